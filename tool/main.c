@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbstamp: command-line front end of the skbstamp kernel module.
+ *
+ * Global options come first, then one command and its arguments, in the
+ * style of ip(8) and ethtool's netlink commands.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "skbstamp.h"
+
+static const struct sks_cmd sks_cmds[] = {
+	{ "status", sks_cmd_status, "",
+	  "show the module's version, the kernel and the tracing state" },
+};
+
+#define SKS_NCMDS ARRAY_SIZE(sks_cmds)
+
+static void sks_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: skbstamp [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Per-stage packet timestamps for unmodified applications, from the\n"
+		"skbstamp kernel module.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json     print JSON instead of text\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  show the tool's version\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < SKS_NCMDS; i++)
+		fprintf(f, "  %-8s %-10s %s\n", sks_cmds[i].name,
+			sks_cmds[i].usage, sks_cmds[i].help);
+	fprintf(f,
+		"\n"
+		"Exit status: 0 success, 1 usage error, 2 netlink error or refusal\n"
+		"by the module, 3 module not loaded.  See skbstamp(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json",	no_argument, NULL, 'j' },
+		{ "help",	no_argument, NULL, 'h' },
+		{ "version",	no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sks_ctx ctx = { 0 };
+	const struct sks_cmd *cmd = NULL;
+	size_t i;
+	int c, ret;
+
+	/* '+': stop at the command, its arguments are its own. */
+	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ctx.json = true;
+			break;
+		case 'h':
+			sks_usage(stdout);
+			return SKS_EXIT_OK;
+		case 'V':
+			printf("skbstamp %s\n", SKBSTAMP_VERSION);
+			return SKS_EXIT_OK;
+		default:
+			sks_usage(stderr);
+			return SKS_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		sks_usage(stderr);
+		return SKS_EXIT_USAGE;
+	}
+	for (i = 0; i < SKS_NCMDS; i++)
+		if (!strcmp(argv[optind], sks_cmds[i].name))
+			cmd = &sks_cmds[i];
+	if (!cmd) {
+		fprintf(stderr, "skbstamp: unknown command '%s'; try 'skbstamp --help'\n",
+			argv[optind]);
+		return SKS_EXIT_USAGE;
+	}
+
+	ret = sks_nl_open(&ctx);
+	if (ret == SKS_EXIT_OK)
+		ret = cmd->run(&ctx, argc - optind - 1, argv + optind + 1);
+	if (ctx.sk)
+		sks_nl_close(&ctx);
+	return ret;
+}

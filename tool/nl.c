@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink plumbing: resolve the family, send one request, collect
+ * its replies, and turn a refusal into an error message the user can act on
+ * (the kernel's extended ack text when it sent one).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+#include <linux/skbstamp.h>
+
+#include "skbstamp.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+int sks_nl_open(struct sks_ctx *ctx)
+{
+	int one = 1;
+	int err;
+
+	ctx->sk = nl_socket_alloc();
+	if (!ctx->sk) {
+		fprintf(stderr, "skbstamp: out of memory\n");
+		return SKS_EXIT_KERNEL;
+	}
+	err = genl_connect(ctx->sk);
+	if (err < 0) {
+		fprintf(stderr, "skbstamp: cannot open a generic netlink socket: %s\n",
+			nl_geterror(err));
+		return SKS_EXIT_KERNEL;
+	}
+	/* Ask for the kernel's reason with every error, and not our request. */
+	setsockopt(nl_socket_get_fd(ctx->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(ctx->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+
+	ctx->family = genl_ctrl_resolve(ctx->sk, SKBSTAMP_GENL_NAME);
+	if (ctx->family == -NLE_OBJ_NOTFOUND) {
+		fprintf(stderr,
+			"skbstamp: the skbstamp kernel module is not loaded; load it with 'modprobe skbstamp'\n");
+		return SKS_EXIT_NOMOD;
+	}
+	if (ctx->family < 0) {
+		fprintf(stderr, "skbstamp: cannot resolve generic netlink family '%s': %s\n",
+			SKBSTAMP_GENL_NAME, nl_geterror(ctx->family));
+		return SKS_EXIT_KERNEL;
+	}
+	return SKS_EXIT_OK;
+}
+
+void sks_nl_close(struct sks_ctx *ctx)
+{
+	nl_socket_free(ctx->sk);
+	ctx->sk = NULL;
+}
+
+struct sks_req_state {
+	sks_reply_fn reply;
+	void *arg;
+	int error;		/* negative errno from the kernel, or 0 */
+	char extack[256];	/* the kernel's explanation, if any */
+	int reply_err;		/* exit code requested by the reply parser */
+};
+
+static struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1] = {
+	[SKBSTAMP_A_VERSION]	= { .type = NLA_STRING },
+	[SKBSTAMP_A_KERNEL]	= { .type = NLA_STRING },
+	[SKBSTAMP_A_STATE]	= { .type = NLA_U32 },
+};
+
+static int sks_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct sks_req_state *st = arg;
+	struct nlattr *tb[SKBSTAMP_A_MAX + 1];
+	int err;
+
+	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, SKBSTAMP_A_MAX,
+			    sks_attr_policy);
+	if (err < 0) {
+		fprintf(stderr, "skbstamp: malformed reply from the module: %s\n",
+			nl_geterror(err));
+		st->reply_err = SKS_EXIT_KERNEL;
+		return NL_STOP;
+	}
+	if (st->reply) {
+		err = st->reply(tb, st->arg);
+		if (err) {
+			st->reply_err = err;
+			return NL_STOP;
+		}
+	}
+	return NL_OK;
+}
+
+/* Pull NLMSGERR_ATTR_MSG out of an extended ack, if the kernel sent one. */
+static int sks_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct sks_req_state *st = arg;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = sizeof(*e);
+
+	(void)nla;
+	st->error = e->error;
+	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (NLMSG_HDRLEN + off >= hdr->nlmsg_len)
+		return NL_STOP;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+		      hdr->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0)
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(st->extack, sizeof(st->extack), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+static int sks_ack_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_STOP;
+}
+
+/*
+ * Send @req (or an attribute-less request when NULL) as command @cmd and
+ * feed every reply message to @reply.  Returns an exit code.
+ */
+int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
+		   sks_reply_fn reply, void *arg)
+{
+	struct sks_req_state st = { .reply = reply, .arg = arg };
+	struct nl_msg *msg = req;
+	int err;
+
+	if (!msg)
+		msg = nlmsg_alloc();
+	if (!msg)
+		return SKS_EXIT_KERNEL;
+	if (!req && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctx->family,
+				 0, NLM_F_ACK, cmd, SKBSTAMP_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return SKS_EXIT_KERNEL;
+	}
+
+	nl_socket_modify_cb(ctx->sk, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, &st);
+	nl_socket_modify_cb(ctx->sk, NL_CB_ACK, NL_CB_CUSTOM, sks_ack_cb, &st);
+	nl_socket_modify_err_cb(ctx->sk, NL_CB_CUSTOM, sks_err_cb, &st);
+
+	err = nl_send_auto(ctx->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		fprintf(stderr, "skbstamp: cannot send request: %s\n", nl_geterror(err));
+		return SKS_EXIT_KERNEL;
+	}
+	err = nl_recvmsgs_default(ctx->sk);
+	if (st.reply_err)
+		return st.reply_err;
+	if (st.error) {
+		fprintf(stderr, "skbstamp: the module refused: %s%s%s\n",
+			strerror(-st.error), st.extack[0] ? ": " : "", st.extack);
+		if (st.error == -EPERM)
+			fprintf(stderr,
+				"skbstamp: CAP_NET_ADMIN in the initial user namespace is required\n");
+		return SKS_EXIT_KERNEL;
+	}
+	if (err < 0) {
+		fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
+		return SKS_EXIT_KERNEL;
+	}
+	return SKS_EXIT_OK;
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One output path for text and JSON: commands describe each field once
+ * (JSON key, text label, value) and the context decides how it is printed.
+ */
+#include <stdio.h>
+#include <inttypes.h>
+
+#include "skbstamp.h"
+
+void sks_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+void sks_out_begin(struct sks_ctx *ctx)
+{
+	if (ctx->json)
+		putchar('{');
+	ctx->depth++;
+	ctx->need_comma = false;
+}
+
+void sks_out_end(struct sks_ctx *ctx)
+{
+	ctx->depth--;
+	if (ctx->json) {
+		putchar('}');
+		if (!ctx->depth)
+			putchar('\n');
+	}
+	ctx->need_comma = true;
+}
+
+static void sks_json_key(struct sks_ctx *ctx, const char *key)
+{
+	if (ctx->need_comma)
+		putchar(',');
+	sks_json_string(key);
+	putchar(':');
+	ctx->need_comma = true;
+}
+
+void sks_out_str(struct sks_ctx *ctx, const char *key, const char *label,
+		 const char *val)
+{
+	if (ctx->json) {
+		sks_json_key(ctx, key);
+		sks_json_string(val);
+	} else {
+		printf("%-16s %s\n", label, val);
+	}
+}
+
+void sks_out_u64(struct sks_ctx *ctx, const char *key, const char *label,
+		 uint64_t val)
+{
+	if (ctx->json) {
+		sks_json_key(ctx, key);
+		printf("%" PRIu64, val);
+	} else {
+		printf("%-16s %" PRIu64 "\n", label, val);
+	}
+}
