@@ -3,30 +3,78 @@
  * The "skbstamp" generic netlink family: the module's only interface.
  *
  * Every operation needs CAP_NET_ADMIN in the initial user namespace
- * (GENL_ADMIN_PERM): the records the module produces describe other users'
- * traffic.  Validation is strict: attributes the policy does not list, or
- * lists as output-only (NLA_UNSPEC), are refused with an extack message.
+ * (GENL_ADMIN_PERM), and so does joining the "records" group: records
+ * describe other users' traffic.  Validation is strict: attributes the
+ * policy does not list, or lists as output-only, are refused with an
+ * extack message naming the attribute.
  */
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
 #include "skbstamp.h"
 
-static struct genl_family sks_genl_family;
-
-/* No command takes input attributes yet; all listed ones are output-only. */
-static const struct nla_policy sks_genl_policy[SKBSTAMP_A_MAX + 1] = {
-	[SKBSTAMP_A_PAD]	= { .type = NLA_REJECT },
-	[SKBSTAMP_A_VERSION]	= { .type = NLA_REJECT },
-	[SKBSTAMP_A_KERNEL]	= { .type = NLA_REJECT },
-	[SKBSTAMP_A_STATE]	= { .type = NLA_REJECT },
+static const struct nla_policy sks_cfg_policy[SKBSTAMP_CFG_MAX + 1] = {
+	[SKBSTAMP_CFG_STAGES]	= NLA_POLICY_MASK(NLA_U32,
+						  BIT(__SKBSTAMP_STAGE_MAX) - 1),
+	[SKBSTAMP_CFG_BUFFER]	= { .type = NLA_U32 },
 };
+
+/* Output-only attributes are NLA_REJECT: a request carrying one is wrong. */
+static const struct nla_policy sks_genl_policy[SKBSTAMP_A_MAX + 1] = {
+	[SKBSTAMP_A_PAD]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_VERSION]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_KERNEL]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_STATE]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_STAGES_AVAIL]	= { .type = NLA_REJECT },
+	[SKBSTAMP_A_CONFIG]		= NLA_POLICY_NESTED(sks_cfg_policy),
+	[SKBSTAMP_A_COUNTERS]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_CPU]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_SEQ]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_RECORD_SIZE]	= { .type = NLA_REJECT },
+	[SKBSTAMP_A_RECORDS]		= { .type = NLA_REJECT },
+};
+
+static int sks_put_config(struct sk_buff *msg, const struct sks_config *cfg)
+{
+	struct nlattr *nest = nla_nest_start(msg, SKBSTAMP_A_CONFIG);
+
+	if (!nest ||
+	    nla_put_u32(msg, SKBSTAMP_CFG_STAGES, cfg->stages) ||
+	    nla_put_u32(msg, SKBSTAMP_CFG_BUFFER, cfg->buffer))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int sks_put_counters(struct sk_buff *msg, const struct sks_counters *c)
+{
+	struct nlattr *nest = nla_nest_start(msg, SKBSTAMP_A_COUNTERS);
+
+	if (!nest ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_GENERATED, c->generated,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_DELIVERED, c->delivered,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_DROPPED_FULL, c->dropped_full,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_DROPPED_SEND, c->dropped_send,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_BUFFERED, c->buffered,
+			      SKBSTAMP_CNT_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
 
 static int sks_genl_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sks_counters cnt;
+	struct sks_config cfg;
 	struct sk_buff *msg;
+	bool started;
 	void *hdr;
 
+	started = sks_snapshot(&cfg, &cnt);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -38,7 +86,11 @@ static int sks_genl_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (nla_put_string(msg, SKBSTAMP_A_VERSION, SKBSTAMP_VERSION) ||
 	    nla_put_string(msg, SKBSTAMP_A_KERNEL, init_utsname()->release) ||
-	    nla_put_u32(msg, SKBSTAMP_A_STATE, sks_state()))
+	    nla_put_u32(msg, SKBSTAMP_A_STATE, sks_state()) ||
+	    nla_put_u32(msg, SKBSTAMP_A_STAGES_AVAIL, sks_stages_avail()))
+		goto too_big;
+	if (started &&
+	    (sks_put_config(msg, &cfg) || sks_put_counters(msg, &cnt)))
 		goto too_big;
 
 	genlmsg_end(msg, hdr);
@@ -50,15 +102,58 @@ too_big:
 	return -EMSGSIZE;
 }
 
+static int sks_genl_start(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SKBSTAMP_CFG_MAX + 1];
+	struct sks_config cfg;
+	int err;
+
+	sks_config_default(&cfg);
+	if (info->attrs[SKBSTAMP_A_CONFIG]) {
+		err = nla_parse_nested(tb, SKBSTAMP_CFG_MAX,
+				       info->attrs[SKBSTAMP_A_CONFIG],
+				       sks_cfg_policy, info->extack);
+		if (err)
+			return err;
+		if (tb[SKBSTAMP_CFG_STAGES])
+			cfg.stages = nla_get_u32(tb[SKBSTAMP_CFG_STAGES]);
+		if (tb[SKBSTAMP_CFG_BUFFER])
+			cfg.buffer = nla_get_u32(tb[SKBSTAMP_CFG_BUFFER]);
+	}
+	return sks_start(&cfg, info->extack);
+}
+
+static int sks_genl_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	return sks_stop(info->extack);
+}
+
 static const struct genl_ops sks_genl_ops[] = {
 	{
 		.cmd	= SKBSTAMP_CMD_GET,
 		.doit	= sks_genl_get,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= SKBSTAMP_CMD_START,
+		.doit	= sks_genl_start,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= SKBSTAMP_CMD_STOP,
+		.doit	= sks_genl_stop,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
-static struct genl_family sks_genl_family __ro_after_init = {
+static const struct genl_multicast_group sks_genl_mcgrps[] = {
+	[SKS_MCGRP_RECORDS] = {
+		.name = SKBSTAMP_MCGRP_RECORDS,
+		SKS_MCGRP_PRIVILEGED,
+	},
+};
+
+struct genl_family sks_genl_family __ro_after_init = {
 	.name		= SKBSTAMP_GENL_NAME,
 	.version	= SKBSTAMP_GENL_VERSION,
 	.maxattr	= SKBSTAMP_A_MAX,
@@ -67,6 +162,8 @@ static struct genl_family sks_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= sks_genl_ops,
 	.n_ops		= ARRAY_SIZE(sks_genl_ops),
+	.mcgrps		= sks_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(sks_genl_mcgrps),
 };
 
 int sks_genl_register(void)

@@ -2,35 +2,37 @@
 /*
  * skbstamp: per-stage packet timestamps for unmodified applications.
  *
- * Module entry points.  Loading registers the generic netlink family and
- * nothing else: no hook is installed until tracing is started, so a loaded
- * but idle module costs the network stack nothing.
+ * Module entry points.  Loading finds the functions to hook and registers
+ * the generic netlink family, nothing more: no hook is installed until
+ * tracing is started, so a loaded but idle module costs the network stack
+ * nothing.
  */
 #include <linux/module.h>
 
 #include "skbstamp.h"
 
-enum skbstamp_state sks_state(void)
-{
-	return SKBSTAMP_STATE_STOPPED;
-}
-
 static int __init skbstamp_init(void)
 {
 	int err;
 
+	sks_hooks_probe();
 	err = sks_genl_register();
 	if (err) {
 		pr_err("cannot register generic netlink family: %d\n", err);
+		sks_hooks_release();
 		return err;
 	}
-	pr_info("version %s loaded\n", SKBSTAMP_VERSION);
+	pr_info("version %s loaded, stages available %#x\n", SKBSTAMP_VERSION,
+		sks_stages_avail());
 	return 0;
 }
 
 static void __exit skbstamp_exit(void)
 {
+	/* No new request can arrive once the family is gone. */
 	sks_genl_unregister();
+	sks_shutdown();
+	sks_hooks_release();
 	pr_info("unloaded\n");
 }
 

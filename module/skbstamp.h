@@ -6,10 +6,56 @@
 #define SKS_SKBSTAMP_H
 
 #include <linux/skbstamp.h>
+#include <linux/types.h>
 
+struct netlink_ext_ack;
+struct sk_buff;
+struct sock;
+
+/* genl.c */
+extern struct genl_family sks_genl_family;
+/* Index of the "records" group in the family's mcgrps. */
+#define SKS_MCGRP_RECORDS 0
 int sks_genl_register(void);
 void sks_genl_unregister(void);
 
+/* control.c: the tracing state machine */
+struct sks_config {
+	u32 stages;		/* BIT(enum skbstamp_stage) */
+	u32 buffer;		/* records per CPU ring, power of two */
+};
+
+struct sks_counters {
+	u64 generated;
+	u64 delivered;
+	u64 dropped_full;
+	u64 dropped_send;
+	u64 buffered;
+};
+
 enum skbstamp_state sks_state(void);
+void sks_config_default(struct sks_config *cfg);
+int sks_start(const struct sks_config *cfg, struct netlink_ext_ack *extack);
+int sks_stop(struct netlink_ext_ack *extack);
+void sks_shutdown(void);
+/* Snapshot for GET; returns false when never started. */
+bool sks_snapshot(struct sks_config *cfg, struct sks_counters *cnt);
+u32 sks_stages_avail(void);
+/* The configuration hooks read; stable while they are registered. */
+extern struct sks_config sks_cfg;
+
+/* ring.c: per-CPU record buffers drained to netlink */
+int sks_ring_alloc(u32 size);
+void sks_ring_free(void);
+void sks_emit(struct skbstamp_record *rec);
+void sks_drain_start(void);
+void sks_drain_stop(void);
+void sks_ring_counters(struct sks_counters *c);
+
+/* hook.c: finding and (un)registering hooks by name */
+int sks_hooks_probe(void);
+void sks_hooks_release(void);
+int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack);
+void sks_hooks_unregister(void);
 
 #endif /* SKS_SKBSTAMP_H */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * skbstamp status: what the loaded module is and what it is doing.
+ * skbstamp status: what the loaded module is and what it is doing, with
+ * the record accounting of the current (or last) run:
+ * generated = delivered + dropped + buffered.
  */
 #include <stdio.h>
 #include <linux/skbstamp.h>
@@ -12,10 +14,30 @@ static const char *const sks_state_names[] = {
 	[SKBSTAMP_STATE_RUNNING] = "running",
 };
 
+static struct nla_policy sks_cfg_pol[SKBSTAMP_CFG_MAX + 1] = {
+	[SKBSTAMP_CFG_STAGES]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_BUFFER]	= { .type = NLA_U32 },
+};
+
+static const struct {
+	int attr;
+	const char *key;
+	const char *label;
+} sks_counter_names[] = {
+	{ SKBSTAMP_CNT_GENERATED, "generated", "records:" },
+	{ SKBSTAMP_CNT_DELIVERED, "delivered", "delivered:" },
+	{ SKBSTAMP_CNT_DROPPED_FULL, "dropped_full", "dropped (full):" },
+	{ SKBSTAMP_CNT_DROPPED_SEND, "dropped_send", "dropped (send):" },
+	{ SKBSTAMP_CNT_BUFFERED, "buffered", "buffered:" },
+};
+
 static int sks_status_reply(struct nlattr **tb, void *arg)
 {
+	struct nlattr *ct[SKBSTAMP_CNT_MAX + 1];
+	struct nlattr *cf[SKBSTAMP_CFG_MAX + 1];
 	struct sks_ctx *ctx = arg;
 	uint32_t state;
+	size_t i;
 
 	if (!tb[SKBSTAMP_A_VERSION] || !tb[SKBSTAMP_A_KERNEL] ||
 	    !tb[SKBSTAMP_A_STATE]) {
@@ -33,6 +55,30 @@ static int sks_status_reply(struct nlattr **tb, void *arg)
 		sks_out_str(ctx, "state", "state:", sks_state_names[state]);
 	else
 		sks_out_u64(ctx, "state", "state:", state);
+	if (tb[SKBSTAMP_A_STAGES_AVAIL])
+		sks_out_stages(ctx, "stages_available", "stages available:",
+			       nla_get_u32(tb[SKBSTAMP_A_STAGES_AVAIL]));
+	if (tb[SKBSTAMP_A_CONFIG] &&
+	    !nla_parse_nested(cf, SKBSTAMP_CFG_MAX, tb[SKBSTAMP_A_CONFIG], sks_cfg_pol)) {
+		sks_out_nest_begin(ctx, "config");
+		if (cf[SKBSTAMP_CFG_STAGES])
+			sks_out_stages(ctx, "stages", "stages traced:",
+				       nla_get_u32(cf[SKBSTAMP_CFG_STAGES]));
+		if (cf[SKBSTAMP_CFG_BUFFER])
+			sks_out_u64(ctx, "buffer", "buffer/CPU:",
+				    nla_get_u32(cf[SKBSTAMP_CFG_BUFFER]));
+		sks_out_nest_end(ctx);
+	}
+	if (tb[SKBSTAMP_A_COUNTERS] &&
+	    !nla_parse_nested(ct, SKBSTAMP_CNT_MAX, tb[SKBSTAMP_A_COUNTERS], NULL)) {
+		sks_out_nest_begin(ctx, "counters");
+		for (i = 0; i < ARRAY_SIZE(sks_counter_names); i++)
+			if (ct[sks_counter_names[i].attr])
+				sks_out_u64(ctx, sks_counter_names[i].key,
+					    sks_counter_names[i].label,
+					    nla_get_u64(ct[sks_counter_names[i].attr]));
+		sks_out_nest_end(ctx);
+	}
 	sks_out_end(ctx);
 	return 0;
 }
@@ -45,4 +91,16 @@ int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv)
 		return SKS_EXIT_USAGE;
 	}
 	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_status_reply, ctx);
+}
+
+static int sks_avail_reply(struct nlattr **tb, void *arg)
+{
+	if (tb[SKBSTAMP_A_STAGES_AVAIL])
+		*(uint32_t *)arg = nla_get_u32(tb[SKBSTAMP_A_STAGES_AVAIL]);
+	return 0;
+}
+
+int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask)
+{
+	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_avail_reply, mask);
 }

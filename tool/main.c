@@ -13,7 +13,13 @@
 
 static const struct sks_cmd sks_cmds[] = {
 	{ "status", sks_cmd_status, "",
-	  "show the module's version, the kernel and the tracing state" },
+	  "show the module, the kernel, the tracing state and record counters" },
+	{ "start", sks_cmd_start, "[stages LIST] [buffer N]",
+	  "start tracing (stages: comma-separated names, or all)" },
+	{ "stop", sks_cmd_stop, "",
+	  "stop tracing; every hook is removed" },
+	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC]",
+	  "print records as they arrive: one line per packet, or JSON" },
 };
 
 #define SKS_NCMDS ARRAY_SIZE(sks_cmds)
@@ -35,9 +41,12 @@ static void sks_usage(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < SKS_NCMDS; i++)
-		fprintf(f, "  %-8s %-10s %s\n", sks_cmds[i].name,
+		fprintf(f, "  %s %s\n      %s\n", sks_cmds[i].name,
 			sks_cmds[i].usage, sks_cmds[i].help);
 	fprintf(f,
+		"\n"
+		"Stages: sendmsg sched sw hw ack txdone rx_hw irq napi netif ip l4\n"
+		"sockq read drop ('skbstamp status' lists those this kernel has).\n"
 		"\n"
 		"Exit status: 0 success, 1 usage error, 2 netlink error or refusal\n"
 		"by the module, 3 module not loaded.  See skbstamp(8).\n");

@@ -61,21 +61,19 @@ void sks_nl_close(struct sks_ctx *ctx)
 	ctx->sk = NULL;
 }
 
-struct sks_req_state {
-	sks_reply_fn reply;
-	void *arg;
-	int error;		/* negative errno from the kernel, or 0 */
-	char extack[256];	/* the kernel's explanation, if any */
-	int reply_err;		/* exit code requested by the reply parser */
-};
-
-static struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1] = {
+struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1] = {
 	[SKBSTAMP_A_VERSION]	= { .type = NLA_STRING },
 	[SKBSTAMP_A_KERNEL]	= { .type = NLA_STRING },
 	[SKBSTAMP_A_STATE]	= { .type = NLA_U32 },
+	[SKBSTAMP_A_STAGES_AVAIL] = { .type = NLA_U32 },
+	[SKBSTAMP_A_CONFIG]	= { .type = NLA_NESTED },
+	[SKBSTAMP_A_COUNTERS]	= { .type = NLA_NESTED },
+	[SKBSTAMP_A_CPU]	= { .type = NLA_U32 },
+	[SKBSTAMP_A_SEQ]	= { .type = NLA_U64 },
+	[SKBSTAMP_A_RECORD_SIZE] = { .type = NLA_U32 },
 };
 
-static int sks_valid_cb(struct nl_msg *msg, void *arg)
+int sks_valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct sks_req_state *st = arg;
 	struct nlattr *tb[SKBSTAMP_A_MAX + 1];
@@ -140,6 +138,7 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 {
 	struct sks_req_state st = { .reply = reply, .arg = arg };
 	struct nl_msg *msg = req;
+	struct nl_cb *cb;
 	int err;
 
 	if (!msg)
@@ -152,17 +151,25 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 		return SKS_EXIT_KERNEL;
 	}
 
-	nl_socket_modify_cb(ctx->sk, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, &st);
-	nl_socket_modify_cb(ctx->sk, NL_CB_ACK, NL_CB_CUSTOM, sks_ack_cb, &st);
-	nl_socket_modify_err_cb(ctx->sk, NL_CB_CUSTOM, sks_err_cb, &st);
+	/* Callbacks for this request only: the socket's stay untouched. */
+	cb = nl_cb_clone(nl_socket_get_cb(ctx->sk));
+	if (!cb) {
+		nlmsg_free(msg);
+		return SKS_EXIT_KERNEL;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, &st);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, sks_ack_cb, &st);
+	nl_cb_err(cb, NL_CB_CUSTOM, sks_err_cb, &st);
 
 	err = nl_send_auto(ctx->sk, msg);
 	nlmsg_free(msg);
 	if (err < 0) {
+		nl_cb_put(cb);
 		fprintf(stderr, "skbstamp: cannot send request: %s\n", nl_geterror(err));
 		return SKS_EXIT_KERNEL;
 	}
-	err = nl_recvmsgs_default(ctx->sk);
+	err = nl_recvmsgs(ctx->sk, cb);
+	nl_cb_put(cb);
 	if (st.reply_err)
 		return st.reply_err;
 	if (st.error) {

@@ -77,3 +77,46 @@ void sks_out_u64(struct sks_ctx *ctx, const char *key, const char *label,
 		printf("%-16s %" PRIu64 "\n", label, val);
 	}
 }
+
+void sks_out_nest_begin(struct sks_ctx *ctx, const char *key)
+{
+	if (!ctx->json)
+		return;
+	sks_json_key(ctx, key);
+	putchar('{');
+	ctx->need_comma = false;
+}
+
+void sks_out_nest_end(struct sks_ctx *ctx)
+{
+	if (!ctx->json)
+		return;
+	putchar('}');
+	ctx->need_comma = true;
+}
+
+/* A stage mask: a JSON array of names, or a comma-separated text list. */
+void sks_out_stages(struct sks_ctx *ctx, const char *key, const char *label,
+		    uint32_t mask)
+{
+	char buf[256];
+	unsigned int i;
+	bool first = true;
+
+	if (!ctx->json) {
+		sks_stages_format(mask, buf, sizeof(buf));
+		printf("%-16s %s\n", label, buf[0] ? buf : "none");
+		return;
+	}
+	sks_json_key(ctx, key);
+	putchar('[');
+	for (i = 0; i < 32; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (!first)
+			putchar(',');
+		sks_json_string(sks_stage_name(i));
+		first = false;
+	}
+	putchar(']');
+}

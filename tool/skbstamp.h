@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
+#include <linux/skbstamp.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -43,6 +44,18 @@ typedef int (*sks_reply_fn)(struct nlattr **tb, void *arg);
 int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 		   sks_reply_fn reply, void *arg);
 
+struct sks_req_state {
+	sks_reply_fn reply;
+	void *arg;
+	int error;		/* negative errno from the kernel, or 0 */
+	char extack[256];	/* the kernel's explanation, if any */
+	int reply_err;		/* exit code requested by the reply parser */
+};
+
+extern struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1];
+/* Parses a message of the family and hands its attributes to st->reply. */
+int sks_valid_cb(struct nl_msg *msg, void *arg);
+
 /* output.c: one code path for text and JSON */
 void sks_out_begin(struct sks_ctx *ctx);
 void sks_out_end(struct sks_ctx *ctx);
@@ -50,9 +63,27 @@ void sks_out_str(struct sks_ctx *ctx, const char *key, const char *label,
 		 const char *val);
 void sks_out_u64(struct sks_ctx *ctx, const char *key, const char *label,
 		 uint64_t val);
+void sks_out_stages(struct sks_ctx *ctx, const char *key, const char *label,
+		    uint32_t mask);
+void sks_out_nest_begin(struct sks_ctx *ctx, const char *key);
+void sks_out_nest_end(struct sks_ctx *ctx);
 void sks_json_string(const char *s);
+
+/* stages.c */
+const char *sks_stage_name(unsigned int stage);
+int sks_stages_parse(const char *arg, uint32_t *mask);
+const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
+
+/* cmd_startstop.c */
+int sks_parse_u32(const char *what, const char *arg, uint32_t *val);
+
+/* cmd_status.c */
+int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask);
 
 /* Commands, one file each. */
 int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_stop(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */

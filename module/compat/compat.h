@@ -13,4 +13,48 @@
 
 #include "features.h"
 
+#include <linux/ftrace.h>
+
+/*
+ * ftrace callbacks.  Hooks want the traced function's arguments, and some
+ * redirect its execution, so they always ask for full registers
+ * (FTRACE_OPS_FL_SAVE_REGS) and see them as a struct pt_regs.
+ */
+#ifdef SKS_HAVE_FTRACE_REGS
+typedef struct ftrace_regs sks_ftrace_regs_t;
+
+static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
+{
+	return ftrace_get_regs(f);
+}
+#else
+typedef struct pt_regs sks_ftrace_regs_t;
+
+static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
+{
+	return f;
+}
+#endif
+
+/* Ask ftrace to keep a callback from recursing into itself. */
+#ifdef SKS_HAVE_FTRACE_OPS_FL_RECURSION
+#define SKS_FTRACE_OPS_FL_RECURSION FTRACE_OPS_FL_RECURSION
+#else
+#define SKS_FTRACE_OPS_FL_RECURSION 0	/* the default before 5.11 */
+#endif
+
+/*
+ * Only privileged sockets may join the records group: records describe
+ * other users' traffic.  Kernels have either the upstream flag or, in older
+ * stable backports, a bit demanding CAP_SYS_ADMIN (stricter, still safe).
+ * A kernel with neither would let anyone listen, so it is not supported.
+ */
+#if defined(SKS_HAVE_GENL_MCAST_CAP)
+#define SKS_MCGRP_PRIVILEGED .flags = GENL_MCAST_CAP_NET_ADMIN
+#elif defined(SKS_HAVE_GENL_MCAST_CAP_SYS_ADMIN_BIT)
+#define SKS_MCGRP_PRIVILEGED .cap_sys_admin = 1
+#else
+#error "this kernel cannot restrict generic netlink multicast groups to privileged listeners"
+#endif
+
 #endif /* SKS_COMPAT_H */

@@ -38,4 +38,18 @@ echo "#define SKS_FEATURES_H"
 probe SKS_HAVE_GENL_MCAST_CAP 'define[[:space:]]+GENL_MCAST_CAP_NET_ADMIN' \
 	include/net/genetlink.h
 
+# The older backport of the same protection (Debian 5.10): a bitfield that
+# requires CAP_SYS_ADMIN.
+probe SKS_HAVE_GENL_MCAST_CAP_SYS_ADMIN_BIT 'u8[[:space:]]+cap_sys_admin:1' \
+	include/net/genetlink.h
+
+# ftrace callbacks take struct ftrace_regs (5.11) instead of struct pt_regs.
+probe SKS_HAVE_FTRACE_REGS 'struct ftrace_ops \*op, struct ftrace_regs \*fregs' \
+	include/linux/ftrace.h
+
+# FTRACE_OPS_FL_RECURSION (5.11): ftrace guards the callback against
+# recursion only when asked; before, it did so unless told RECURSION_SAFE.
+probe SKS_HAVE_FTRACE_OPS_FL_RECURSION 'FTRACE_OPS_FL_RECURSION[[:space:]]*=' \
+	include/linux/ftrace.h
+
 echo "#endif"

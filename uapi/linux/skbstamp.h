@@ -9,7 +9,27 @@
  *
  * Commands (userspace -> kernel, doit unless noted):
  *
- *   SKBSTAMP_CMD_GET      reply: VERSION, KERNEL, STATE
+ *   SKBSTAMP_CMD_GET      reply: VERSION, KERNEL, STATE, STAGES_AVAIL,
+ *                         and while running CONFIG and COUNTERS
+ *   SKBSTAMP_CMD_START    attrs: CONFIG (optional; defaults apply).
+ *                         Allocates the per-CPU buffers and registers the
+ *                         hooks the configured stages need.  EBUSY if
+ *                         already running.
+ *   SKBSTAMP_CMD_STOP     unregisters every hook, delivers what is still
+ *                         buffered, frees the buffers.  EALREADY if stopped.
+ *   SKBSTAMP_CMD_RECORDS  kernel -> user on group "records": a batch of
+ *                         records from one CPU: CPU, SEQ, RECORD_SIZE,
+ *                         RECORDS.  SEQ counts the batches of that CPU from
+ *                         1 at START, so a listener sees any lost batch.
+ *
+ * Records are an array of struct skbstamp_record in one binary attribute;
+ * RECORD_SIZE gives the size the module uses, so a tool built against an
+ * older header, whose struct is a prefix of the module's, still reads them.
+ *
+ * Nothing is lost silently: at any moment
+ *   generated = delivered + dropped_full + dropped_send + buffered
+ * where buffered is what sits in the per-CPU buffers, and it is 0 after
+ * STOP.
  *
  * This header is append-only: values never change meaning or number, new
  * commands, attributes and enum values are only ever added before the
@@ -31,6 +51,9 @@
 enum skbstamp_cmd {
 	SKBSTAMP_CMD_UNSPEC,
 	SKBSTAMP_CMD_GET,
+	SKBSTAMP_CMD_START,
+	SKBSTAMP_CMD_STOP,
+	SKBSTAMP_CMD_RECORDS,
 
 	__SKBSTAMP_CMD_MAX,
 	SKBSTAMP_CMD_MAX = __SKBSTAMP_CMD_MAX - 1
@@ -42,9 +65,50 @@ enum skbstamp_attr {
 	SKBSTAMP_A_VERSION,		/* string: module version */
 	SKBSTAMP_A_KERNEL,		/* string: release of the running kernel */
 	SKBSTAMP_A_STATE,		/* u32: enum skbstamp_state */
+	SKBSTAMP_A_STAGES_AVAIL,	/* u32: BIT(enum skbstamp_stage) of the
+					 * stages whose hooks were found on this
+					 * kernel
+					 */
+	SKBSTAMP_A_CONFIG,		/* nest: SKBSTAMP_CFG_* */
+	SKBSTAMP_A_COUNTERS,		/* nest: SKBSTAMP_CNT_* */
+	SKBSTAMP_A_CPU,			/* u32: CPU a batch of records is from */
+	SKBSTAMP_A_SEQ,			/* u64: batch sequence number of that CPU */
+	SKBSTAMP_A_RECORD_SIZE,		/* u32: sizeof(struct skbstamp_record) */
+	SKBSTAMP_A_RECORDS,		/* binary: struct skbstamp_record[] */
 
 	__SKBSTAMP_A_MAX,
 	SKBSTAMP_A_MAX = __SKBSTAMP_A_MAX - 1
+};
+
+/* Attributes of SKBSTAMP_A_CONFIG. */
+enum skbstamp_cfg {
+	SKBSTAMP_CFG_UNSPEC,
+	SKBSTAMP_CFG_STAGES,		/* u32: BIT(enum skbstamp_stage) to
+					 * trace; default: all available
+					 */
+	SKBSTAMP_CFG_BUFFER,		/* u32: records per CPU buffer,
+					 * 64 .. 1048576, rounded up to a power
+					 * of two; default 4096
+					 */
+
+	__SKBSTAMP_CFG_MAX,
+	SKBSTAMP_CFG_MAX = __SKBSTAMP_CFG_MAX - 1
+};
+
+/* Attributes of SKBSTAMP_A_COUNTERS; all u64, totals since START. */
+enum skbstamp_cnt {
+	SKBSTAMP_CNT_UNSPEC,
+	SKBSTAMP_CNT_PAD,
+	SKBSTAMP_CNT_GENERATED,		/* records produced by the hooks */
+	SKBSTAMP_CNT_DELIVERED,		/* records handed to netlink */
+	SKBSTAMP_CNT_DROPPED_FULL,	/* lost: per-CPU buffer was full */
+	SKBSTAMP_CNT_DROPPED_SEND,	/* lost: no listener, or netlink could
+					 * not allocate or queue the batch
+					 */
+	SKBSTAMP_CNT_BUFFERED,		/* waiting in the per-CPU buffers */
+
+	__SKBSTAMP_CNT_MAX,
+	SKBSTAMP_CNT_MAX = __SKBSTAMP_CNT_MAX - 1
 };
 
 enum skbstamp_state {
@@ -76,6 +140,40 @@ enum skbstamp_stage {
 
 	__SKBSTAMP_STAGE_MAX,
 	SKBSTAMP_STAGE_MAX = __SKBSTAMP_STAGE_MAX - 1
+};
+
+/* skbstamp_record.flags */
+#define SKBSTAMP_RF_RETRANS	(1 << 0)	/* TCP retransmission */
+
+/*
+ * One timestamp of one packet at one stage.  Addresses and ports are in
+ * network byte order; an IPv4 address fills the first 4 bytes of saddr and
+ * daddr.  New fields are only ever appended.
+ */
+struct skbstamp_record {
+	__u64	ts_ns;		/* CLOCK_MONOTONIC when the stage happened */
+	__u64	hw_ns;		/* raw PHC time for hw/rx_hw, else 0 */
+	__u64	cookie;		/* socket cookie (SO_COOKIE), 0 if none */
+	__u64	id;		/* receive: tracking id of the packet */
+	__u32	tskey;		/* TCP: sequence number of the last byte;
+				 * UDP: the module's datagram counter of the
+				 * socket.  sendmsg: the first key of the call
+				 */
+	__u32	len;		/* payload bytes the stage covers */
+	__u32	pid;		/* thread group id of the sender, if known */
+	__s32	ifindex;	/* device, 0 if not known yet */
+	__u32	drop_reason;	/* drop: enum skb_drop_reason, if known */
+	__u16	cpu;		/* CPU the stage happened on */
+	__u8	stage;		/* enum skbstamp_stage */
+	__u8	proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8	family;		/* AF_INET or AF_INET6 */
+	__u8	flags;		/* SKBSTAMP_RF_* */
+	__be16	sport;
+	__be16	dport;
+	__u8	pad[2];
+	__u8	saddr[16];
+	__u8	daddr[16];
+	char	comm[16];	/* task that sent, if known */
 };
 
 #endif /* _UAPI_LINUX_SKBSTAMP_H */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hooks, found by name and registered only while tracing.
+ *
+ * Every hook is an ftrace callback on one kernel function, found with
+ * ftrace_set_filter() when the module loads.  A function the compiler
+ * inlined or renamed on this kernel is simply not found: the stages that
+ * need it are reported unavailable (STAGES_AVAIL, and a line in the kernel
+ * log) instead of silently producing nothing.
+ *
+ * Hooks are registered at START for the configured stages and all are
+ * unregistered at STOP, so a stopped module costs the stack nothing.
+ */
+#include <linux/ftrace.h>
+#include <linux/kallsyms.h>
+#include <linux/netlink.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "skbstamp.h"
+#include "hook.h"
+
+static struct sks_fhook sks_fhooks[] = {
+	{ "tcp_sendmsg_locked", sks_hook_tcp_sendmsg, SKS_STAGES_SENDMSG },
+	{ "udp_sendmsg", sks_hook_udp_sendmsg, SKS_STAGES_SENDMSG },
+	{ "udpv6_sendmsg", sks_hook_udp_sendmsg, SKS_STAGES_SENDMSG },
+	{ "__tcp_transmit_skb", sks_hook_tcp_transmit, SKS_STAGES_TAGGED },
+	{ "ip_send_skb", sks_hook_ip_send_skb, SKS_STAGES_TAGGED },
+	{ "ip6_send_skb", sks_hook_ip6_send_skb, SKS_STAGES_TAGGED },
+	[SKS_FHOOK_TSTAMP_TX] = { "__skb_tstamp_tx", sks_hook_skb_tstamp_tx,
+				  SKS_STAGES_TAGGED, .ipmodify = true },
+};
+
+static u32 sks_avail;
+
+/* ftrace_set_filter() may write to the pattern: give it a copy. */
+static bool sks_fhook_find(struct sks_fhook *h)
+{
+	char name[KSYM_NAME_LEN];
+	int len = strscpy(name, h->func, sizeof(name));
+
+	return len > 0 && !ftrace_set_filter(&h->ops, name, len, 0);
+}
+
+static void notrace sks_ftrace_cb(unsigned long ip, unsigned long parent_ip,
+				  struct ftrace_ops *op, sks_ftrace_regs_t *fregs)
+{
+	struct sks_fhook *h = container_of(op, struct sks_fhook, ops);
+	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
+
+	if (regs)
+		h->fn(regs, parent_ip);
+}
+
+/* Find every hooked function; called once at load. */
+int sks_hooks_probe(void)
+{
+	struct sks_fhook *h;
+	u32 missing = 0;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
+		h->ops.func = sks_ftrace_cb;
+		h->ops.flags = FTRACE_OPS_FL_SAVE_REGS |
+			       SKS_FTRACE_OPS_FL_RECURSION;
+		if (h->ipmodify)
+			h->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+		h->found = sks_fhook_find(h);
+		if (h->found) {
+			sks_avail |= h->stages;
+		} else {
+			missing |= h->stages;
+			pr_warn("%s() cannot be hooked on this kernel (inlined or renamed?)\n",
+				h->func);
+		}
+	}
+	/* Without the reporting point, tagging skbs would be pointless. */
+	if (!sks_fhooks[SKS_FHOOK_TSTAMP_TX].found)
+		sks_avail &= ~SKS_STAGES_TAGGED;
+	if (sks_avail != (SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED))
+		pr_warn("stages unavailable on this kernel: %#x\n",
+			(SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED) & ~sks_avail);
+	return 0;
+}
+
+/* Drop the filters ftrace_set_filter() allocated; called at unload. */
+void sks_hooks_release(void)
+{
+	struct sks_fhook *h;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if (h->found)
+			ftrace_free_filter(&h->ops);
+}
+
+u32 sks_stages_avail(void)
+{
+	return sks_avail;
+}
+
+int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
+{
+	struct sks_fhook *h;
+	int err;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
+		if (!h->found || !(h->stages & stages))
+			continue;
+		err = register_ftrace_function(&h->ops);
+		if (err) {
+			pr_err("cannot hook %s(): %d\n", h->func, err);
+			NL_SET_ERR_MSG(extack, "cannot register an ftrace hook");
+			sks_hooks_unregister();
+			return err;
+		}
+		h->registered = true;
+	}
+	return 0;
+}
+
+/*
+ * Once this returns no hook runs any more: unregister_ftrace_function()
+ * waits for callbacks in flight, including preempted ones.
+ */
+void sks_hooks_unregister(void)
+{
+	struct sks_fhook *h;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
+		if (!h->registered)
+			continue;
+		unregister_ftrace_function(&h->ops);
+		h->registered = false;
+	}
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hook descriptors and the handlers hook.c attaches.
+ */
+#ifndef SKS_HOOK_H
+#define SKS_HOOK_H
+
+#include <linux/bits.h>
+#include <linux/ftrace.h>
+
+struct pt_regs;
+
+/* @parent_ip: return address into the caller of the hooked function. */
+typedef void (*sks_hook_fn)(struct pt_regs *regs, unsigned long parent_ip);
+
+struct sks_fhook {
+	const char *func;	/* kernel function to hook */
+	sks_hook_fn fn;
+	u32 stages;		/* stages that need this hook */
+	bool ipmodify;		/* the handler may redirect the function */
+	bool found;
+	bool registered;
+	struct ftrace_ops ops;
+};
+
+/* Hooks referred to by index: the last one of sks_fhooks[]. */
+#define SKS_FHOOK_TSTAMP_TX	6
+
+#define SKS_STAGES_SENDMSG	((u32)BIT(SKBSTAMP_STAGE_SENDMSG))
+/* Stages reported through the kernel's own SO_TIMESTAMPING points. */
+#define SKS_STAGES_TAGGED	((u32)(BIT(SKBSTAMP_STAGE_SCHED) | \
+				 BIT(SKBSTAMP_STAGE_SW) | \
+				 BIT(SKBSTAMP_STAGE_ACK)))
+
+/* tx.c */
+void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip);
+
+
+#endif /* SKS_HOOK_H */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the module remembers about a traced socket, without touching the
+ * socket itself: who last sent on it (records made in softirq context,
+ * long after the send, still name the sender) and the UDP datagram counter
+ * that gives datagrams their tskey (the application's own sk_tskey is
+ * never used).
+ *
+ * Bounded: a fixed table of small buckets keyed by socket cookie; a full
+ * bucket reuses its least recently used entry, which is counted.
+ */
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/hash.h>
+
+#include "skbstamp.h"
+#include "track.h"
+
+#define SKS_SOCK_BITS	10
+#define SKS_SOCK_WAYS	4
+
+struct sks_sock_ent {
+	u64 cookie;		/* 0: free */
+	unsigned long used;	/* jiffies of last use */
+	u32 udp_next;		/* key of the next UDP datagram */
+	u32 pid;
+	char comm[TASK_COMM_LEN];
+};
+
+struct sks_sock_bucket {
+	raw_spinlock_t lock;
+	struct sks_sock_ent e[SKS_SOCK_WAYS];
+};
+
+static struct sks_sock_bucket *sks_socks;
+static atomic64_t sks_sock_evicted;
+
+int sks_sock_alloc(void)
+{
+	int i;
+
+	sks_socks = vzalloc(sizeof(*sks_socks) << SKS_SOCK_BITS);
+	if (!sks_socks)
+		return -ENOMEM;
+	for (i = 0; i < 1 << SKS_SOCK_BITS; i++)
+		raw_spin_lock_init(&sks_socks[i].lock);
+	atomic64_set(&sks_sock_evicted, 0);
+	return 0;
+}
+
+void sks_sock_free(void)
+{
+	vfree(sks_socks);
+	sks_socks = NULL;
+}
+
+u64 sks_sock_evictions(void)
+{
+	return atomic64_read(&sks_sock_evicted);
+}
+
+/* Find or claim the entry of @cookie in @b; called with the lock held. */
+static struct sks_sock_ent *sks_sock_get(struct sks_sock_bucket *b, u64 cookie)
+{
+	struct sks_sock_ent *e, *lru = &b->e[0];
+
+	for (e = b->e; e < b->e + SKS_SOCK_WAYS; e++) {
+		if (e->cookie == cookie)
+			goto found;
+		if (time_before(e->used, lru->used) || !e->cookie)
+			lru = e;
+	}
+	e = lru;
+	if (e->cookie)
+		atomic64_inc(&sks_sock_evicted);
+	memset(e, 0, sizeof(*e));
+	e->cookie = cookie;
+found:
+	e->used = jiffies;
+	return e;
+}
+
+static struct sks_sock_bucket *sks_sock_bucket(u64 cookie)
+{
+	return &sks_socks[hash_64(cookie, SKS_SOCK_BITS)];
+}
+
+/* At a send call: remember the sender; return the next UDP key. */
+u32 sks_sock_sendmsg(u64 cookie)
+{
+	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
+	struct sks_sock_ent *e;
+	unsigned long flags;
+	u32 next;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	e = sks_sock_get(b, cookie);
+	e->pid = task_tgid_nr(current);
+	get_task_comm(e->comm, current);
+	next = e->udp_next;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return next;
+}
+
+/*
+ * Fill in the sender of a socket's packet.  With @udp_key, also hand out
+ * the socket's next UDP datagram key.
+ */
+void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key)
+{
+	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
+	struct sks_sock_ent *e;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	e = sks_sock_get(b, cookie);
+	if (!e->pid && in_task()) {
+		e->pid = task_tgid_nr(current);
+		get_task_comm(e->comm, current);
+	}
+	o->pid = e->pid;
+	memcpy(o->comm, e->comm, sizeof(o->comm));
+	if (udp_key)
+		*udp_key = e->udp_next++;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+}

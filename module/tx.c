@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit stages.
+ *
+ * sendmsg is recorded at the entry of the protocol's send call.  The other
+ * stages come from the kernel's own SO_TIMESTAMPING generation points: the
+ * module tags each traced skb with SKBTX_* requests (and TCP's ACK request)
+ * just before it leaves the protocol (__tcp_transmit_skb, ip_send_skb,
+ * ip6_send_skb), so the qdisc layer, the driver and TCP's ACK processing
+ * call __skb_tstamp_tx() for it.  That function is redirected, the way
+ * livepatch redirects functions, to sks_skb_tstamp_tx(): it records the
+ * stage and calls the original only when the application itself asked for
+ * that timestamp, so the application's error queue sees exactly what it
+ * would without skbstamp.
+ *
+ * Keys follow SO_TIMESTAMPING's OPT_ID: TCP, the sequence number of the
+ * skb's last byte; UDP, a per-socket datagram counter the module keeps.
+ */
+#include <linux/errqueue.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/skbuff.h>
+#include <linux/sock_diag.h>
+#include <linux/udp.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "skbstamp.h"
+#include "hook.h"
+#include "track.h"
+
+/* The SKBTX_* requests the module may add. */
+#define SKS_SKBTX_MINE	(SKBTX_SCHED_TSTAMP | SKBTX_SW_TSTAMP)
+
+static bool sks_want(enum skbstamp_stage stage)
+{
+	return READ_ONCE(sks_cfg.stages) & BIT(stage);
+}
+
+static u64 sks_cookie(struct sock *sk)
+{
+	u64 c = atomic64_read(&sk->sk_cookie);
+
+	if (unlikely(!c)) {
+		u32 v[2];
+
+		sock_diag_save_cookie(sk, v);
+		c = (u64)v[1] << 32 | v[0];
+	}
+	return c;
+}
+
+/* Only TCP and UDP over IPv4 and IPv6 are traced. */
+static bool sks_traced_sk(const struct sock *sk)
+{
+	if (!sk || !sk_fullsock(sk))
+		return false;
+	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
+		return false;
+	return sk->sk_protocol == IPPROTO_TCP || sk->sk_protocol == IPPROTO_UDP;
+}
+
+/* The flow as the socket knows it (connected sockets). */
+static void sks_tag_flow_sk(struct sks_tag *t, const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	t->proto = sk->sk_protocol;
+	t->sport = inet->inet_sport;
+	t->dport = inet->inet_dport;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		t->family = AF_INET6;
+		memcpy(t->saddr, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(t->daddr, &sk->sk_v6_daddr, 16);
+		return;
+	}
+#endif
+	t->family = AF_INET;
+	memcpy(t->saddr, &inet->inet_saddr, 4);
+	memcpy(t->daddr, &inet->inet_daddr, 4);
+}
+
+/* The flow from the headers of a UDP skb about to leave IP. */
+static void sks_tag_flow_udp(struct sks_tag *t, const struct sk_buff *skb,
+			     int family)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+
+	t->proto = IPPROTO_UDP;
+	t->family = family;
+	t->sport = uh->source;
+	t->dport = uh->dest;
+	if (family == AF_INET6) {
+		memcpy(t->saddr, &ipv6_hdr(skb)->saddr, 16);
+		memcpy(t->daddr, &ipv6_hdr(skb)->daddr, 16);
+	} else {
+		memcpy(t->saddr, &ip_hdr(skb)->saddr, 4);
+		memcpy(t->daddr, &ip_hdr(skb)->daddr, 4);
+	}
+	t->len = skb->len - skb_transport_offset(skb) - sizeof(*uh);
+}
+
+static void sks_rec_from_tag(struct skbstamp_record *rec,
+			     const struct sks_tag *t)
+{
+	rec->cookie = t->cookie;
+	rec->tskey = t->key;
+	rec->len = t->len;
+	rec->pid = t->owner.pid;
+	memcpy(rec->comm, t->owner.comm, sizeof(rec->comm));
+	rec->proto = t->proto;
+	rec->family = t->family;
+	rec->flags = t->rflags;
+	rec->sport = t->sport;
+	rec->dport = t->dport;
+	memcpy(rec->saddr, t->saddr, sizeof(rec->saddr));
+	memcpy(rec->daddr, t->daddr, sizeof(rec->daddr));
+}
+
+static void sks_emit_sendmsg(struct sock *sk, struct sks_tag *t)
+{
+	struct skbstamp_record rec = {
+		.ts_ns = ktime_get_ns(),
+		.stage = SKBSTAMP_STAGE_SENDMSG,
+	};
+
+	t->owner.pid = task_tgid_nr(current);
+	get_task_comm(t->owner.comm, current);
+	sks_rec_from_tag(&rec, t);
+	sks_emit(&rec);
+}
+
+/* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
+void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct sks_tag t = {};
+
+	if (!sks_traced_sk(sk))
+		return;
+	t.cookie = sks_cookie(sk);
+	sks_sock_sendmsg(t.cookie);
+	if (!sks_want(SKBSTAMP_STAGE_SENDMSG))
+		return;
+	sks_tag_flow_sk(&t, sk);
+	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
+	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
+	t.len = regs_get_kernel_argument(regs, 2);
+	sks_emit_sendmsg(sk, &t);
+}
+
+/*
+ * udp_sendmsg() and udpv6_sendmsg(struct sock *sk, struct msghdr *msg,
+ * size_t len).  An unconnected socket names its destination in msg_name.
+ */
+void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
+	struct sks_tag t = {};
+	u32 next;
+
+	if (!sks_traced_sk(sk))
+		return;
+	t.cookie = sks_cookie(sk);
+	next = sks_sock_sendmsg(t.cookie);
+	if (!sks_want(SKBSTAMP_STAGE_SENDMSG))
+		return;
+	sks_tag_flow_sk(&t, sk);
+	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = msg->msg_name;
+		const struct sockaddr_in6 *sin6 = msg->msg_name;
+
+		memset(t.daddr, 0, sizeof(t.daddr));
+		if (sin->sin_family == AF_INET) {
+			t.family = AF_INET;
+			t.dport = sin->sin_port;
+			memcpy(t.daddr, &sin->sin_addr, 4);
+		} else if (sin6->sin6_family == AF_INET6 &&
+			   msg->msg_namelen >= sizeof(*sin6)) {
+			t.dport = sin6->sin6_port;
+			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+				t.family = AF_INET;
+				memcpy(t.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
+			} else {
+				t.family = AF_INET6;
+				memcpy(t.daddr, &sin6->sin6_addr, 16);
+			}
+		}
+	}
+	/* The datagram this call completes will get this key. */
+	t.key = next;
+	t.len = regs_get_kernel_argument(regs, 2);
+	sks_emit_sendmsg(sk, &t);
+}
+
+/* Add the module's requests to @skb and remember what was whose. */
+static void sks_tag_skb(struct sk_buff *skb, struct sks_tag *t)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	t->shinfo = sh;
+	t->stamp = jiffies;
+	t->app = sh->tx_flags & SKS_SKBTX_MINE;
+	t->ours = SKS_SKBTX_MINE & ~t->app;
+	sh->tx_flags |= t->ours;
+	sks_tag_put(t);
+}
+
+/*
+ * __tcp_transmit_skb(struct sock *sk, struct sk_buff *skb, int clone_it,
+ * gfp_t gfp_mask, u32 rcv_nxt): @skb is the write-queue skb, about to be
+ * cloned for transmission.  Its shared info (and so the requests) is shared
+ * with the clone; its control block, which holds the ACK request, is not.
+ */
+void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 1);
+	struct skb_shared_info *sh;
+	struct tcp_skb_cb *tcb;
+	struct sks_tag t = {}, old;
+
+	if (!regs_get_kernel_argument(regs, 2) || !skb->len ||
+	    !sks_traced_sk(sk))
+		return;
+	sh = skb_shinfo(skb);
+	tcb = TCP_SKB_CB(skb);
+	t.sk = sk;
+	t.key = tcb->seq + skb->len - 1;
+	t.len = skb->len;
+	if (before(tcb->seq, tcp_sk(sk)->snd_nxt))
+		t.rflags |= SKBSTAMP_RF_RETRANS;
+
+	/*
+	 * Sent before: keep what was recorded of the application's requests,
+	 * since the skb now carries the module's too.
+	 */
+	if (sks_tag_get(sh, sk, &old) && old.key == t.key) {
+		old.rflags |= t.rflags;
+		old.stamp = jiffies;
+		sh->tx_flags |= old.ours;
+		sks_tag_put(&old);
+		return;
+	}
+
+	t.cookie = sks_cookie(sk);
+	sks_tag_flow_sk(&t, sk);
+	sks_sock_owner(t.cookie, &t.owner, NULL);
+	/*
+	 * The ACK stamp is always requested: it ends the skb's entry.  TCP
+	 * fires it when the acked range passes shinfo->tskey, so unless the
+	 * application set that key itself, set it to the last byte.
+	 */
+	t.ack_ours = !(tcb->txstamp_ack & 1);
+	if (t.ack_ours && !(sh->tx_flags & SKBTX_ANY_TSTAMP))
+		sh->tskey = t.key;
+	tcb->txstamp_ack |= 1;
+	sks_tag_skb(skb, &t);
+}
+
+static void sks_tag_udp(struct sk_buff *skb, int family)
+{
+	struct sock *sk = skb->sk;
+	struct sks_tag t = {};
+
+	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
+		return;
+	t.sk = sk;
+	t.cookie = sks_cookie(sk);
+	sks_tag_flow_udp(&t, skb, family);
+	sks_sock_owner(t.cookie, &t.owner, &t.key);
+	sks_tag_skb(skb, &t);
+}
+
+/* ip_send_skb(struct net *net, struct sk_buff *skb) */
+void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip)
+{
+	sks_tag_udp((struct sk_buff *)regs_get_kernel_argument(regs, 1), AF_INET);
+}
+
+/* ip6_send_skb(struct sk_buff *skb) */
+void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip)
+{
+	sks_tag_udp((struct sk_buff *)regs_get_kernel_argument(regs, 0), AF_INET6);
+}
+
+/*
+ * Runs instead of __skb_tstamp_tx() (same arguments).  Records the stage
+ * of an skb the module tagged, and lets the original report to the socket
+ * only what the application requested.
+ */
+static void sks_skb_tstamp_tx(struct sk_buff *orig_skb,
+			      const struct sk_buff *ack_skb,
+			      struct skb_shared_hwtstamps *hwtstamps,
+			      struct sock *sk, int tstype)
+{
+	const void *sh = skb_shinfo(orig_skb);
+	struct skbstamp_record rec = {};
+	bool app_wants = true, last = false;
+	struct sks_tag t;
+
+	if (!sk || !sks_tag_get(sh, sk, &t))
+		goto orig;
+
+	rec.ts_ns = ktime_get_ns();
+	switch (tstype) {
+	case SCM_TSTAMP_SCHED:
+		rec.stage = SKBSTAMP_STAGE_SCHED;
+		app_wants = t.app & SKBTX_SCHED_TSTAMP;
+		break;
+	case SCM_TSTAMP_SND:
+		rec.stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
+		app_wants = t.app & (hwtstamps ? SKBTX_HW_TSTAMP : SKBTX_SW_TSTAMP);
+		last = t.proto == IPPROTO_UDP;
+		break;
+	case SCM_TSTAMP_ACK:
+		rec.stage = SKBSTAMP_STAGE_ACK;
+		app_wants = !t.ack_ours;
+		last = true;
+		break;
+	default:
+		goto orig;
+	}
+	if (sks_want(rec.stage)) {
+		sks_rec_from_tag(&rec, &t);
+		if (hwtstamps)
+			rec.hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
+		/* The write-queue skb's dev aliases its rbtree node. */
+		if (tstype != SCM_TSTAMP_ACK && orig_skb->dev)
+			rec.ifindex = orig_skb->dev->ifindex;
+		sks_emit(&rec);
+	}
+	if (last)
+		sks_tag_del(sh, sk);
+orig:
+	if (app_wants)
+		__skb_tstamp_tx(orig_skb, ack_skb, hwtstamps, sk, tstype);
+}
+
+/*
+ * ftrace handler of __skb_tstamp_tx(): send the call to
+ * sks_skb_tstamp_tx(), except when that is the caller.
+ */
+void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
+{
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Assembling records into packets for the text output of monitor.
+ *
+ * A packet is (socket cookie, protocol, tskey).  It is printed when the
+ * last stage being traced for its protocol arrives, or after a second
+ * without it, marked incomplete.  Its time base is the send call that
+ * produced it: TCP calls cover keys [key, key + len), a UDP call has the
+ * key of its datagram.  Memory is bounded: when the table is full the
+ * oldest packet is printed as incomplete.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <linux/skbstamp.h>
+
+#include "skbstamp.h"
+#include "monitor.h"
+
+#define SKS_PENDING	4096
+#define SKS_CALLS	1024
+#define SKS_EXPIRE_NS	1000000000ull
+
+struct sks_pkt {
+	bool used;
+	uint64_t seen_ns;	/* first record, for expiry */
+	uint32_t have;		/* stages seen */
+	uint64_t ts[__SKBSTAMP_STAGE_MAX];
+	struct skbstamp_record r;	/* the first record, for the flow */
+};
+
+struct sks_call {
+	uint64_t cookie;
+	uint64_t ts_ns;
+	uint32_t key;
+	uint32_t len;
+	uint8_t proto;
+};
+
+struct sks_asm {
+	uint32_t final[256];	/* by protocol: stage that completes a packet */
+	struct sks_pkt pkt[SKS_PENDING];
+	struct sks_call call[SKS_CALLS];
+	unsigned int ncall;
+};
+
+static int sks_cfg_stages_reply(struct nlattr **tb, void *arg)
+{
+	struct nlattr *cf[SKBSTAMP_CFG_MAX + 1];
+
+	if (tb[SKBSTAMP_A_CONFIG] &&
+	    !nla_parse_nested(cf, SKBSTAMP_CFG_MAX, tb[SKBSTAMP_A_CONFIG], NULL) &&
+	    cf[SKBSTAMP_CFG_STAGES])
+		*(uint32_t *)arg = nla_get_u32(cf[SKBSTAMP_CFG_STAGES]);
+	return 0;
+}
+
+static uint32_t sks_last_of(uint32_t stages, const int *order, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (stages & (1u << order[i]))
+			return order[i];
+	return SKBSTAMP_STAGE_SENDMSG;
+}
+
+struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
+{
+	static const int tcp_order[] = { SKBSTAMP_STAGE_ACK, SKBSTAMP_STAGE_HW,
+					 SKBSTAMP_STAGE_SW, SKBSTAMP_STAGE_SCHED };
+	static const int udp_order[] = { SKBSTAMP_STAGE_HW, SKBSTAMP_STAGE_SW,
+					 SKBSTAMP_STAGE_SCHED };
+	struct sks_asm *a = calloc(1, sizeof(*a));
+	uint32_t stages = 0;
+
+	if (!a)
+		return NULL;
+	/* Without a configuration (not running yet) assume every stage. */
+	if (ctx->sk)
+		sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_cfg_stages_reply, &stages);
+	if (!stages)
+		stages = UINT32_MAX;
+	a->final[IPPROTO_TCP] = sks_last_of(stages, tcp_order, 4);
+	a->final[IPPROTO_UDP] = sks_last_of(stages, udp_order, 3);
+	return a;
+}
+
+void sks_asm_free(struct sks_asm *a)
+{
+	free(a);
+}
+
+static const struct sks_call *sks_find_call(struct sks_asm *a,
+					    const struct skbstamp_record *r)
+{
+	unsigned int i, n = a->ncall < SKS_CALLS ? a->ncall : SKS_CALLS;
+
+	for (i = 1; i <= n; i++) {
+		const struct sks_call *c = &a->call[(a->ncall - i) % SKS_CALLS];
+
+		if (c->cookie != r->cookie || c->proto != r->proto)
+			continue;
+		if (r->proto == IPPROTO_TCP ? r->tskey - c->key < c->len : r->tskey == c->key)
+			return c;
+	}
+	return NULL;
+}
+
+static void sks_fmt_delta(char *buf, size_t len, uint64_t d)
+{
+	if (d < 1000)
+		snprintf(buf, len, "+%lluns", (unsigned long long)d);
+	else if (d < 1000000)
+		snprintf(buf, len, "+%.1fus", d / 1e3);
+	else
+		snprintf(buf, len, "+%.3fms", d / 1e6);
+}
+
+static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
+{
+	const struct skbstamp_record *r = &p->r;
+	const struct sks_call *c = sks_find_call(a, r);
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], d[32], comm[17];
+	uint64_t base = UINT64_MAX;
+	unsigned int s;
+
+	if (c) {
+		p->ts[SKBSTAMP_STAGE_SENDMSG] = c->ts_ns;
+		p->have |= 1u << SKBSTAMP_STAGE_SENDMSG;
+	}
+	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++)
+		if ((p->have & (1u << s)) && p->ts[s] < base)
+			base = p->ts[s];
+	sks_addr_str(r, r->saddr, sa, sizeof(sa));
+	sks_addr_str(r, r->daddr, da, sizeof(da));
+	memcpy(comm, r->comm, 16);
+	comm[16] = '\0';
+	printf("%llu.%06llu %s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u:",
+	       (unsigned long long)(base / 1000000000), (unsigned long long)(base / 1000 % 1000000),
+	       r->proto == IPPROTO_TCP ? "tcp" : "udp",
+	       r->family == AF_INET6 ? "[" : "", sa, r->family == AF_INET6 ? "]" : "",
+	       ntohs(r->sport),
+	       r->family == AF_INET6 ? "[" : "", da, r->family == AF_INET6 ? "]" : "",
+	       ntohs(r->dport), r->tskey, r->len, comm[0] ? comm : "-", r->pid);
+	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++) {
+		if (!(p->have & (1u << s)))
+			continue;
+		sks_fmt_delta(d, sizeof(d), p->ts[s] - base);
+		printf(" %s %s", sks_stage_name(s), d);
+	}
+	if (r->flags & SKBSTAMP_RF_RETRANS)
+		printf(" retrans");
+	if (!complete)
+		printf(" (incomplete)");
+	putchar('\n');
+	p->used = false;
+}
+
+static uint64_t sks_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
+{
+	struct sks_pkt *p, *free_slot = NULL, *oldest = NULL;
+	int lines = 0;
+	unsigned int i;
+
+	if (r->stage == SKBSTAMP_STAGE_SENDMSG) {
+		struct sks_call *c = &a->call[a->ncall++ % SKS_CALLS];
+
+		c->cookie = r->cookie;
+		c->ts_ns = r->ts_ns;
+		c->key = r->tskey;
+		c->len = r->len;
+		c->proto = r->proto;
+		return 0;
+	}
+	if (r->stage >= __SKBSTAMP_STAGE_MAX)
+		return 0;
+	for (i = 0; i < SKS_PENDING; i++) {
+		p = &a->pkt[i];
+		if (!p->used) {
+			if (!free_slot)
+				free_slot = p;
+			continue;
+		}
+		if (p->r.cookie == r->cookie && p->r.tskey == r->tskey &&
+		    p->r.proto == r->proto)
+			goto found;
+		if (!oldest || p->seen_ns < oldest->seen_ns)
+			oldest = p;
+	}
+	p = free_slot;
+	if (!p) {
+		sks_print_pkt(a, oldest, false);
+		lines++;
+		p = oldest;
+	}
+	memset(p, 0, sizeof(*p));
+	p->used = true;
+	p->seen_ns = sks_mono_ns();
+	p->r = *r;
+found:
+	p->ts[r->stage] = r->ts_ns;
+	p->have |= 1u << r->stage;
+	p->r.flags |= r->flags;
+	if (r->stage == a->final[r->proto]) {
+		sks_print_pkt(a, p, true);
+		lines++;
+	}
+	return lines;
+}
+
+int sks_asm_expire(struct sks_asm *a, bool all)
+{
+	uint64_t now = sks_mono_ns();
+	int lines = 0;
+	unsigned int i;
+
+	for (i = 0; i < SKS_PENDING; i++) {
+		struct sks_pkt *p = &a->pkt[i];
+
+		if (p->used && (all || now - p->seen_ns > SKS_EXPIRE_NS)) {
+			sks_print_pkt(a, p, false);
+			lines++;
+		}
+	}
+	return lines;
+}

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbstamp monitor [count N] [duration SEC]: stream the module's records.
+ *
+ * With --json every record is one JSON object on its own line, for log
+ * shippers.  Otherwise records are assembled into packets and each packet
+ * is printed on one line when its last stage arrives (or, incomplete,
+ * after a second), with every stage as a delta from the send call.
+ *
+ * Batches carry a per-CPU sequence number; a gap means the module could
+ * not deliver a batch, and the tool says so at once.  An overflow of this
+ * socket's receive buffer is reported too.  Nothing is lost silently.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+#include <linux/skbstamp.h>
+
+#include "skbstamp.h"
+#include "monitor.h"
+
+static volatile sig_atomic_t sks_stop_req;
+
+static void sks_on_signal(int sig)
+{
+	(void)sig;
+	sks_stop_req = 1;
+}
+
+struct sks_mon {
+	struct sks_ctx *ctx;
+	struct sks_asm *as;	/* text mode packet assembly */
+	uint64_t count;		/* stop after this many lines; 0: never */
+	uint64_t lines;
+	uint64_t records;
+	uint64_t lost_batches;
+	uint64_t overflows;
+	uint64_t *last_seq;	/* per CPU */
+	unsigned int ncpus;
+};
+
+static const char *sks_proto_name(unsigned int proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+void sks_addr_str(const struct skbstamp_record *r, const uint8_t *addr,
+		  char *buf, size_t len)
+{
+	inet_ntop(r->family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, len);
+}
+
+static void sks_print_json(const struct skbstamp_record *r)
+{
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], comm[17];
+
+	sks_addr_str(r, r->saddr, sa, sizeof(sa));
+	sks_addr_str(r, r->daddr, da, sizeof(da));
+	memcpy(comm, r->comm, 16);
+	comm[16] = '\0';
+	printf("{\"stage\":\"%s\",\"ts_ns\":%llu,", sks_stage_name(r->stage),
+	       (unsigned long long)r->ts_ns);
+	if (r->stage == SKBSTAMP_STAGE_HW || r->stage == SKBSTAMP_STAGE_RX_HW)
+		printf("\"hw_ns\":%llu,", (unsigned long long)r->hw_ns);
+	printf("\"cpu\":%u,\"sk\":%llu,\"tskey\":%u,\"len\":%u,\"pid\":%u,\"comm\":",
+	       r->cpu, (unsigned long long)r->cookie, r->tskey, r->len, r->pid);
+	sks_json_string(comm);
+	printf(",\"proto\":\"%s\",\"family\":%d,\"saddr\":\"%s\",\"daddr\":\"%s\","
+	       "\"sport\":%u,\"dport\":%u,\"ifindex\":%d",
+	       sks_proto_name(r->proto), r->family == AF_INET6 ? 6 : 4, sa, da,
+	       ntohs(r->sport), ntohs(r->dport), r->ifindex);
+	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
+		printf(",\"retrans\":%s", r->flags & SKBSTAMP_RF_RETRANS ? "true" : "false");
+	else
+		printf(",\"id\":%llu", (unsigned long long)r->id);
+	if (r->stage == SKBSTAMP_STAGE_DROP)
+		printf(",\"drop_reason\":%u", r->drop_reason);
+	printf("}\n");
+}
+
+static int sks_mon_batch(struct nlattr **tb, void *arg)
+{
+	struct sks_mon *m = arg;
+	const char *p;
+	uint32_t cpu, size;
+	uint64_t seq;
+	int len;
+
+	if (!tb[SKBSTAMP_A_CPU] || !tb[SKBSTAMP_A_SEQ] ||
+	    !tb[SKBSTAMP_A_RECORD_SIZE] || !tb[SKBSTAMP_A_RECORDS])
+		return 0;
+	cpu = nla_get_u32(tb[SKBSTAMP_A_CPU]);
+	seq = nla_get_u64(tb[SKBSTAMP_A_SEQ]);
+	size = nla_get_u32(tb[SKBSTAMP_A_RECORD_SIZE]);
+	if (size < sizeof(struct skbstamp_record)) {
+		fprintf(stderr, "skbstamp: records of %u bytes are older than this tool\n", size);
+		return SKS_EXIT_KERNEL;
+	}
+	if (cpu < m->ncpus) {
+		if (m->last_seq[cpu] && seq != m->last_seq[cpu] + 1) {
+			m->lost_batches += seq - m->last_seq[cpu] - 1;
+			fprintf(stderr,
+				"skbstamp: %llu batch(es) of records from CPU %u were lost before reaching netlink (see 'skbstamp status')\n",
+				(unsigned long long)(seq - m->last_seq[cpu] - 1), cpu);
+		}
+		m->last_seq[cpu] = seq;
+	}
+
+	p = nla_data(tb[SKBSTAMP_A_RECORDS]);
+	for (len = nla_len(tb[SKBSTAMP_A_RECORDS]); len >= (int)size; len -= size, p += size) {
+		struct skbstamp_record r;
+
+		memcpy(&r, p, sizeof(r));
+		m->records++;
+		if (m->ctx->json) {
+			sks_print_json(&r);
+			m->lines++;
+		} else {
+			m->lines += sks_asm_add(m->as, &r);
+		}
+		if (m->count && m->lines >= m->count) {
+			sks_stop_req = 1;
+			break;
+		}
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
+			      uint32_t *duration)
+{
+	uint32_t v;
+	int i;
+
+	for (i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "skbstamp monitor: '%s' needs a value\n", argv[i]);
+			return -1;
+		}
+		if (sks_parse_u32(argv[i], argv[i + 1], &v))
+			return -1;
+		if (!strcmp(argv[i], "count")) {
+			m->count = v;
+		} else if (!strcmp(argv[i], "duration")) {
+			*duration = v;
+		} else {
+			fprintf(stderr, "skbstamp monitor: unknown argument '%s'\n", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st)
+{
+	int grp, err, bufsz = 32 << 20;
+	struct nl_sock *sk;
+
+	grp = genl_ctrl_resolve_grp(ctx->sk, SKBSTAMP_GENL_NAME, SKBSTAMP_MCGRP_RECORDS);
+	if (grp < 0) {
+		fprintf(stderr, "skbstamp: cannot find the records group: %s\n", nl_geterror(grp));
+		return NULL;
+	}
+	sk = nl_socket_alloc();
+	if (!sk)
+		return NULL;
+	nl_socket_disable_seq_check(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, st);
+	err = genl_connect(sk);
+	if (!err)
+		err = nl_socket_add_membership(sk, grp);
+	if (err) {
+		fprintf(stderr, "skbstamp: cannot listen to the records group: %s\n",
+			nl_geterror(err));
+		if (err == -NLE_PERM)
+			fprintf(stderr, "skbstamp: CAP_NET_ADMIN in the initial user namespace is required\n");
+		nl_socket_free(sk);
+		return NULL;
+	}
+	/* A large buffer rides out bursts; root may exceed rmem_max. */
+	if (setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &bufsz, sizeof(bufsz)))
+		nl_socket_set_buffer_size(sk, bufsz, 0);
+	nl_socket_set_nonblocking(sk);
+	return sk;
+}
+
+static uint64_t sks_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
+{
+	struct sks_mon m = { .ctx = ctx };
+	struct sks_req_state st = { .reply = sks_mon_batch, .arg = &m };
+	uint32_t duration = 0;
+	uint64_t end = 0;
+	struct sigaction sa = { .sa_handler = sks_on_signal };
+	struct nl_sock *sk;
+	int ret = SKS_EXIT_OK;
+
+	if (sks_mon_parse_args(&m, argc, argv, &duration))
+		return SKS_EXIT_USAGE;
+	/* Join the group first: no record is missed while setting up. */
+	sk = sks_mon_socket(ctx, &st);
+	if (!sk)
+		return SKS_EXIT_KERNEL;
+	m.ncpus = 4096;
+	m.last_seq = calloc(m.ncpus, sizeof(*m.last_seq));
+	m.as = sks_asm_new(ctx);
+	if (!m.last_seq || !m.as) {
+		fprintf(stderr, "skbstamp: out of memory\n");
+		ret = SKS_EXIT_KERNEL;
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (duration)
+		end = sks_now_ms() + duration * 1000ull;
+	/* Scripts wait for this line before generating traffic. */
+	fprintf(stderr, "skbstamp: listening for records\n");
+
+	while (!sks_stop_req) {
+		struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+		int timeout = 200, err;
+
+		if (end) {
+			uint64_t now = sks_now_ms();
+
+			if (now >= end)
+				break;
+			if (end - now < (uint64_t)timeout)
+				timeout = end - now;
+		}
+		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
+			break;
+		if (!ctx->json)
+			m.lines += sks_asm_expire(m.as, false);
+		if (!(pfd.revents & POLLIN))
+			continue;
+		err = nl_recvmsgs_default(sk);
+		if (st.reply_err) {
+			ret = st.reply_err;
+			break;
+		}
+		if (err == -NLE_NOMEM) {
+			/* ENOBUFS: our receive buffer overflowed. */
+			m.overflows++;
+			fprintf(stderr, "skbstamp: the receive buffer overflowed: records were lost (the module counts them as dropped)\n");
+		} else if (err < 0 && err != -NLE_AGAIN) {
+			fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
+			ret = SKS_EXIT_KERNEL;
+			break;
+		}
+	}
+	if (!ctx->json)
+		sks_asm_expire(m.as, true);
+	fflush(stdout);
+	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu receive overflows\n",
+		(unsigned long long)m.records, (unsigned long long)m.lost_batches,
+		(unsigned long long)m.overflows);
+out:
+	nl_socket_free(sk);
+	sks_asm_free(m.as);
+	free(m.last_seq);
+	return ret;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stage names, as the JSON output and the command line spell them.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <linux/skbstamp.h>
+
+#include "skbstamp.h"
+
+static const char *const sks_stage_names[] = {
+	[SKBSTAMP_STAGE_SENDMSG]	= "sendmsg",
+	[SKBSTAMP_STAGE_SCHED]		= "sched",
+	[SKBSTAMP_STAGE_SW]		= "sw",
+	[SKBSTAMP_STAGE_HW]		= "hw",
+	[SKBSTAMP_STAGE_ACK]		= "ack",
+	[SKBSTAMP_STAGE_TXDONE]		= "txdone",
+	[SKBSTAMP_STAGE_RX_HW]		= "rx_hw",
+	[SKBSTAMP_STAGE_IRQ]		= "irq",
+	[SKBSTAMP_STAGE_NAPI]		= "napi",
+	[SKBSTAMP_STAGE_NETIF]		= "netif",
+	[SKBSTAMP_STAGE_IP]		= "ip",
+	[SKBSTAMP_STAGE_L4]		= "l4",
+	[SKBSTAMP_STAGE_SOCKQ]		= "sockq",
+	[SKBSTAMP_STAGE_READ]		= "read",
+	[SKBSTAMP_STAGE_DROP]		= "drop",
+};
+
+const char *sks_stage_name(unsigned int stage)
+{
+	if (stage < ARRAY_SIZE(sks_stage_names) && sks_stage_names[stage])
+		return sks_stage_names[stage];
+	return "unknown";
+}
+
+/* Parse "sendmsg,sched,sw" or "all" into a mask; -1 on an unknown name. */
+int sks_stages_parse(const char *arg, uint32_t *mask)
+{
+	char buf[256], *tok, *save;
+	unsigned int i;
+
+	if (!strcmp(arg, "all")) {
+		*mask = UINT32_MAX;
+		return 0;
+	}
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	*mask = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < ARRAY_SIZE(sks_stage_names); i++)
+			if (!strcmp(tok, sks_stage_names[i]))
+				break;
+		if (i == ARRAY_SIZE(sks_stage_names)) {
+			fprintf(stderr, "skbstamp: unknown stage '%s'\n", tok);
+			return -1;
+		}
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -1;
+}
+
+/* "sendmsg,sched" for a mask, into @buf. */
+const char *sks_stages_format(uint32_t mask, char *buf, size_t len)
+{
+	unsigned int i;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(sks_stage_names); i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s",
+				off ? "," : "", sks_stage_names[i]);
+	}
+	return buf;
+}
