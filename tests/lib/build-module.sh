@@ -1,0 +1,93 @@
+#!/bin/bash
+# Build an out-of-tree module against one kernel of tests/kernels.conf.
+#
+#   build-module.sh NAME SRCDIR OUTDIR [extra make args, e.g. C=1]
+#
+# SRCDIR (a tree with a top-level Kbuild) is copied to a fresh OUTDIR and
+# built with `make -C <headers> M=OUTDIR W=1 modules`: with the host gcc for
+# toolchain=host kernels, inside the sid chroot (gcc-16) for toolchain=sid.
+# The full log is OUTDIR/build.log.  Fails if make fails or if any
+# warning:/error: line (compiler, sparse with C=1, modpost) refers to the
+# module's own files.
+set -euo pipefail
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+LIB=$(cd "$(dirname "$0")" && pwd)
+
+(($# >= 3)) || die "usage: $0 NAME SRCDIR OUTDIR [make args...]"
+name=$1 src=$2 out=$3
+shift 3
+[[ -f $src/Kbuild ]] || die "$src has no top-level Kbuild"
+"$LIB/fetch-kernel.sh" "$name"   # quiet no-op when already cached
+
+root=$(realpath "$(sks_kernel_root "$name")")
+hdr=$root/usr/src/linux-headers-$(sks_kernel_field "$name" abi)
+toolchain=$(sks_kernel_field "$name" toolchain)
+
+rm -rf "$out"
+mkdir -p "$out"
+out=$(realpath "$out")
+cp -a "$src/." "$out/"
+log=$out/build.log
+
+margs=(-C "$hdr" "M=$out" W=1)
+case $toolchain in
+host)
+	# The headers name the compiler Debian built the kernel with
+	# (.kernelvariables: CC = ...gcc-N).  If that one is not on the host
+	# (5.10 wants gcc-10), use plain gcc; kbuild then only notes that the
+	# compiler differs.
+	want=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\).*/\1/p' "$hdr/.kernelvariables" 2>/dev/null || true)
+	if [[ -n $want ]] && ! command -v "$want" >/dev/null; then margs+=(CC=gcc); fi
+	# 6.12+ generate module BTF with pahole (Debian: apt-get install dwarves).
+	# Without it, skip module BTF rather than fail: loading does not need it.
+	if ! command -v pahole >/dev/null && grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$hdr/.config"; then
+		log "$name: pahole not found (apt-get install dwarves); building without module BTF"
+		margs+=(CONFIG_DEBUG_INFO_BTF_MODULES=)
+	fi
+	run=(make)
+	;;
+sid)
+	"$LIB/sid-chroot.sh" ensure
+	run=("$LIB/sid-chroot.sh" run "$root" "$out" -- make)
+	;;
+*) die "$name: unknown toolchain '$toolchain' in kernels.conf" ;;
+esac
+
+rc=0
+"${run[@]}" "${margs[@]}" "$@" modules >"$log" 2>&1 || rc=$?
+if ((rc)); then
+	tail -n 40 "$log" >&2
+	die "$name: module build failed (rc=$rc), full log: $log"
+fi
+
+# C=1 with an unusable sparse only gets a kbuild "warning" and no checking.
+if grep -a 'C=[0-9] specified, but' "$log" >&2; then
+	die "$name: sparse requested but not run (install/upgrade sparse), full log: $log"
+fi
+
+# Is a diagnostics line about our files?  Paths are absolute under $out
+# (older kbuild) or relative to $out (newer kbuild builds in M=), while
+# kernel headers always show up with an absolute path under the cache.
+ours() {
+	local line=$1 f w
+	[[ $line == *"$out/"* ]] && return 0
+	f=${line%%:*}
+	if [[ $f != /* && $f == *.[chS] ]]; then
+		f=${f#./}
+		[[ -e $out/$f && ! -e $hdr/$f ]] && return 0
+	fi
+	for w in $line; do     # modpost: "... in hello.o"
+		[[ $w == *.o || $w == *.ko ]] && [[ $w != /* && -e $out/${w#./} ]] && return 0
+	done
+	return 1
+}
+bad=0
+while IFS= read -r line; do
+	if ours "$line"; then
+		printf '%s\n' "$line" >&2
+		bad=1
+	fi
+done < <(grep -aiE '(warning|error):' "$log" || true)
+((bad == 0)) || die "$name: diagnostics in module sources (see above), full log: $log"
+log "$name: built $(cd "$out" && find . -name '*.ko' | sed 's#^\./##' | tr '\n' ' ')in $out"

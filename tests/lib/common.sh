@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Shared helpers for the skbstamp test scripts.  Source this file; it only
+# defines functions/variables and is safe under `set -euo pipefail`.
+#
+#   SKS_CACHE       cache root, OUTSIDE the checkout (default /var/cache/skbstamp)
+#   SKS_KERNELS_CONF  override path of tests/kernels.conf
+#   SKS_DEBIAN_SOURCES override path of the machine's deb822 apt sources
+
+SKS_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SKS_KERNELS_CONF=${SKS_KERNELS_CONF:-$SKS_TESTS_DIR/kernels.conf}
+SKS_DEBIAN_SOURCES=${SKS_DEBIAN_SOURCES:-/etc/apt/sources.list.d/debian.sources}
+SKS_KEYRING=${SKS_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Cache root; created on demand.
+sks_cache() {
+	local c=${SKS_CACHE:-/var/cache/skbstamp}
+	mkdir -p "$c" || die "cannot create cache dir $c"
+	printf '%s\n' "$c"
+}
+
+# Hold an exclusive lock on the cache for the rest of the calling process
+# (fd 9), so parallel fetch/chroot runs do not race on the same trees.
+sks_lock() {  # sks_lock [NAME]
+	exec 9>"$(sks_cache)/.lock${1:+-$1}"
+	flock 9
+}
+
+# kernels.conf: "name suites abi version toolchain", '#' comments.
+_sks_conf() {
+	[[ -r $SKS_KERNELS_CONF ]] || die "missing $SKS_KERNELS_CONF"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SKS_KERNELS_CONF"
+}
+sks_kernel_names() { _sks_conf | awk '{print $1}'; }
+
+# sks_kernel_field NAME FIELD  (FIELD: suites|abi|version|toolchain)
+sks_kernel_field() {
+	local col
+	case $2 in
+	suites) col=2 ;; abi) col=3 ;; version) col=4 ;; toolchain) col=5 ;;
+	*) die "unknown kernels.conf field '$2'" ;;
+	esac
+	local v
+	v=$(_sks_conf | awk -v n="$1" -v c="$col" '$1 == n {print $c; exit}')
+	[[ -n $v ]] || die "kernel '$1' not in $SKS_KERNELS_CONF (known: $(sks_kernel_names | tr '\n' ' '))"
+	printf '%s\n' "$v"
+}
+
+# Extraction root of a kernel and the paths inside it.
+sks_kernel_root()    { printf '%s/kernels/%s\n' "$(sks_cache)" "$(sks_kernel_field "$1" abi)"; }
+sks_kernel_vmlinuz() { local a; a=$(sks_kernel_field "$1" abi); printf '%s/boot/vmlinuz-%s\n' "$(sks_kernel_root "$1")" "$a"; }
+sks_kernel_modules() { local a; a=$(sks_kernel_field "$1" abi); printf '%s/lib/modules/%s\n' "$(sks_kernel_root "$1")" "$a"; }
+sks_kernel_headers() { local a; a=$(sks_kernel_field "$1" abi); printf '%s/usr/src/linux-headers-%s\n' "$(sks_kernel_root "$1")" "$a"; }
+# True once fetch-kernel.sh has fully extracted+fixed the kernel.
+sks_kernel_ready()   { [[ -e $(sks_kernel_root "$1")/.skbstamp-ok ]]; }
+
+# Archive URI for a suite, READ from the machine's deb822 sources (never
+# hard-coded): "*-security" suites use the stanza that lists a -security
+# suite, all others the stanza that lists a plain suite.
+sks_debian_uri() {
+	local want=main
+	[[ $1 == *-security ]] && want=security
+	local uri
+	uri=$(awk -v want="$want" '
+		function flush() { if (uris != "" && hit) { split(uris, u, " "); print u[1]; found=1; exit } }
+		/^[[:space:]]*$/ { flush(); uris=""; hit=0; next }
+		/^URIs:/   { sub(/^URIs:[[:space:]]*/, ""); uris=$0 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if (($i ~ /-security$/) == (want == "security")) hit=1 }
+		END { if (!found) flush() }' "$SKS_DEBIAN_SOURCES")
+	[[ -n $uri ]] || die "no $want URI in $SKS_DEBIAN_SOURCES"
+	printf '%s\n' "$uri"
+}
