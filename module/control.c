@@ -17,7 +17,7 @@
 
 #define SKS_BUFFER_DEFAULT	4096
 #define SKS_BUFFER_MIN		64
-#define SKS_BUFFER_MAX		(1 << 20)
+#define SKS_BUFFER_MAX		1048576
 
 static DEFINE_MUTEX(sks_ctl_lock);
 static enum skbstamp_state sks_cur = SKBSTAMP_STATE_STOPPED;

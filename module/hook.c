@@ -56,7 +56,6 @@ static void notrace sks_ftrace_cb(unsigned long ip, unsigned long parent_ip,
 int sks_hooks_probe(void)
 {
 	struct sks_fhook *h;
-	u32 missing = 0;
 
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
 		h->ops.func = sks_ftrace_cb;
@@ -65,13 +64,11 @@ int sks_hooks_probe(void)
 		if (h->ipmodify)
 			h->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
 		h->found = sks_fhook_find(h);
-		if (h->found) {
+		if (h->found)
 			sks_avail |= h->stages;
-		} else {
-			missing |= h->stages;
+		else
 			pr_warn("%s() cannot be hooked on this kernel (inlined or renamed?)\n",
 				h->func);
-		}
 	}
 	/* Without the reporting point, tagging skbs would be pointless. */
 	if (!sks_fhooks[SKS_FHOOK_TSTAMP_TX].found)
@@ -82,14 +79,18 @@ int sks_hooks_probe(void)
 	return 0;
 }
 
-/* Drop the filters ftrace_set_filter() allocated; called at unload. */
+/*
+ * Drop the filters ftrace_set_filter() allocated; called at unload.  An
+ * emptied filter is ftrace's shared empty hash, so resetting frees it
+ * (ftrace_free_filter() is not exported on every supported kernel).
+ */
 void sks_hooks_release(void)
 {
 	struct sks_fhook *h;
 
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
 		if (h->found)
-			ftrace_free_filter(&h->ops);
+			ftrace_set_filter(&h->ops, NULL, 0, 1);
 }
 
 u32 sks_stages_avail(void)

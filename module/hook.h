@@ -40,5 +40,4 @@ void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip);
 
-
 #endif /* SKS_HOOK_H */

@@ -99,6 +99,7 @@ void sks_emit(struct skbstamp_record *rec)
 	r = this_cpu_ptr(sks_rings);
 	r->generated++;
 	head = r->head;
+	/* Pairs with the drain's release of tail: the slot is free. */
 	used = head - smp_load_acquire(&r->tail);
 	if (unlikely(used > r->mask)) {
 		r->dropped_full++;
@@ -107,6 +108,7 @@ void sks_emit(struct skbstamp_record *rec)
 	}
 	rec->cpu = smp_processor_id();
 	r->recs[head & r->mask] = *rec;
+	/* Publish the record: pairs with the drain's acquire of head. */
 	smp_store_release(&r->head, head + 1);
 	local_irq_restore(flags);
 
@@ -146,7 +148,10 @@ static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 	memcpy((char *)nla_data(attr) + part * sz, r->recs, (n - part) * sz);
 	genlmsg_end(msg, hdr);
 
-	/* The records are copied: the producer may reuse their slots. */
+	/*
+	 * The records are copied: give the slots back to the producer, which
+	 * pairs with its acquire of tail.
+	 */
 	smp_store_release(&r->tail, r->tail + n);
 	err = genlmsg_multicast(&sks_genl_family, msg, 0, SKS_MCGRP_RECORDS,
 				GFP_KERNEL);
@@ -159,6 +164,7 @@ static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 free:
 	nlmsg_free(msg);
 lost:
+	/* Give the slots back: pairs with the producer's acquire of tail. */
 	smp_store_release(&r->tail, r->tail + n);
 	r->dropped_send += n;
 	return n;
@@ -172,6 +178,7 @@ static void sks_drain_all(void)
 		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
 		u32 avail;
 
+		/* Pairs with the producer's release of head. */
 		while ((avail = smp_load_acquire(&r->head) - r->tail))
 			sks_drain_batch(r, cpu, avail);
 		cond_resched();

@@ -208,7 +208,7 @@ static void sks_tag_skb(struct sk_buff *skb, struct sks_tag *t)
 
 	t->shinfo = sh;
 	t->stamp = jiffies;
-	t->app = sh->tx_flags & SKS_SKBTX_MINE;
+	t->app = sh->tx_flags & SKBTX_ANY_TSTAMP;
 	t->ours = SKS_SKBTX_MINE & ~t->app;
 	sh->tx_flags |= t->ours;
 	sks_tag_put(t);
@@ -297,10 +297,7 @@ void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip)
  * of an skb the module tagged, and lets the original report to the socket
  * only what the application requested.
  */
-static void sks_skb_tstamp_tx(struct sk_buff *orig_skb,
-			      const struct sk_buff *ack_skb,
-			      struct skb_shared_hwtstamps *hwtstamps,
-			      struct sock *sk, int tstype)
+static void sks_skb_tstamp_tx(SKS_TSTAMP_TX_PARAMS)
 {
 	const void *sh = skb_shinfo(orig_skb);
 	struct skbstamp_record rec = {};
@@ -329,6 +326,9 @@ static void sks_skb_tstamp_tx(struct sk_buff *orig_skb,
 	default:
 		goto orig;
 	}
+	/* BPF timestamping asked too: its callbacks run in the original. */
+	if (t.app & SKS_SKBTX_BPF)
+		app_wants = true;
 	if (sks_want(rec.stage)) {
 		sks_rec_from_tag(&rec, &t);
 		if (hwtstamps)
@@ -342,7 +342,7 @@ static void sks_skb_tstamp_tx(struct sk_buff *orig_skb,
 		sks_tag_del(sh, sk);
 orig:
 	if (app_wants)
-		__skb_tstamp_tx(orig_skb, ack_skb, hwtstamps, sk, tstype);
+		__skb_tstamp_tx(SKS_TSTAMP_TX_ARGS);
 }
 
 /*

@@ -74,10 +74,10 @@ static void sks_print_json(const struct skbstamp_record *r)
 	printf("\"cpu\":%u,\"sk\":%llu,\"tskey\":%u,\"len\":%u,\"pid\":%u,\"comm\":",
 	       r->cpu, (unsigned long long)r->cookie, r->tskey, r->len, r->pid);
 	sks_json_string(comm);
-	printf(",\"proto\":\"%s\",\"family\":%d,\"saddr\":\"%s\",\"daddr\":\"%s\","
-	       "\"sport\":%u,\"dport\":%u,\"ifindex\":%d",
-	       sks_proto_name(r->proto), r->family == AF_INET6 ? 6 : 4, sa, da,
-	       ntohs(r->sport), ntohs(r->dport), r->ifindex);
+	printf(",\"proto\":\"%s\",\"family\":%d", sks_proto_name(r->proto),
+	       r->family == AF_INET6 ? 6 : 4);
+	printf(",\"saddr\":\"%s\",\"daddr\":\"%s\",\"sport\":%u,\"dport\":%u,\"ifindex\":%d",
+	       sa, da, ntohs(r->sport), ntohs(r->dport), r->ifindex);
 	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
 		printf(",\"retrans\":%s", r->flags & SKBSTAMP_RF_RETRANS ? "true" : "false");
 	else
@@ -102,14 +102,14 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 	seq = nla_get_u64(tb[SKBSTAMP_A_SEQ]);
 	size = nla_get_u32(tb[SKBSTAMP_A_RECORD_SIZE]);
 	if (size < sizeof(struct skbstamp_record)) {
-		fprintf(stderr, "skbstamp: records of %u bytes are older than this tool\n", size);
+		fprintf(stderr, "skbstamp: %u-byte records: the module is older than this tool\n",
+			size);
 		return SKS_EXIT_KERNEL;
 	}
 	if (cpu < m->ncpus) {
 		if (m->last_seq[cpu] && seq != m->last_seq[cpu] + 1) {
 			m->lost_batches += seq - m->last_seq[cpu] - 1;
-			fprintf(stderr,
-				"skbstamp: %llu batch(es) of records from CPU %u were lost before reaching netlink (see 'skbstamp status')\n",
+			fprintf(stderr, "skbstamp: lost %llu batch(es) from CPU %u\n",
 				(unsigned long long)(seq - m->last_seq[cpu] - 1), cpu);
 		}
 		m->last_seq[cpu] = seq;
@@ -183,7 +183,7 @@ static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state 
 		fprintf(stderr, "skbstamp: cannot listen to the records group: %s\n",
 			nl_geterror(err));
 		if (err == -NLE_PERM)
-			fprintf(stderr, "skbstamp: CAP_NET_ADMIN in the initial user namespace is required\n");
+			fprintf(stderr, "skbstamp: %s\n", SKS_MSG_NEED_CAP);
 		nl_socket_free(sk);
 		return NULL;
 	}
@@ -215,6 +215,9 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 
 	if (sks_mon_parse_args(&m, argc, argv, &duration))
 		return SKS_EXIT_USAGE;
+	ret = sks_nl_open(ctx);
+	if (ret)
+		return ret;
 	/* Join the group first: no record is missed while setting up. */
 	sk = sks_mon_socket(ctx, &st);
 	if (!sk)
@@ -260,7 +263,8 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		if (err == -NLE_NOMEM) {
 			/* ENOBUFS: our receive buffer overflowed. */
 			m.overflows++;
-			fprintf(stderr, "skbstamp: the receive buffer overflowed: records were lost (the module counts them as dropped)\n");
+			fprintf(stderr,
+				"skbstamp: receive buffer overflow: records lost (counted by the module as dropped)\n");
 		} else if (err < 0 && err != -NLE_AGAIN) {
 			fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
 			ret = SKS_EXIT_KERNEL;
@@ -270,7 +274,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	if (!ctx->json)
 		sks_asm_expire(m.as, true);
 	fflush(stdout);
-	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu receive overflows\n",
+	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu overflows\n",
 		(unsigned long long)m.records, (unsigned long long)m.lost_batches,
 		(unsigned long long)m.overflows);
 out:

@@ -52,6 +52,9 @@ int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv)
 		}
 	}
 
+	i = sks_nl_open(ctx);
+	if (i)
+		return i;
 	msg = nlmsg_alloc();
 	if (!msg ||
 	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctx->family, 0,
@@ -82,10 +85,15 @@ fail:
 
 int sks_cmd_stop(struct sks_ctx *ctx, int argc, char **argv)
 {
+	int ret;
+
 	(void)argv;
 	if (argc) {
 		fprintf(stderr, "skbstamp stop: takes no arguments\n");
 		return SKS_EXIT_USAGE;
 	}
+	ret = sks_nl_open(ctx);
+	if (ret)
+		return ret;
 	return sks_nl_request(ctx, SKBSTAMP_CMD_STOP, NULL, NULL, NULL);
 }

@@ -85,11 +85,16 @@ static int sks_status_reply(struct nlattr **tb, void *arg)
 
 int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv)
 {
+	int ret;
+
 	(void)argv;
 	if (argc > 0) {
 		fprintf(stderr, "skbstamp status: takes no arguments\n");
 		return SKS_EXIT_USAGE;
 	}
+	ret = sks_nl_open(ctx);
+	if (ret)
+		return ret;
 	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_status_reply, ctx);
 }
 

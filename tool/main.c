@@ -95,9 +95,8 @@ int main(int argc, char **argv)
 		return SKS_EXIT_USAGE;
 	}
 
-	ret = sks_nl_open(&ctx);
-	if (ret == SKS_EXIT_OK)
-		ret = cmd->run(&ctx, argc - optind - 1, argv + optind + 1);
+	/* Commands check their arguments, then connect (sks_nl_open). */
+	ret = cmd->run(&ctx, argc - optind - 1, argv + optind + 1);
 	if (ctx.sk)
 		sks_nl_close(&ctx);
 	return ret;

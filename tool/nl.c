@@ -176,8 +176,7 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 		fprintf(stderr, "skbstamp: the module refused: %s%s%s\n",
 			strerror(-st.error), st.extack[0] ? ": " : "", st.extack);
 		if (st.error == -EPERM)
-			fprintf(stderr,
-				"skbstamp: CAP_NET_ADMIN in the initial user namespace is required\n");
+			fprintf(stderr, "skbstamp: %s\n", SKS_MSG_NEED_CAP);
 		return SKS_EXIT_KERNEL;
 	}
 	if (err < 0) {

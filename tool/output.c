@@ -63,7 +63,7 @@ void sks_out_str(struct sks_ctx *ctx, const char *key, const char *label,
 		sks_json_key(ctx, key);
 		sks_json_string(val);
 	} else {
-		printf("%-16s %s\n", label, val);
+		printf("%-18s %s\n", label, val);
 	}
 }
 
@@ -74,7 +74,7 @@ void sks_out_u64(struct sks_ctx *ctx, const char *key, const char *label,
 		sks_json_key(ctx, key);
 		printf("%" PRIu64, val);
 	} else {
-		printf("%-16s %" PRIu64 "\n", label, val);
+		printf("%-18s %" PRIu64 "\n", label, val);
 	}
 }
 
@@ -105,7 +105,7 @@ void sks_out_stages(struct sks_ctx *ctx, const char *key, const char *label,
 
 	if (!ctx->json) {
 		sks_stages_format(mask, buf, sizeof(buf));
-		printf("%-16s %s\n", label, buf[0] ? buf : "none");
+		printf("%-18s %s\n", label, buf[0] ? buf : "none");
 		return;
 	}
 	sks_json_key(ctx, key);

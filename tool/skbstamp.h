@@ -21,6 +21,8 @@ enum {
 	SKS_EXIT_NOMOD	= 3,	/* the skbstamp module is not loaded */
 };
 
+#define SKS_MSG_NEED_CAP "CAP_NET_ADMIN in the initial user namespace is required"
+
 struct sks_ctx {
 	bool json;
 	struct nl_sock *sk;

@@ -43,9 +43,8 @@ int sks_stages_parse(const char *arg, uint32_t *mask)
 		*mask = UINT32_MAX;
 		return 0;
 	}
-	if (strlen(arg) >= sizeof(buf))
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
 		return -1;
-	strcpy(buf, arg);
 	*mask = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < ARRAY_SIZE(sks_stage_names); i++)

@@ -143,7 +143,7 @@ enum skbstamp_stage {
 };
 
 /* skbstamp_record.flags */
-#define SKBSTAMP_RF_RETRANS	(1 << 0)	/* TCP retransmission */
+#define SKBSTAMP_RF_RETRANS	0x01	/* TCP retransmission */
 
 /*
  * One timestamp of one packet at one stage.  Addresses and ports are in

@@ -1,0 +1,20 @@
+# 'skbstamp status' reports the module version, the running kernel and the
+# state, identically in text and JSON.
+
+sks_load
+want_ver=$(cat /sys/module/skbstamp/version)
+
+sks_tool --json status
+sks_eq "$sks_rc" 0 "status --json exit code"
+cat "$SKS_TMP/out"
+sks_eq "$(sks_json "$SKS_TMP/out" 'j["version"]')" "$want_ver" "json version"
+sks_eq "$(sks_json "$SKS_TMP/out" 'j["kernel"]')" "$(uname -r)" "json kernel"
+sks_eq "$(sks_json "$SKS_TMP/out" 'j["state"]')" stopped "json state"
+sks_eq "$(sks_json "$SKS_TMP/out" 'j["tool_version"]')" "$want_ver" "json tool_version"
+
+sks_tool status
+sks_eq "$sks_rc" 0 "status exit code"
+cat "$SKS_TMP/out"
+grep -Eq "^module version: +$want_ver\$" "$SKS_TMP/out" || sks_fail "text: no module version line"
+grep -Eq "^kernel: +$(uname -r)\$" "$SKS_TMP/out" || sks_fail "text: no kernel line"
+grep -Eq '^state: +stopped$' "$SKS_TMP/out" || sks_fail "text: no state line"

@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: build and test skbstamp on every kernel of tests/kernels.conf
+# (or those named as arguments) and print KTAP: a "host" suite (tool build,
+# coding style), then one suite per kernel (fetch, W=1 build, sparse, and
+# the in-guest suite tests/guest/suite.sh), then "N passed, N failed,
+# N skipped".  Exits non-zero if anything failed.
+#
+# SKS_ONLY=PATTERN (make check ONLY=...) runs only the in-guest cases whose
+# name contains PATTERN.  Progress goes to stderr, KTAP to stdout.
+
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# shellcheck source=tests/lib/common.sh
+source tests/lib/common.sh
+# shellcheck source=tests/lib/build.sh
+source tests/lib/build.sh
+
+tests/lib/deps.sh || die "cannot install the packages the tests need"
+
+if [ $# -gt 0 ]; then
+	kernels=("$@")
+else
+	mapfile -t kernels < <(sks_kernel_names)
+fi
+for k in "${kernels[@]}"; do
+	sks_kernel_field "$k" abi >/dev/null
+done
+
+passed=0 failed=0 skipped=0
+suite_no=0
+build=$top/build
+mkdir -p "$build"
+
+# A suite's lines are collected, then printed indented as a KTAP subtest.
+sub=()
+sub_n=0 sub_fail=0
+sub_begin() { sub=() sub_n=0 sub_fail=0; }
+
+# sub_result RC NAME [DETAIL-FILE]: RC 0 pass, 4 skip, anything else fails.
+sub_result()
+{
+	local rc=$1 name=$2 detail=${3:-}
+	sub_n=$((sub_n + 1))
+	if [ -n "$detail" ] && [ -s "$detail" ] && [ "$rc" -ne 0 ]; then
+		while IFS= read -r l; do sub+=("# $l"); done < <(tail -n 40 "$detail")
+	fi
+	case $rc in
+	0) sub+=("ok $sub_n $name"); passed=$((passed + 1)) ;;
+	4) sub+=("ok $sub_n $name # SKIP"); skipped=$((skipped + 1)) ;;
+	*) sub+=("not ok $sub_n $name"); failed=$((failed + 1)); sub_fail=1 ;;
+	esac
+	log "$suite_name: $([ "$rc" -eq 0 ] && echo ok || { [ "$rc" -eq 4 ] && echo skip || echo FAIL; }) $name"
+}
+
+sub_end()
+{
+	local extra=${1:-}
+	suite_no=$((suite_no + 1))
+	echo "    KTAP version 1"
+	echo "    # Subtest: $suite_name"
+	echo "    1..$sub_n"
+	for l in "${sub[@]}"; do echo "    $l"; done
+	if [ "$sub_fail" -eq 0 ]; then
+		echo "ok $suite_no $suite_name$extra"
+	else
+		echo "not ok $suite_no $suite_name$extra"
+	fi
+}
+
+# Fold the guest's KTAP (tests/guest/suite.sh) into the current suite.
+sub_guest()
+{
+	local ktap=$1 line desc
+	while IFS= read -r line; do
+		case $line in
+		"ok "*"# SKIP"*)
+			desc=${line#ok * }
+			sub_result 4 "${desc%% # *}" ;;
+		"ok "*)
+			desc=${line#ok * }
+			sub_result 0 "${desc%% # *}" ;;
+		"not ok "*)
+			desc=${line#not ok * }
+			sub_result 1 "${desc%% # *}" ;;
+		"# "*)
+			sub+=("$line") ;;
+		esac
+	done <"$ktap"
+}
+
+echo "KTAP version 1"
+echo "1..$(( ${#kernels[@]} + 1 ))"
+
+# --- host suite -----------------------------------------------------------
+suite_name=host
+sub_begin
+log=$build/host.log
+make -s -C tool clean >/dev/null 2>&1
+(sks_build_host) >"$log" 2>&1
+sub_result $? "tool and test programs build with -Werror" "$log"
+tests/lib/lint.sh >"$log" 2>&1
+sub_result $? "checkpatch --strict clean" "$log"
+sub_end
+
+# The module's source as DKMS gets it, copied per kernel by build-module.sh.
+src=$build/src
+sks_stage_src "$src"
+
+# --- one suite per kernel ---------------------------------------------------
+for k in "${kernels[@]}"; do
+	suite_name=$k
+	sub_begin
+	t0=$(date +%s)
+	kb=$build/$k
+	rm -rf "$kb"
+	mkdir -p "$kb/out"
+	log=$kb/log
+
+	tests/lib/fetch-kernel.sh "$k" >"$log" 2>&1
+	sub_result $? "fetch kernel $(sks_kernel_field "$k" abi)" "$log"
+	if [ "$sub_fail" -ne 0 ]; then
+		sub_end " # $(( $(date +%s) - t0 ))s"
+		continue
+	fi
+
+	tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
+	sub_result $? "module builds with W=1, no warnings" "$log"
+	tests/lib/build-module.sh "$k" "$src" "$kb/sparse" C=1 >"$log" 2>&1
+	sub_result $? "sparse (C=1) clean" "$log"
+	if [ ! -f "$kb/module/skbstamp.ko" ]; then
+		sub_end " # $(( $(date +%s) - t0 ))s"
+		continue
+	fi
+
+	rc=0
+	tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
+		--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
+		--timeout 1200 -- \
+		env SKS_ONLY="${SKS_ONLY:-}" tests/guest/suite.sh \
+		"$kb/module/skbstamp.ko" "$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
+	if [ -f "$kb/out/ktap" ]; then
+		sub_guest "$kb/out/ktap"
+	fi
+	# The guest as a whole: booted, finished, and no kernel warning.
+	sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
+	sub_end " # $(( $(date +%s) - t0 ))s"
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

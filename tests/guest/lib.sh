@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the in-guest test cases (tests/cases/*.sh).  Each case runs as
+# its own bash process with this file sourced; it passes by exiting 0, fails
+# by exiting 1 (sks_fail) and is skipped with exit 4 (sks_skip).  Everything
+# a case prints becomes a KTAP diagnostic line.
+#
+# Environment, set by tests/guest/suite.sh:
+#   SKS_KO    the skbstamp.ko built for this kernel
+#   SKS_TOOL  the skbstamp tool
+#   SKS_TOP   the checkout
+#   SKS_TMP   a scratch directory private to the case
+
+set -euo pipefail
+
+SKS_EXIT_SKIP=4
+
+sks_fail()
+{
+	echo "FAIL: $*"
+	exit 1
+}
+
+sks_skip()
+{
+	echo "SKIP: $*"
+	exit "$SKS_EXIT_SKIP"
+}
+
+# sks_eq ACTUAL EXPECTED WHAT
+sks_eq()
+{
+	[ "$1" = "$2" ] || sks_fail "$3: got '$1', expected '$2'"
+}
+
+sks_loaded()
+{
+	[ -d /sys/module/skbstamp ]
+}
+
+sks_load()
+{
+	insmod "$SKS_KO" "$@" || sks_fail "insmod $SKS_KO failed"
+	sks_loaded || sks_fail "module not present after insmod"
+}
+
+sks_unload()
+{
+	rmmod skbstamp || sks_fail "rmmod skbstamp failed"
+	! sks_loaded || sks_fail "module still present after rmmod"
+}
+
+# sks_tool ARGS...: run the tool, keeping stdout, stderr and status in
+# $SKS_TMP/out, $SKS_TMP/err and $sks_rc for the case to inspect.
+sks_tool()
+{
+	sks_rc=0
+	"$SKS_TOOL" "$@" >"$SKS_TMP/out" 2>"$SKS_TMP/err" || sks_rc=$?
+}
+
+# sks_json FILE EXPR: evaluate a Python expression on the JSON object in
+# FILE (bound to j) and print the result.
+sks_json()
+{
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# sks_netns_pair: namespaces "a" and "b" joined by veth va <-> vb, with
+# 10.0.0.1/24 and fd00::1/64 on va, 10.0.0.2/24 and fd00::2/64 on vb.
+# IPv6 duplicate address detection is off so the addresses work at once.
+sks_netns_pair()
+{
+	local ns
+	for ns in a b; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+	ip link add va netns a type veth peer vb netns b
+	ip -n a addr add 10.0.0.1/24 dev va
+	ip -n b addr add 10.0.0.2/24 dev vb
+	ip -n a addr add fd00::1/64 dev va nodad
+	ip -n b addr add fd00::2/64 dev vb nodad
+	ip -n a link set va up
+	ip -n b link set vb up
+}
+
+SKS_TRAFFIC=${SKS_TRAFFIC:-$SKS_TOP/tests/tools/sks-traffic}
+
+# sks_monitor_start FILE [ARGS...]: run "skbstamp ARGS monitor" in the
+# background with stdout in FILE, and return once it listens.
+sks_monitor_start()
+{
+	local out=$1 i
+	shift
+	"$SKS_TOOL" "$@" monitor >"$out" 2>"$out.err" &
+	sks_monitor_pid=$!
+	for i in $(seq 1 200); do
+		grep -q 'listening for records' "$out.err" 2>/dev/null && return 0
+		kill -0 "$sks_monitor_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$out.err"
+	sks_fail "the monitor did not start"
+}
+
+# sks_monitor_stop: let the drain deliver, then stop the monitor cleanly.
+sks_monitor_stop()
+{
+	sleep 0.3
+	kill -INT "$sks_monitor_pid"
+	wait "$sks_monitor_pid" || sks_fail "the monitor exited with status $?"
+}
+
+# sks_wait_file FILE: wait until FILE exists (a server's --ready-file).
+sks_wait_file()
+{
+	local i
+	for i in $(seq 1 400); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	sks_fail "timed out waiting for $1"
+}
