@@ -8,6 +8,8 @@
  * in flight, then delivers what is still buffered and frees.  One mutex
  * orders concurrent START/STOP requests from any number of processes.
  */
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -109,16 +111,30 @@ out:
 	return err;
 }
 
+/*
+ * How long STOP waits for skbs tagged before it to reach their last stage
+ * (TCP: the ACK) while their stamps are still intercepted.  Whatever is
+ * left was dropped or belongs to a stalled connection; it is counted.
+ */
+#define SKS_STOP_GRACE_MS	2000
+
 static void sks_stop_locked(void)
 {
-	sks_hooks_unregister();
+	unsigned long deadline = jiffies + msecs_to_jiffies(SKS_STOP_GRACE_MS);
+	u64 left;
+
+	sks_hooks_unregister_taggers();
+	while ((left = sks_tag_count()) && time_before(jiffies, deadline))
+		msleep(20);
+	sks_hooks_unregister_reporting();
 	sks_drain_stop();
 	sks_ring_counters(&sks_last);
+	sks_last.tags_abandoned = left;
 	sks_free_all();
 	WRITE_ONCE(sks_cur, SKBSTAMP_STATE_STOPPED);
-	pr_info("tracing stopped: %llu records, %llu delivered, %llu dropped (buffer full), %llu dropped (netlink)\n",
+	pr_info("tracing stopped: %llu records, %llu delivered, %llu dropped (buffer full), %llu dropped (netlink), %llu tagged skbs abandoned\n",
 		sks_last.generated, sks_last.delivered, sks_last.dropped_full,
-		sks_last.dropped_send);
+		sks_last.dropped_send, sks_last.tags_abandoned);
 }
 
 int sks_stop(struct netlink_ext_ack *extack)

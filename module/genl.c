@@ -60,7 +60,9 @@ static int sks_put_counters(struct sk_buff *msg, const struct sks_counters *c)
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_DROPPED_SEND, c->dropped_send,
 			      SKBSTAMP_CNT_PAD) ||
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_BUFFERED, c->buffered,
-			      SKBSTAMP_CNT_PAD))
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_TAGS_ABANDONED,
+			      c->tags_abandoned, SKBSTAMP_CNT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

@@ -98,38 +98,83 @@ u32 sks_stages_avail(void)
 	return sks_avail;
 }
 
+static int sks_fhook_register(struct sks_fhook *h,
+			      struct netlink_ext_ack *extack)
+{
+	int err = register_ftrace_function(&h->ops);
+
+	if (err) {
+		pr_err("cannot hook %s(): %d\n", h->func, err);
+		NL_SET_ERR_MSG(extack, "cannot register an ftrace hook");
+		return err;
+	}
+	h->registered = true;
+	return 0;
+}
+
+static void sks_fhook_unregister(struct sks_fhook *h)
+{
+	if (!h->registered)
+		return;
+	unregister_ftrace_function(&h->ops);
+	h->registered = false;
+}
+
+/*
+ * The reporting point goes first: from the moment an skb can be tagged,
+ * its stamps must be intercepted, or they would reach the application.
+ */
 int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
 {
+	struct sks_fhook *tstamp = &sks_fhooks[SKS_FHOOK_TSTAMP_TX];
 	struct sks_fhook *h;
 	int err;
 
+	if (stages & SKS_STAGES_TAGGED) {
+		err = sks_fhook_register(tstamp, extack);
+		if (err)
+			return err;
+	}
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
-		if (!h->found || !(h->stages & stages))
+		if (h == tstamp || !h->found || !(h->stages & stages))
 			continue;
-		err = register_ftrace_function(&h->ops);
+		err = sks_fhook_register(h, extack);
 		if (err) {
-			pr_err("cannot hook %s(): %d\n", h->func, err);
-			NL_SET_ERR_MSG(extack, "cannot register an ftrace hook");
-			sks_hooks_unregister();
+			sks_hooks_unregister_taggers();
+			sks_hooks_unregister_reporting();
 			return err;
 		}
-		h->registered = true;
 	}
 	return 0;
 }
 
 /*
- * Once this returns no hook runs any more: unregister_ftrace_function()
- * waits for callbacks in flight, including preempted ones.
+ * Every hook but the reporting point.  Once this returns no hook runs any
+ * more and no skb gets tagged: unregister_ftrace_function() waits for
+ * callbacks in flight, including preempted ones.
  */
-void sks_hooks_unregister(void)
+void sks_hooks_unregister_taggers(void)
 {
 	struct sks_fhook *h;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
-		if (!h->registered)
-			continue;
-		unregister_ftrace_function(&h->ops);
-		h->registered = false;
-	}
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if (h != &sks_fhooks[SKS_FHOOK_TSTAMP_TX])
+			sks_fhook_unregister(h);
+}
+
+/* Last: only once tagged skbs no longer need their stamps intercepted. */
+void sks_hooks_unregister_reporting(void)
+{
+	sks_fhook_unregister(&sks_fhooks[SKS_FHOOK_TSTAMP_TX]);
+}
+
+/* Registered hooks, for tests and status. */
+bool sks_hooks_any_registered(void)
+{
+	struct sks_fhook *h;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if (h->registered)
+			return true;
+	return false;
 }

@@ -31,6 +31,7 @@ struct sks_counters {
 	u64 dropped_full;
 	u64 dropped_send;
 	u64 buffered;
+	u64 tags_abandoned;	/* tagged skbs whose last stage never came */
 };
 
 enum skbstamp_state sks_state(void);
@@ -56,6 +57,8 @@ void sks_ring_counters(struct sks_counters *c);
 int sks_hooks_probe(void);
 void sks_hooks_release(void);
 int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack);
-void sks_hooks_unregister(void);
+void sks_hooks_unregister_taggers(void);
+void sks_hooks_unregister_reporting(void);
+bool sks_hooks_any_registered(void);
 
 #endif /* SKS_SKBSTAMP_H */

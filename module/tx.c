@@ -293,11 +293,13 @@ void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip)
 }
 
 /*
- * Runs instead of __skb_tstamp_tx() (same arguments).  Records the stage
- * of an skb the module tagged, and lets the original report to the socket
- * only what the application requested.
+ * Called instead of __skb_tstamp_tx() (see compat/tstamp_tx.h): records
+ * the stage of an skb the module tagged.  Returns whether the original
+ * must run, that is, whether the application requested this timestamp.
  */
-static void sks_skb_tstamp_tx(SKS_TSTAMP_TX_PARAMS)
+static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
+				 struct skb_shared_hwtstamps *hwtstamps,
+				 struct sock *sk, int tstype)
 {
 	const void *sh = skb_shinfo(orig_skb);
 	struct skbstamp_record rec = {};
@@ -341,9 +343,10 @@ static void sks_skb_tstamp_tx(SKS_TSTAMP_TX_PARAMS)
 	if (last)
 		sks_tag_del(sh, sk);
 orig:
-	if (app_wants)
-		__skb_tstamp_tx(SKS_TSTAMP_TX_ARGS);
+	return app_wants;
 }
+
+#include "compat/tstamp_tx.h"
 
 /*
  * ftrace handler of __skb_tstamp_tx(): send the call to

@@ -29,6 +29,7 @@ static const struct {
 	{ SKBSTAMP_CNT_DROPPED_FULL, "dropped_full", "dropped (full):" },
 	{ SKBSTAMP_CNT_DROPPED_SEND, "dropped_send", "dropped (send):" },
 	{ SKBSTAMP_CNT_BUFFERED, "buffered", "buffered:" },
+	{ SKBSTAMP_CNT_TAGS_ABANDONED, "tags_abandoned", "skbs abandoned:" },
 };
 
 static int sks_status_reply(struct nlattr **tb, void *arg)

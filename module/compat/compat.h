@@ -57,23 +57,6 @@ static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
 #error "this kernel cannot restrict generic netlink multicast groups to privileged listeners"
 #endif
 
-/*
- * __skb_tstamp_tx() is redirected to a function of the module, which must
- * take exactly the arguments the running kernel passes.
- */
-#ifdef SKS_HAVE_TSTAMP_TX_ACK_SKB
-#define SKS_TSTAMP_TX_PARAMS	struct sk_buff *orig_skb,		\
-				const struct sk_buff *ack_skb,		\
-				struct skb_shared_hwtstamps *hwtstamps,	\
-				struct sock *sk, int tstype
-#define SKS_TSTAMP_TX_ARGS	orig_skb, ack_skb, hwtstamps, sk, tstype
-#else
-#define SKS_TSTAMP_TX_PARAMS	struct sk_buff *orig_skb,		\
-				struct skb_shared_hwtstamps *hwtstamps,	\
-				struct sock *sk, int tstype
-#define SKS_TSTAMP_TX_ARGS	orig_skb, hwtstamps, sk, tstype
-#endif
-
 /* BPF timestamping's own request bit, where the kernel has it. */
 #ifdef SKS_HAVE_SKBTX_BPF
 #define SKS_SKBTX_BPF	SKBTX_BPF

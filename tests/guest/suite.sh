@@ -18,6 +18,19 @@ out=${3:-${SKS_OUT:-}}
 # Kernel messages that mean the kernel or the module misbehaved.
 bad_dmesg='WARNING:|BUG:|Oops|general protection|scheduling while atomic|rcu: INFO|self-detected stall|Call Trace|kernel BUG|UBSAN|KASAN|kmemleak'
 
+# Undo what a case may leave behind: namespaces, devices, tracing state.
+cleanup()
+{
+	local tr=/sys/kernel/tracing
+	ip -all netns delete 2>/dev/null
+	[ -w $tr/events/enable ] && echo 0 >$tr/events/enable
+	[ -w $tr/trace ] && echo >$tr/trace
+	for f in $tr/events/*/*/filter; do
+		[ -w "$f" ] && echo 0 >"$f"
+	done 2>/dev/null
+	return 0
+}
+
 ktap()
 {
 	echo "$*"
@@ -45,8 +58,12 @@ for c in "${cases[@]}"; do
 	dmesg -C
 	start=$(date +%s)
 	rc=0
-	SKS_TMP=$tmp timeout 600 bash -c 'source "$1"/tests/guest/lib.sh; source "$2"' \
-		sks "$top" "$c" >"$tmp/log" 2>&1 || rc=$?
+	# Its own session, so whatever the case leaves running is killed.
+	SKS_TMP=$tmp timeout 600 setsid --wait bash -c \
+		'echo $$ >"$SKS_TMP/.sid"; source "$1"/tests/guest/lib.sh; source "$2"' \
+		sks "$top" "$c" >"$tmp/log" 2>&1 </dev/null || rc=$?
+	[ -s "$tmp/.sid" ] && pkill -KILL -s "$(cat "$tmp/.sid")" 2>/dev/null
+	cleanup
 	secs=$(( $(date +%s) - start ))
 	if sks_warn=$(dmesg | grep -E "$bad_dmesg"); then
 		echo "kernel log after the case:" >>"$tmp/log"

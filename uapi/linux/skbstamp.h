@@ -106,6 +106,11 @@ enum skbstamp_cnt {
 					 * not allocate or queue the batch
 					 */
 	SKBSTAMP_CNT_BUFFERED,		/* waiting in the per-CPU buffers */
+	SKBSTAMP_CNT_TAGS_ABANDONED,	/* skbs tagged before STOP whose last
+					 * stage had not come when STOP gave
+					 * up waiting (dropped, or a stalled
+					 * connection)
+					 */
 
 	__SKBSTAMP_CNT_MAX,
 	SKBSTAMP_CNT_MAX = __SKBSTAMP_CNT_MAX - 1

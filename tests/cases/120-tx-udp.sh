@@ -1,0 +1,32 @@
+# UDP over IPv4 and IPv6, connected and not: every datagram has sendmsg,
+# sched and sw records, keys count the socket's datagrams from 0, and a
+# datagram built from two MSG_MORE calls is one key.
+
+sks_load
+"$SKS_TOOL" start
+sks_netns_pair
+
+run_udp()
+{
+	local addr=$1 port=$2 n=$3
+	shift 3
+	ip netns exec b "$SKS_TRAFFIC" udp-server "$addr" "$port" count "$n" timeout 5000 \
+		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
+	local srv=$!
+	sks_wait_file "$SKS_TMP/ready.$port"
+	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" "$@" \
+		>"$SKS_TMP/client.$port" || sks_fail "client failed"
+	wait $srv || sks_fail "server failed"
+}
+
+sks_monitor_start "$SKS_TMP/rec.json" --json
+run_udp 10.0.0.2 6001 5 sizes 10,200,1000,1400,64 gap-us 5000
+run_udp fd00::2 6002 4 sizes 20,300,1200,8 gap-us 5000 connect
+run_udp 10.0.0.2 6003 2 sizes 100,301 gap-us 5000 more connect
+sks_monitor_stop
+for port in 6001 6002 6003; do
+	python3 "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" \
+		"$SKS_TMP/client.$port" $port --stages sendmsg,sched,sw
+done
+fam6=$(grep '"dport":6002' "$SKS_TMP/rec.json" | grep -c '"family":6' || true)
+[ "$fam6" -eq 12 ] || sks_fail "expected 12 IPv6 records to port 6002, got $fam6"

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check the transmit records of one flow against what the sender did.
+
+usage: txcheck.py tcp|udp RECORDS.jsonl CLIENT.json DPORT [--stages LIST]
+                  [--segments N]
+
+RECORDS.jsonl is "skbstamp --json monitor" output, CLIENT.json the report
+of tests/tools/sks-traffic (its "calls").  Exits 1 with a message on the
+first violation; prints a summary on success.
+"""
+import argparse
+import json
+import sys
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("proto", choices=["tcp", "udp"])
+    ap.add_argument("records")
+    ap.add_argument("client")
+    ap.add_argument("dport", type=int)
+    ap.add_argument("--stages", default="sendmsg,sched,sw,ack")
+    ap.add_argument("--segments", type=int, default=None,
+                    help="number of skbs the stack produced for the flow")
+    a = ap.parse_args()
+
+    recs = [json.loads(line) for line in open(a.records) if line.startswith("{")]
+    calls = json.load(open(a.client))["calls"]
+    flow = [r for r in recs if r["proto"] == a.proto and r["dport"] == a.dport]
+    if not flow:
+        fail("no %s records to port %d among %d records" % (a.proto, a.dport, len(recs)))
+    for r in flow:
+        for k in ("stage", "ts_ns", "cpu", "sk", "tskey", "len", "pid", "comm",
+                  "family", "saddr", "daddr", "sport", "ifindex", "retrans"):
+            if k not in r:
+                fail("record lacks %s: %s" % (k, r))
+        if r["ts_ns"] <= 0:
+            fail("record without a timestamp: %s" % r)
+    cookies = {r["sk"] for r in flow}
+    if len(cookies) != 1 or 0 in cookies:
+        fail("expected one socket cookie for the flow, got %s" % cookies)
+    if any(r["comm"] != "sks-traffic" for r in flow):
+        fail("records not attributed to the sender: %s" % {r["comm"] for r in flow})
+
+    stages = a.stages.split(",")
+    sends = [r for r in flow if r["stage"] == "sendmsg"]
+    want_calls = [c["len"] for c in calls]
+    if [s["len"] for s in sends] != want_calls:
+        fail("sendmsg lengths %s, sender made calls of %s"
+             % ([s["len"] for s in sends], want_calls))
+
+    # Keys: TCP calls are contiguous in sequence space; UDP counts datagrams.
+    for i in range(1, len(sends)):
+        prev, cur = sends[i - 1], sends[i]
+        if a.proto == "tcp":
+            want = (prev["tskey"] + prev["len"]) % 2**32
+        else:
+            # A MSG_MORE call and the next one build the same datagram.
+            want = prev["tskey"] + (0 if calls[i - 1].get("more") else 1)
+        if cur["tskey"] != want:
+            fail("sendmsg %d has key %d, expected %d" % (i, cur["tskey"], want))
+
+    # Every skb: each stage exactly once, in order, within its send call.
+    skbs = {}
+    for r in flow:
+        if r["stage"] == "sendmsg":
+            continue
+        if r["retrans"]:
+            fail("unexpected retransmission: %s" % r)
+        skbs.setdefault(r["tskey"], {}).setdefault(r["stage"], []).append(r)
+    covered = 0
+    for key, st in sorted(skbs.items()):
+        for s in stages[1:]:
+            if len(st.get(s, [])) != 1:
+                fail("skb with key %d has %d '%s' records" % (key, len(st.get(s, [])), s))
+        if a.proto == "tcp":
+            owner = [s for s in sends if (key - s["tskey"]) % 2**32 < s["len"]]
+        else:
+            owner = [s for s in sends if s["tskey"] == key][:1]
+        if len(owner) != 1:
+            fail("skb with key %d belongs to %d send calls" % (key, len(owner)))
+        t = [owner[0]["ts_ns"]] + [st[s][0]["ts_ns"] for s in stages[1:]]
+        if t != sorted(t):
+            fail("skb %d: timestamps %s not in stage order %s" % (key, t, stages))
+        lens = {st[s][0]["len"] for s in stages[1:]}
+        if len(lens) != 1:
+            fail("skb %d: stages disagree on its length: %s" % (key, lens))
+        covered += lens.pop()
+        if a.proto == "udp" and st["sw"][0]["ifindex"] <= 0:
+            fail("skb %d: sw stage without a device" % key)
+    if covered != sum(want_calls):
+        fail("skbs cover %d bytes, sender sent %d" % (covered, sum(want_calls)))
+    if a.proto == "tcp":
+        # The skbs of a call tile its key range without gaps or overlaps.
+        for s in sends:
+            keys = sorted((k - s["tskey"]) % 2**32 for k in skbs
+                          if (k - s["tskey"]) % 2**32 < s["len"])
+            if not keys or keys[-1] != s["len"] - 1:
+                fail("call with key %d: its last byte has no skb" % s["tskey"])
+            got = sum(skbs[(s["tskey"] + k) % 2**32]["sched"][0]["len"] for k in keys)
+            if got != s["len"]:
+                fail("call with key %d: skbs cover %d of %d bytes" % (s["tskey"], got, s["len"]))
+    if a.segments is not None and len(skbs) != a.segments:
+        fail("%d skbs recorded, the stack sent %d" % (len(skbs), a.segments))
+    print("ok: %d calls, %d skbs, %d bytes, stages %s" % (len(sends), len(skbs), covered, ",".join(stages)))
+
+
+main()
