@@ -34,9 +34,14 @@ enum skbstamp_state sks_state(void)
 	return READ_ONCE(sks_cur);
 }
 
+/*
+ * Every available stage but hw: asking a NIC for hardware stamps takes its
+ * timestamping resources (often one packet at a time) from whoever
+ * configured it, such as ptp4l, so that is only done when asked for.
+ */
 void sks_config_default(struct sks_config *cfg)
 {
-	cfg->stages = sks_stages_avail();
+	cfg->stages = sks_stages_avail() & ~BIT(SKBSTAMP_STAGE_HW);
 	cfg->buffer = SKS_BUFFER_DEFAULT;
 }
 
@@ -96,7 +101,10 @@ int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
 	}
 	sks_cfg = cfg;
 	sks_drain_start();
-	err = sks_hooks_register(cfg.stages, extack);
+	/* Sampling is decided at the send call, whichever stages are traced. */
+	err = sks_hooks_register(cfg.stages | (cfg.filter.sample > 1 ?
+					       BIT(SKBSTAMP_STAGE_SENDMSG) : 0),
+				 extack);
 	if (err) {
 		sks_drain_stop();
 		sks_free_all();

@@ -8,6 +8,8 @@
  * policy does not list, or lists as output-only, are refused with an
  * extack message naming the attribute.
  */
+#include <linux/in.h>
+#include <linux/socket.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
@@ -17,6 +19,20 @@ static const struct nla_policy sks_cfg_policy[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_STAGES]	= NLA_POLICY_MASK(NLA_U32,
 						  BIT(__SKBSTAMP_STAGE_MAX) - 1),
 	[SKBSTAMP_CFG_BUFFER]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SKBSTAMP_CFG_CGROUP]	= { .type = NLA_U64 },
+	[SKBSTAMP_CFG_NETNS]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SKBSTAMP_CFG_PROTO]	= NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
+	[SKBSTAMP_CFG_FAMILY]	= NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SKBSTAMP_CFG_SADDR]	= NLA_POLICY_EXACT_LEN(16),
+	[SKBSTAMP_CFG_SADDR_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SKBSTAMP_CFG_DADDR]	= NLA_POLICY_EXACT_LEN(16),
+	[SKBSTAMP_CFG_DADDR_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SKBSTAMP_CFG_SPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[SKBSTAMP_CFG_DPORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[SKBSTAMP_CFG_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SKBSTAMP_CFG_SAMPLE]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_PAD]	= { .type = NLA_REJECT },
 };
 
 /* Output-only attributes are NLA_REJECT: a request carrying one is wrong. */
@@ -38,11 +54,107 @@ static int sks_put_config(struct sk_buff *msg, const struct sks_config *cfg)
 {
 	struct nlattr *nest = nla_nest_start(msg, SKBSTAMP_A_CONFIG);
 
+	const struct sks_filter *f = &cfg->filter;
+
 	if (!nest ||
 	    nla_put_u32(msg, SKBSTAMP_CFG_STAGES, cfg->stages) ||
-	    nla_put_u32(msg, SKBSTAMP_CFG_BUFFER, cfg->buffer))
+	    nla_put_u32(msg, SKBSTAMP_CFG_BUFFER, cfg->buffer) ||
+	    (f->sample > 1 && nla_put_u32(msg, SKBSTAMP_CFG_SAMPLE, f->sample)) ||
+	    ((f->fields & SKS_F_PID) && nla_put_u32(msg, SKBSTAMP_CFG_PID, f->pid)) ||
+	    ((f->fields & SKS_F_CGROUP) &&
+	     nla_put_u64_64bit(msg, SKBSTAMP_CFG_CGROUP, f->cgroup, SKBSTAMP_CFG_PAD)) ||
+	    ((f->fields & SKS_F_NETNS) && nla_put_u32(msg, SKBSTAMP_CFG_NETNS, f->netns)) ||
+	    ((f->fields & SKS_F_PROTO) && nla_put_u8(msg, SKBSTAMP_CFG_PROTO, f->proto)) ||
+	    ((f->fields & SKS_F_FAMILY) && nla_put_u8(msg, SKBSTAMP_CFG_FAMILY, f->family)) ||
+	    ((f->fields & SKS_F_SADDR) &&
+	     (nla_put(msg, SKBSTAMP_CFG_SADDR, 16, f->saddr) ||
+	      nla_put_u8(msg, SKBSTAMP_CFG_SADDR_PLEN, f->saddr_plen))) ||
+	    ((f->fields & SKS_F_DADDR) &&
+	     (nla_put(msg, SKBSTAMP_CFG_DADDR, 16, f->daddr) ||
+	      nla_put_u8(msg, SKBSTAMP_CFG_DADDR_PLEN, f->daddr_plen))) ||
+	    ((f->fields & SKS_F_SPORT) && nla_put_u16(msg, SKBSTAMP_CFG_SPORT, f->sport)) ||
+	    ((f->fields & SKS_F_DPORT) && nla_put_u16(msg, SKBSTAMP_CFG_DPORT, f->dport)) ||
+	    ((f->fields & SKS_F_IFINDEX) &&
+	     nla_put_u32(msg, SKBSTAMP_CFG_IFINDEX, f->ifindex)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Filters from a CONFIG nest; the policy has checked types and ranges. */
+static int sks_parse_filter(struct nlattr **tb, struct sks_filter *f,
+			    struct netlink_ext_ack *extack)
+{
+	unsigned int max_plen;
+
+	memset(f, 0, sizeof(*f));
+	if (tb[SKBSTAMP_CFG_SAMPLE])
+		f->sample = nla_get_u32(tb[SKBSTAMP_CFG_SAMPLE]);
+	if (tb[SKBSTAMP_CFG_PID]) {
+		f->fields |= SKS_F_PID;
+		f->pid = nla_get_u32(tb[SKBSTAMP_CFG_PID]);
+	}
+	if (tb[SKBSTAMP_CFG_CGROUP]) {
+		f->fields |= SKS_F_CGROUP;
+		f->cgroup = nla_get_u64(tb[SKBSTAMP_CFG_CGROUP]);
+	}
+	if (tb[SKBSTAMP_CFG_NETNS]) {
+		f->fields |= SKS_F_NETNS;
+		f->netns = nla_get_u32(tb[SKBSTAMP_CFG_NETNS]);
+	}
+	if (tb[SKBSTAMP_CFG_PROTO]) {
+		f->proto = nla_get_u8(tb[SKBSTAMP_CFG_PROTO]);
+		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SKBSTAMP_CFG_PROTO],
+					    "protocol must be TCP or UDP");
+			return -EINVAL;
+		}
+		f->fields |= SKS_F_PROTO;
+	}
+	if (tb[SKBSTAMP_CFG_FAMILY]) {
+		f->family = nla_get_u8(tb[SKBSTAMP_CFG_FAMILY]);
+		if (f->family != AF_INET && f->family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SKBSTAMP_CFG_FAMILY],
+					    "family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+		f->fields |= SKS_F_FAMILY;
+	}
+	max_plen = f->family == AF_INET ? 32 : 128;
+	if (tb[SKBSTAMP_CFG_SADDR] || tb[SKBSTAMP_CFG_DADDR]) {
+		if (!(f->fields & SKS_F_FAMILY)) {
+			NL_SET_ERR_MSG(extack, "an address filter needs the family");
+			return -EINVAL;
+		}
+	}
+	if (tb[SKBSTAMP_CFG_SADDR]) {
+		f->fields |= SKS_F_SADDR;
+		nla_memcpy(f->saddr, tb[SKBSTAMP_CFG_SADDR], 16);
+		f->saddr_plen = tb[SKBSTAMP_CFG_SADDR_PLEN] ?
+				nla_get_u8(tb[SKBSTAMP_CFG_SADDR_PLEN]) : max_plen;
+	}
+	if (tb[SKBSTAMP_CFG_DADDR]) {
+		f->fields |= SKS_F_DADDR;
+		nla_memcpy(f->daddr, tb[SKBSTAMP_CFG_DADDR], 16);
+		f->daddr_plen = tb[SKBSTAMP_CFG_DADDR_PLEN] ?
+				nla_get_u8(tb[SKBSTAMP_CFG_DADDR_PLEN]) : max_plen;
+	}
+	if (f->saddr_plen > max_plen || f->daddr_plen > max_plen) {
+		NL_SET_ERR_MSG(extack, "prefix length longer than the address");
+		return -EINVAL;
+	}
+	if (tb[SKBSTAMP_CFG_SPORT]) {
+		f->fields |= SKS_F_SPORT;
+		f->sport = nla_get_u16(tb[SKBSTAMP_CFG_SPORT]);
+	}
+	if (tb[SKBSTAMP_CFG_DPORT]) {
+		f->fields |= SKS_F_DPORT;
+		f->dport = nla_get_u16(tb[SKBSTAMP_CFG_DPORT]);
+	}
+	if (tb[SKBSTAMP_CFG_IFINDEX]) {
+		f->fields |= SKS_F_IFINDEX;
+		f->ifindex = nla_get_u32(tb[SKBSTAMP_CFG_IFINDEX]);
+	}
 	return 0;
 }
 
@@ -121,6 +233,9 @@ static int sks_genl_start(struct sk_buff *skb, struct genl_info *info)
 			cfg.stages = nla_get_u32(tb[SKBSTAMP_CFG_STAGES]);
 		if (tb[SKBSTAMP_CFG_BUFFER])
 			cfg.buffer = nla_get_u32(tb[SKBSTAMP_CFG_BUFFER]);
+		err = sks_parse_filter(tb, &cfg.filter, info->extack);
+		if (err)
+			return err;
 	}
 	return sks_start(&cfg, info->extack);
 }

@@ -30,6 +30,7 @@ struct sks_fhook {
 /* Stages reported through the kernel's own SO_TIMESTAMPING points. */
 #define SKS_STAGES_TAGGED	((u32)(BIT(SKBSTAMP_STAGE_SCHED) | \
 				 BIT(SKBSTAMP_STAGE_SW) | \
+				 BIT(SKBSTAMP_STAGE_HW) | \
 				 BIT(SKBSTAMP_STAGE_ACK)))
 
 /* tx.c */

@@ -8,6 +8,8 @@
 #include <linux/skbstamp.h>
 #include <linux/types.h>
 
+#include "filter.h"
+
 struct netlink_ext_ack;
 struct sk_buff;
 struct sock;
@@ -23,6 +25,7 @@ void sks_genl_unregister(void);
 struct sks_config {
 	u32 stages;		/* BIT(enum skbstamp_stage) */
 	u32 buffer;		/* records per CPU ring, power of two */
+	struct sks_filter filter;
 };
 
 struct sks_counters {

@@ -64,25 +64,30 @@ u64 sks_tag_count(void)
 	return atomic64_read(&sks_tag_used);
 }
 
-static struct sks_tag_bucket *sks_tag_bucket(const void *shinfo)
+static struct sks_tag_bucket *sks_tag_bucket(u64 cookie, u32 tskey)
 {
-	return &sks_tags[hash_ptr(shinfo, SKS_TAG_BITS)];
+	return &sks_tags[hash_64(cookie ^ ((u64)tskey << 32 | tskey), SKS_TAG_BITS)];
 }
 
-/* Insert or replace the entry of @t->shinfo. */
+static bool sks_tag_is(const struct sks_tag *e, u64 cookie, u32 tskey)
+{
+	return e->cookie == cookie && e->tskey == tskey;
+}
+
+/* Insert or replace the entry of (@t->cookie, @t->tskey). */
 void sks_tag_put(const struct sks_tag *t)
 {
-	struct sks_tag_bucket *b = sks_tag_bucket(t->shinfo);
+	struct sks_tag_bucket *b = sks_tag_bucket(t->cookie, t->tskey);
 	struct sks_tag *e, *slot = NULL, *old = &b->t[0];
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (e->shinfo == t->shinfo) {
+		if (sks_tag_is(e, t->cookie, t->tskey)) {
 			slot = e;
 			break;
 		}
-		if (!e->shinfo && !slot)
+		if (!e->cookie && !slot)
 			slot = e;
 		if (time_before(e->stamp, old->stamp))
 			old = e;
@@ -90,24 +95,23 @@ void sks_tag_put(const struct sks_tag *t)
 	if (!slot) {
 		slot = old;
 		atomic64_inc(&sks_tag_evicted);
-	} else if (!slot->shinfo) {
+	} else if (!slot->cookie) {
 		atomic64_inc(&sks_tag_used);
 	}
 	*slot = *t;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
-/* Copy out the entry of @shinfo if it belongs to @sk. */
-bool sks_tag_get(const void *shinfo, const void *sk, struct sks_tag *t)
+bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
-	struct sks_tag_bucket *b = sks_tag_bucket(shinfo);
+	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
 	struct sks_tag *e;
 	bool found = false;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (e->shinfo == shinfo && e->sk == sk) {
+		if (sks_tag_is(e, cookie, tskey)) {
 			*t = *e;
 			found = true;
 			break;
@@ -117,16 +121,16 @@ bool sks_tag_get(const void *shinfo, const void *sk, struct sks_tag *t)
 	return found;
 }
 
-void sks_tag_del(const void *shinfo, const void *sk)
+void sks_tag_del(u64 cookie, u32 tskey)
 {
-	struct sks_tag_bucket *b = sks_tag_bucket(shinfo);
+	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
 	struct sks_tag *e;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (e->shinfo == shinfo && e->sk == sk) {
-			e->shinfo = NULL;
+		if (sks_tag_is(e, cookie, tskey)) {
+			e->cookie = 0;
 			atomic64_dec(&sks_tag_used);
 			break;
 		}

@@ -6,6 +6,10 @@
  * that gives datagrams their tskey (the application's own sk_tskey is
  * never used).
  *
+ * With sampling, it also remembers which send calls were sampled, so the
+ * skbs they produce are the ones tagged: the last few TCP sequence ranges,
+ * or whether the next UDP datagram is from a sampled call.
+ *
  * Bounded: a fixed table of small buckets keyed by socket cookie; a full
  * bucket reuses its least recently used entry, which is counted.
  */
@@ -21,11 +25,15 @@
 
 #define SKS_SOCK_BITS	10
 #define SKS_SOCK_WAYS	4
+#define SKS_SOCK_RANGES	4	/* sampled TCP calls remembered */
 
 struct sks_sock_ent {
 	u64 cookie;		/* 0: free */
 	unsigned long used;	/* jiffies of last use */
 	u32 udp_next;		/* key of the next UDP datagram */
+	bool udp_sampled;	/* the next datagram has a sampled call */
+	u8 range_next;
+	struct { u32 seq, len; } range[SKS_SOCK_RANGES];
 	u32 pid;
 	char comm[TASK_COMM_LEN];
 };
@@ -88,8 +96,11 @@ static struct sks_sock_bucket *sks_sock_bucket(u64 cookie)
 	return &sks_socks[hash_64(cookie, SKS_SOCK_BITS)];
 }
 
-/* At a send call: remember the sender; return the next UDP key. */
-u32 sks_sock_sendmsg(u64 cookie)
+/*
+ * At a send call: remember the sender, and whether the call was sampled
+ * (TCP: the call's bytes start at @tcp_seq); return the next UDP key.
+ */
+u32 sks_sock_sendmsg(u64 cookie, bool sampled, u32 tcp_seq, u32 len)
 {
 	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
 	struct sks_sock_ent *e;
@@ -101,8 +112,42 @@ u32 sks_sock_sendmsg(u64 cookie)
 	e->pid = task_tgid_nr(current);
 	get_task_comm(e->comm, current);
 	next = e->udp_next;
+	if (sampled) {
+		e->udp_sampled = true;
+		e->range[e->range_next].seq = tcp_seq;
+		e->range[e->range_next].len = len;
+		e->range_next = (e->range_next + 1) % SKS_SOCK_RANGES;
+	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return next;
+}
+
+/*
+ * Was the skb with these bytes (TCP) or the next datagram (UDP) produced
+ * by a sampled send call?  UDP consumes the mark.
+ */
+bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len)
+{
+	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
+	struct sks_sock_ent *e;
+	unsigned long flags;
+	bool ret = false;
+	int i;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	e = sks_sock_get(b, cookie);
+	if (!tcp) {
+		ret = e->udp_sampled;
+		e->udp_sampled = false;
+	} else {
+		/* Overlap of [seq, seq + len) and a sampled call's range. */
+		for (i = 0; i < SKS_SOCK_RANGES && !ret; i++)
+			ret = e->range[i].len &&
+			      (seq - e->range[i].seq < e->range[i].len ||
+			       e->range[i].seq - seq < len);
+	}
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return ret;
 }
 
 /*

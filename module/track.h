@@ -17,20 +17,21 @@ struct sks_owner {
 int sks_sock_alloc(void);
 void sks_sock_free(void);
 u64 sks_sock_evictions(void);
-u32 sks_sock_sendmsg(u64 cookie);
+u32 sks_sock_sendmsg(u64 cookie, bool sampled, u32 tcp_seq, u32 len);
 void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key);
+bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len);
 
 /*
  * A tagged skb: what the module set on it and what it needs to describe
- * its later stages.  Keyed by the skb's shared info, which its clones
- * share and which lives as long as the data.
+ * its later stages.  Keyed by its socket's cookie and the tskey in its
+ * shared info: both survive clones, copies and pskb_expand_head() (which
+ * gives a clone new data and shared info), unlike any pointer.
  */
 struct sks_tag {
-	const void *shinfo;	/* NULL: free slot */
-	const void *sk;		/* validates a lookup */
+	u64 cookie;		/* 0: free slot */
+	u32 tskey;		/* skb_shinfo(skb)->tskey: the lookup key */
 	unsigned long stamp;	/* jiffies when tagged */
-	u64 cookie;
-	u32 key;		/* tskey */
+	u32 key;		/* the key records carry */
 	u32 len;
 	struct sks_owner owner;
 	u8 ours;		/* SKBTX_* flags the module added */
@@ -50,7 +51,7 @@ void sks_tag_free(void);
 u64 sks_tag_evictions(void);
 u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
-bool sks_tag_get(const void *shinfo, const void *sk, struct sks_tag *t);
-void sks_tag_del(const void *shinfo, const void *sk);
+bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
+void sks_tag_del(u64 cookie, u32 tskey);
 
 #endif /* SKS_TRACK_H */

@@ -31,11 +31,19 @@
 #include <net/tcp.h>
 
 #include "skbstamp.h"
+#include "filter.h"
 #include "hook.h"
 #include "track.h"
 
-/* The SKBTX_* requests the module may add. */
-#define SKS_SKBTX_MINE	(SKBTX_SCHED_TSTAMP | SKBTX_SW_TSTAMP)
+/* The SKBTX_* requests the module adds, by the stages configured. */
+static u8 sks_skbtx_mine(void)
+{
+	u8 flags = SKBTX_SCHED_TSTAMP | SKBTX_SW_TSTAMP;
+
+	if (READ_ONCE(sks_cfg.stages) & BIT(SKBSTAMP_STAGE_HW))
+		flags |= SKS_SKBTX_HW_TSTAMP;
+	return flags;
+}
 
 static bool sks_want(enum skbstamp_stage stage)
 {
@@ -137,23 +145,32 @@ static void sks_emit_sendmsg(struct sock *sk, struct sks_tag *t)
 	sks_emit(&rec);
 }
 
+/* Sampling makes the send call hooks decide for the skbs too. */
+static bool sks_sampling(void)
+{
+	return sks_cfg.filter.sample > 1;
+}
+
 /* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
 void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct sks_tag t = {};
+	bool sampled;
 
 	if (!sks_traced_sk(sk))
 		return;
-	t.cookie = sks_cookie(sk);
-	sks_sock_sendmsg(t.cookie);
-	if (!sks_want(SKBSTAMP_STAGE_SENDMSG))
-		return;
 	sks_tag_flow_sk(&t, sk);
+	if (!sks_filter_match(sk, &t, task_tgid_nr(current), 0))
+		return;
+	sampled = sks_filter_sample();
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
 	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
 	t.len = regs_get_kernel_argument(regs, 2);
-	sks_emit_sendmsg(sk, &t);
+	t.cookie = sks_cookie(sk);
+	sks_sock_sendmsg(t.cookie, sampled && sks_sampling(), t.key, t.len);
+	if (sampled && sks_want(SKBSTAMP_STAGE_SENDMSG))
+		sks_emit_sendmsg(sk, &t);
 }
 
 /*
@@ -165,13 +182,10 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
 	struct sks_tag t = {};
+	bool sampled;
 	u32 next;
 
 	if (!sks_traced_sk(sk))
-		return;
-	t.cookie = sks_cookie(sk);
-	next = sks_sock_sendmsg(t.cookie);
-	if (!sks_want(SKBSTAMP_STAGE_SENDMSG))
 		return;
 	sks_tag_flow_sk(&t, sk);
 	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
@@ -195,21 +209,38 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 			}
 		}
 	}
+	if (!sks_filter_match(sk, &t, task_tgid_nr(current), 0))
+		return;
+	sampled = sks_filter_sample();
+	t.cookie = sks_cookie(sk);
+	next = sks_sock_sendmsg(t.cookie, sampled && sks_sampling(), 0, 0);
+	if (!sampled || !sks_want(SKBSTAMP_STAGE_SENDMSG))
+		return;
 	/* The datagram this call completes will get this key. */
 	t.key = next;
 	t.len = regs_get_kernel_argument(regs, 2);
 	sks_emit_sendmsg(sk, &t);
 }
 
-/* Add the module's requests to @skb and remember what was whose. */
-static void sks_tag_skb(struct sk_buff *skb, struct sks_tag *t)
+/*
+ * Add the module's requests to @skb and remember what was whose.  The
+ * entry is found again by (socket cookie, shinfo->tskey).  The module
+ * writes its own key into tskey unless the application relies on its own:
+ * that is, unless it requested a timestamp for this skb with OPT_ID, the
+ * only case in which the kernel reports tskey to it.
+ */
+static void sks_tag_skb(struct sk_buff *skb, struct sock *sk,
+			struct sks_tag *t, bool app_ack)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 
-	t->shinfo = sh;
 	t->stamp = jiffies;
 	t->app = sh->tx_flags & SKBTX_ANY_TSTAMP;
-	t->ours = SKS_SKBTX_MINE & ~t->app;
+	t->ours = sks_skbtx_mine() & ~t->app;
+	if (!((t->app || app_ack) &&
+	      (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID)))
+		sh->tskey = t->key;
+	t->tskey = sh->tskey;
 	sh->tx_flags |= t->ours;
 	sks_tag_put(t);
 }
@@ -227,23 +258,24 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 	struct skb_shared_info *sh;
 	struct tcp_skb_cb *tcb;
 	struct sks_tag t = {}, old;
+	bool app_ack;
 
 	if (!regs_get_kernel_argument(regs, 2) || !skb->len ||
 	    !sks_traced_sk(sk))
 		return;
 	sh = skb_shinfo(skb);
 	tcb = TCP_SKB_CB(skb);
-	t.sk = sk;
 	t.key = tcb->seq + skb->len - 1;
 	t.len = skb->len;
 	if (before(tcb->seq, tcp_sk(sk)->snd_nxt))
 		t.rflags |= SKBSTAMP_RF_RETRANS;
+	t.cookie = sks_cookie(sk);
 
 	/*
 	 * Sent before: keep what was recorded of the application's requests,
 	 * since the skb now carries the module's too.
 	 */
-	if (sks_tag_get(sh, sk, &old) && old.key == t.key) {
+	if (sks_tag_get(t.cookie, sh->tskey, &old) && old.key == t.key) {
 		old.rflags |= t.rflags;
 		old.stamp = jiffies;
 		sh->tx_flags |= old.ours;
@@ -251,19 +283,29 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 		return;
 	}
 
-	t.cookie = sks_cookie(sk);
 	sks_tag_flow_sk(&t, sk);
-	sks_sock_owner(t.cookie, &t.owner, NULL);
+	if (sks_cfg.filter.fields || sks_sampling()) {
+		const struct dst_entry *dst = __sk_dst_get(sk);
+
+		sks_sock_owner(t.cookie, &t.owner, NULL);
+		if (!sks_filter_match(sk, &t, t.owner.pid,
+				      dst && dst->dev ? dst->dev->ifindex : 0))
+			return;
+		if (sks_sampling() &&
+		    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
+			return;
+	} else {
+		sks_sock_owner(t.cookie, &t.owner, NULL);
+	}
 	/*
 	 * The ACK stamp is always requested: it ends the skb's entry.  TCP
-	 * fires it when the acked range passes shinfo->tskey, so unless the
-	 * application set that key itself, set it to the last byte.
+	 * fires it when the acked range passes shinfo->tskey, which is the
+	 * last byte unless the application's own key is kept.
 	 */
-	t.ack_ours = !(tcb->txstamp_ack & 1);
-	if (t.ack_ours && !(sh->tx_flags & SKBTX_ANY_TSTAMP))
-		sh->tskey = t.key;
+	app_ack = tcb->txstamp_ack & 1;
+	t.ack_ours = !app_ack;
 	tcb->txstamp_ack |= 1;
-	sks_tag_skb(skb, &t);
+	sks_tag_skb(skb, sk, &t, app_ack);
 }
 
 static void sks_tag_udp(struct sk_buff *skb, int family)
@@ -273,11 +315,20 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 
 	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
 		return;
-	t.sk = sk;
-	t.cookie = sks_cookie(sk);
 	sks_tag_flow_udp(&t, skb, family);
+	t.cookie = sks_cookie(sk);
+	if (sks_cfg.filter.fields) {
+		struct sks_owner o;
+
+		sks_sock_owner(t.cookie, &o, NULL);
+		if (!sks_filter_match(sk, &t, o.pid, skb_dst(skb) && skb_dst(skb)->dev ?
+				      skb_dst(skb)->dev->ifindex : 0))
+			return;
+	}
+	if (sks_sampling() && !sks_sock_sampled(t.cookie, false, 0, 0))
+		return;
 	sks_sock_owner(t.cookie, &t.owner, &t.key);
-	sks_tag_skb(skb, &t);
+	sks_tag_skb(skb, sk, &t, false);
 }
 
 /* ip_send_skb(struct net *net, struct sk_buff *skb) */
@@ -301,12 +352,15 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 				 struct skb_shared_hwtstamps *hwtstamps,
 				 struct sock *sk, int tstype)
 {
-	const void *sh = skb_shinfo(orig_skb);
+	u32 tskey = skb_shinfo(orig_skb)->tskey;
 	struct skbstamp_record rec = {};
 	bool app_wants = true, last = false;
 	struct sks_tag t;
+	u64 cookie;
 
-	if (!sk || !sks_tag_get(sh, sk, &t))
+	/* A socket the module never tagged for has no cookie yet, maybe. */
+	cookie = sk ? atomic64_read(&sk->sk_cookie) : 0;
+	if (!cookie || !sks_tag_get(cookie, tskey, &t))
 		goto orig;
 
 	rec.ts_ns = ktime_get_ns();
@@ -318,7 +372,13 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	case SCM_TSTAMP_SND:
 		rec.stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
 		app_wants = t.app & (hwtstamps ? SKBTX_HW_TSTAMP : SKBTX_SW_TSTAMP);
-		last = t.proto == IPPROTO_UDP;
+		/*
+		 * A UDP datagram ends at its transmit stamp, unless the driver
+		 * took a hardware stamp request (IN_PROGRESS) still to come.
+		 */
+		last = t.proto == IPPROTO_UDP &&
+		       (hwtstamps ||
+			!(skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS));
 		break;
 	case SCM_TSTAMP_ACK:
 		rec.stage = SKBSTAMP_STAGE_ACK;
@@ -341,7 +401,7 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		sks_emit(&rec);
 	}
 	if (last)
-		sks_tag_del(sh, sk);
+		sks_tag_del(cookie, tskey);
 orig:
 	return app_wants;
 }

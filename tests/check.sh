@@ -8,7 +8,9 @@
 # N skipped".  Exits non-zero if anything failed.
 #
 # SKS_ONLY=PATTERN (make check ONLY=...) runs only the in-guest cases whose
-# name contains PATTERN.  Progress goes to stderr, KTAP to stdout.
+# name contains PATTERN.  SKS_JOBS=N (default 2, one per core: each guest
+# is one single-threaded TCG process) kernels are tested at once; their
+# KTAP is printed in order.  Progress goes to stderr, KTAP to stdout.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -110,43 +112,67 @@ src=$build/src
 sks_stage_src "$src"
 
 # --- one suite per kernel ---------------------------------------------------
-for k in "${kernels[@]}"; do
+# run_kernel K: everything for kernel K, in a subshell of its own; leaves
+# its KTAP block in $build/K/block and "passed failed skipped" in
+# $build/K/counts.
+run_kernel()
+{
+	local k=$1 t0 rc kb=$build/$1 log
 	suite_name=$k
+	passed=0 failed=0 skipped=0
 	sub_begin
 	t0=$(date +%s)
-	kb=$build/$k
-	rm -rf "$kb"
-	mkdir -p "$kb/out"
 	log=$kb/log
 
 	tests/lib/fetch-kernel.sh "$k" >"$log" 2>&1
 	sub_result $? "fetch kernel $(sks_kernel_field "$k" abi)" "$log"
-	if [ "$sub_fail" -ne 0 ]; then
-		sub_end " # $(( $(date +%s) - t0 ))s"
-		continue
+	if [ "$sub_fail" -eq 0 ]; then
+		tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
+		sub_result $? "module builds with W=1, no warnings" "$log"
+		tests/lib/build-module.sh "$k" "$src" "$kb/sparse" C=1 >"$log" 2>&1
+		sub_result $? "sparse (C=1) clean" "$log"
+		tests/lib/build-module.sh "$k" tests/testnic "$kb/testnic" C=1 >"$log" 2>&1
+		sub_result $? "test NIC builds with W=1 and sparse, no warnings" "$log"
 	fi
+	if [ -f "$kb/module/skbstamp.ko" ]; then
+		rc=0
+		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
+			--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
+			--timeout 1500 -- \
+			env SKS_ONLY="${SKS_ONLY:-}" \
+			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
+			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
+			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
+		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"
+		# The guest as a whole: booted, finished, no kernel warning.
+		sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
+	fi
+	sub_end " # $(( $(date +%s) - t0 ))s" >"$kb/block"
+	echo "$passed $failed $skipped" >"$kb/counts"
+}
 
-	tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
-	sub_result $? "module builds with W=1, no warnings" "$log"
-	tests/lib/build-module.sh "$k" "$src" "$kb/sparse" C=1 >"$log" 2>&1
-	sub_result $? "sparse (C=1) clean" "$log"
-	if [ ! -f "$kb/module/skbstamp.ko" ]; then
-		sub_end " # $(( $(date +%s) - t0 ))s"
-		continue
+jobs_max=${SKS_JOBS:-2}
+pids=()
+for k in "${kernels[@]}"; do
+	rm -rf "${build:?}/$k"
+	mkdir -p "$build/$k/out"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n || true
+	done
+	( suite_no=$(( suite_no + ${#pids[@]} )); run_kernel "$k" ) &
+	pids+=($!)
+done
+wait
+for k in "${kernels[@]}"; do
+	suite_no=$((suite_no + 1))
+	if [ -f "$build/$k/counts" ]; then
+		cat "$build/$k/block"
+		read -r p f sk <"$build/$k/counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + sk))
+	else
+		echo "not ok $suite_no $k # the test run died"
+		failed=$((failed + 1))
 	fi
-
-	rc=0
-	tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
-		--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
-		--timeout 1200 -- \
-		env SKS_ONLY="${SKS_ONLY:-}" tests/guest/suite.sh \
-		"$kb/module/skbstamp.ko" "$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
-	if [ -f "$kb/out/ktap" ]; then
-		sub_guest "$kb/out/ktap"
-	fi
-	# The guest as a whole: booted, finished, and no kernel warning.
-	sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
-	sub_end " # $(( $(date +%s) - t0 ))s"
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -4,6 +4,8 @@
  * the record accounting of the current (or last) run:
  * generated = delivered + dropped + buffered.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <linux/skbstamp.h>
 
@@ -17,7 +19,61 @@ static const char *const sks_state_names[] = {
 static struct nla_policy sks_cfg_pol[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_STAGES]	= { .type = NLA_U32 },
 	[SKBSTAMP_CFG_BUFFER]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_PID]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_CGROUP]	= { .type = NLA_U64 },
+	[SKBSTAMP_CFG_NETNS]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_PROTO]	= { .type = NLA_U8 },
+	[SKBSTAMP_CFG_FAMILY]	= { .type = NLA_U8 },
+	[SKBSTAMP_CFG_SADDR_PLEN] = { .type = NLA_U8 },
+	[SKBSTAMP_CFG_DADDR_PLEN] = { .type = NLA_U8 },
+	[SKBSTAMP_CFG_SPORT]	= { .type = NLA_U16 },
+	[SKBSTAMP_CFG_DPORT]	= { .type = NLA_U16 },
+	[SKBSTAMP_CFG_IFINDEX]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_SAMPLE]	= { .type = NLA_U32 },
 };
+
+/* The filters of a configuration, as "skbstamp start" spells them. */
+static void sks_out_filters(struct sks_ctx *ctx, struct nlattr **cf)
+{
+	static const struct { int attr; const char *key; } nums[] = {
+		{ SKBSTAMP_CFG_PID, "pid" }, { SKBSTAMP_CFG_CGROUP, "cgroup" },
+		{ SKBSTAMP_CFG_NETNS, "netns" }, { SKBSTAMP_CFG_SPORT, "sport" },
+		{ SKBSTAMP_CFG_DPORT, "dport" }, { SKBSTAMP_CFG_IFINDEX, "ifindex" },
+		{ SKBSTAMP_CFG_SAMPLE, "sample" },
+	};
+	int family = cf[SKBSTAMP_CFG_FAMILY] ? nla_get_u8(cf[SKBSTAMP_CFG_FAMILY]) : 0;
+	char buf[INET6_ADDRSTRLEN + 8], a[INET6_ADDRSTRLEN];
+	size_t i;
+	int addr;
+
+	for (i = 0; i < ARRAY_SIZE(nums); i++) {
+		struct nlattr *n = cf[nums[i].attr];
+		uint64_t v;
+
+		if (!n)
+			continue;
+		v = nla_len(n) == 8 ? nla_get_u64(n) : nla_len(n) == 2 ? nla_get_u16(n) :
+		    nla_get_u32(n);
+		snprintf(buf, sizeof(buf), "%s:", nums[i].key);
+		sks_out_u64(ctx, nums[i].key, buf, v);
+	}
+	if (cf[SKBSTAMP_CFG_PROTO])
+		sks_out_str(ctx, "proto", "proto:",
+			    nla_get_u8(cf[SKBSTAMP_CFG_PROTO]) == IPPROTO_TCP ? "tcp" : "udp");
+	if (family)
+		sks_out_u64(ctx, "family", "family:", family == AF_INET6 ? 6 : 4);
+	for (addr = SKBSTAMP_CFG_SADDR; addr <= SKBSTAMP_CFG_DADDR; addr += 2) {
+		bool src = addr == SKBSTAMP_CFG_SADDR;
+
+		if (!cf[addr] || nla_len(cf[addr]) != 16)
+			continue;
+		inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, nla_data(cf[addr]),
+			  a, sizeof(a));
+		snprintf(buf, sizeof(buf), "%s/%u", a,
+			 cf[addr + 1] ? nla_get_u8(cf[addr + 1]) : 0);
+		sks_out_str(ctx, src ? "src" : "dst", src ? "src:" : "dst:", buf);
+	}
+}
 
 static const struct {
 	int attr;
@@ -68,6 +124,7 @@ static int sks_status_reply(struct nlattr **tb, void *arg)
 		if (cf[SKBSTAMP_CFG_BUFFER])
 			sks_out_u64(ctx, "buffer", "buffer/CPU:",
 				    nla_get_u32(cf[SKBSTAMP_CFG_BUFFER]));
+		sks_out_filters(ctx, cf);
 		sks_out_nest_end(ctx);
 	}
 	if (tb[SKBSTAMP_A_COUNTERS] &&

@@ -14,12 +14,16 @@
 static const struct sks_cmd sks_cmds[] = {
 	{ "status", sks_cmd_status, "",
 	  "show the module, the kernel, the tracing state and record counters" },
-	{ "start", sks_cmd_start, "[stages LIST] [buffer N]",
-	  "start tracing (stages: comma-separated names, or all)" },
+	{ "start", sks_cmd_start, "[stages LIST] [buffer N] [FILTER...]",
+	  "start tracing (stages: comma-separated names, or all); FILTER: pid N,\n"
+	  "      cgroup PATH, netns NAME|PATH, proto tcp|udp, family 4|6, src ADDR[/LEN],\n"
+	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
 	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC]",
 	  "print records as they arrive: one line per packet, or JSON" },
+	{ "hwstamp", sks_cmd_hwstamp, "DEV on|off [force]",
+	  "switch a NIC's hardware timestamping (the hw stage needs it)" },
 };
 
 #define SKS_NCMDS ARRAY_SIZE(sks_cmds)

@@ -79,6 +79,17 @@ const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
 /* cmd_startstop.c */
 int sks_parse_u32(const char *what, const char *arg, uint32_t *val);
 
+/* filter.c */
+struct sks_filter_state {
+	int family;
+	bool dev;
+	bool netns;
+};
+
+int sks_filter_arg(struct nl_msg *msg, const char *key, const char *val,
+		   struct sks_filter_state *st);
+int sks_filter_finish(struct nl_msg *msg, struct sks_filter_state *st);
+
 /* cmd_status.c */
 int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask);
 
@@ -87,5 +98,6 @@ int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_stop(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_hwstamp(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */

@@ -57,11 +57,17 @@ static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
 #error "this kernel cannot restrict generic netlink multicast groups to privileged listeners"
 #endif
 
-/* BPF timestamping's own request bit, where the kernel has it. */
+/*
+ * BPF timestamping's own request bit, where the kernel has it.  There,
+ * SKBTX_HW_TSTAMP means "hardware stamp for the socket or for BPF", and a
+ * request for the socket alone is SKBTX_HW_TSTAMP_NOBPF.
+ */
 #ifdef SKS_HAVE_SKBTX_BPF
-#define SKS_SKBTX_BPF	SKBTX_BPF
+#define SKS_SKBTX_BPF		SKBTX_BPF
+#define SKS_SKBTX_HW_TSTAMP	SKBTX_HW_TSTAMP_NOBPF
 #else
-#define SKS_SKBTX_BPF	0
+#define SKS_SKBTX_BPF		0
+#define SKS_SKBTX_HW_TSTAMP	SKBTX_HW_TSTAMP
 #endif
 
 #endif /* SKS_COMPAT_H */

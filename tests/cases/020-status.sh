@@ -15,6 +15,8 @@ sks_eq "$(sks_json "$SKS_TMP/out" 'j["tool_version"]')" "$want_ver" "json tool_v
 sks_tool status
 sks_eq "$sks_rc" 0 "status exit code"
 cat "$SKS_TMP/out"
-grep -Eq "^module version: +$want_ver\$" "$SKS_TMP/out" || sks_fail "text: no module version line"
-grep -Eq "^kernel: +$(uname -r)\$" "$SKS_TMP/out" || sks_fail "text: no kernel line"
-grep -Eq '^state: +stopped$' "$SKS_TMP/out" || sks_fail "text: no state line"
+# field LABEL: the value of a "label:   value" line of the text output.
+field() { awk -v l="$1" '{ k = $0; sub(/: .*/, ":", k) } k == l { sub(/^[^:]*: +/, ""); print }' "$SKS_TMP/out"; }
+sks_eq "$(field 'module version:')" "$want_ver" "text: module version"
+sks_eq "$(field 'kernel:')" "$(uname -r)" "text: kernel"
+sks_eq "$(field 'state:')" stopped "text: state"

@@ -90,6 +90,35 @@ enum skbstamp_cfg {
 					 * 64 .. 1048576, rounded up to a power
 					 * of two; default 4096
 					 */
+	/*
+	 * Filters: a packet is traced only if it matches all that are
+	 * given.  They are applied before an skb is tagged, so packets that
+	 * do not match are never touched.
+	 */
+	SKBSTAMP_CFG_PID,		/* u32: thread group of the sender */
+	SKBSTAMP_CFG_CGROUP,		/* u64: cgroup v2 id; the socket's
+					 * cgroup or one of its ancestors
+					 */
+	SKBSTAMP_CFG_NETNS,		/* u32: inode number of the socket's
+					 * network namespace
+					 */
+	SKBSTAMP_CFG_PROTO,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	SKBSTAMP_CFG_FAMILY,		/* u8: AF_INET or AF_INET6; required
+					 * with SADDR or DADDR
+					 */
+	SKBSTAMP_CFG_SADDR,		/* binary, 16 bytes: local address
+					 * (IPv4: the first 4 bytes)
+					 */
+	SKBSTAMP_CFG_SADDR_PLEN,	/* u8: prefix length of SADDR */
+	SKBSTAMP_CFG_DADDR,		/* binary, 16 bytes: remote address */
+	SKBSTAMP_CFG_DADDR_PLEN,	/* u8: prefix length of DADDR */
+	SKBSTAMP_CFG_SPORT,		/* u16: local port, host byte order */
+	SKBSTAMP_CFG_DPORT,		/* u16: remote port, host byte order */
+	SKBSTAMP_CFG_IFINDEX,		/* u32: output device */
+	SKBSTAMP_CFG_SAMPLE,		/* u32: trace one send call in N
+					 * (0 and 1: every call)
+					 */
+	SKBSTAMP_CFG_PAD,		/* padding for 64-bit attributes */
 
 	__SKBSTAMP_CFG_MAX,
 	SKBSTAMP_CFG_MAX = __SKBSTAMP_CFG_MAX - 1

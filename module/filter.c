@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Filters: which packets are traced.
+ *
+ * They run at the first hook a packet meets (the send call, or the point
+ * where the module would tag the skb), before anything is written to the
+ * skb: a packet that does not match costs this check and nothing else.
+ * The configuration is set at START and constant while hooks run.
+ */
+#include <linux/cgroup.h>
+#include <linux/in.h>
+#include <linux/socket.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "skbstamp.h"
+#include "filter.h"
+#include "track.h"
+
+static atomic_t sks_sample_count = ATOMIC_INIT(0);
+
+/* Do the first @plen bits of @a and @b agree? */
+static bool sks_prefix_match(const u8 *a, const u8 *b, unsigned int plen)
+{
+	unsigned int bytes = plen / 8, bits = plen % 8;
+
+	if (memcmp(a, b, bytes))
+		return false;
+	return !bits || !((a[bytes] ^ b[bytes]) & (0xff << (8 - bits)));
+}
+
+static bool sks_cgroup_match(const struct sock *sk, u64 id)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct cgroup *c;
+
+	for (c = sock_cgroup_ptr((struct sock_cgroup_data *)&sk->sk_cgrp_data);
+	     c; c = cgroup_parent(c))
+		if (cgroup_id(c) == id)
+			return true;
+#endif
+	return false;
+}
+
+static bool sks_addr_unset(const u8 *a)
+{
+	static const u8 zero[16];
+
+	return !memcmp(a, zero, sizeof(zero));
+}
+
+/*
+ * An unconnected UDP socket's source address and port may not be chosen
+ * yet at its send call: what is not known yet does not fail the match;
+ * the tagging hook, which sees the packet's headers, decides.
+ */
+bool sks_filter_match(const struct sock *sk, const struct sks_tag *t,
+		      u32 pid, int ifindex)
+{
+	const struct sks_filter *f = &sks_cfg.filter;
+	u32 fields = f->fields;
+
+	if (likely(!fields))
+		return true;
+	if ((fields & SKS_F_PROTO) && t->proto != f->proto)
+		return false;
+	if ((fields & SKS_F_FAMILY) && t->family != f->family)
+		return false;
+	if ((fields & SKS_F_SPORT) && t->sport && ntohs(t->sport) != f->sport)
+		return false;
+	if ((fields & SKS_F_DPORT) && ntohs(t->dport) != f->dport)
+		return false;
+	if ((fields & SKS_F_SADDR) && !sks_addr_unset(t->saddr) &&
+	    !sks_prefix_match(t->saddr, f->saddr, f->saddr_plen))
+		return false;
+	if ((fields & SKS_F_DADDR) &&
+	    !sks_prefix_match(t->daddr, f->daddr, f->daddr_plen))
+		return false;
+	if ((fields & SKS_F_NETNS) && sock_net(sk)->ns.inum != f->netns)
+		return false;
+	if ((fields & SKS_F_PID) && pid != f->pid)
+		return false;
+	if ((fields & SKS_F_IFINDEX) && ifindex && ifindex != f->ifindex)
+		return false;
+	if ((fields & SKS_F_CGROUP) && !sks_cgroup_match(sk, f->cgroup))
+		return false;
+	return true;
+}
+
+bool sks_filter_sample(void)
+{
+	u32 n = sks_cfg.filter.sample;
+
+	return n <= 1 || atomic_inc_return(&sks_sample_count) % n == 0;
+}

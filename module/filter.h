@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which packets are traced (filter.c).
+ */
+#ifndef SKS_FILTER_H
+#define SKS_FILTER_H
+
+#include <linux/types.h>
+
+struct sock;
+struct sks_tag;
+
+/* Bits of sks_filter.fields: which filters are set. */
+#define SKS_F_PID	BIT(0)
+#define SKS_F_CGROUP	BIT(1)
+#define SKS_F_NETNS	BIT(2)
+#define SKS_F_PROTO	BIT(3)
+#define SKS_F_FAMILY	BIT(4)
+#define SKS_F_SADDR	BIT(5)
+#define SKS_F_DADDR	BIT(6)
+#define SKS_F_SPORT	BIT(7)
+#define SKS_F_DPORT	BIT(8)
+#define SKS_F_IFINDEX	BIT(9)
+
+struct sks_filter {
+	u32 fields;
+	u32 pid;
+	u64 cgroup;
+	u32 netns;
+	u8 proto;
+	u8 family;
+	u8 saddr_plen;
+	u8 daddr_plen;
+	u8 saddr[16];
+	u8 daddr[16];
+	u16 sport;
+	u16 dport;
+	int ifindex;
+	u32 sample;
+};
+
+/*
+ * Does the packet described by @t (flow filled in), sent on @sk by thread
+ * group @pid through device @ifindex (0: not known yet), match?
+ */
+bool sks_filter_match(const struct sock *sk, const struct sks_tag *t,
+		      u32 pid, int ifindex);
+/* At a send call: is this call one of the sampled ones? */
+bool sks_filter_sample(void);
+
+#endif /* SKS_FILTER_H */

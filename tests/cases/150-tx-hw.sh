@@ -1,0 +1,89 @@
+# Hardware transmit stamps through a PTP-capable NIC: tests/testnic's
+# sks_testnic, whose mock PHC reads CLOCK_MONOTONIC_RAW + 10^18 ns and
+# which completes stamps later from a work item, as real NICs do.
+# "skbstamp hwstamp" refuses to replace someone else's configuration unless
+# forced; hw is not traced unless asked for; every TCP and UDP skb then has
+# a hw record carrying the PHC time; and a device that goes away with
+# requests pending leaves them counted, not leaked.
+
+[ -n "${SKS_TESTNIC_KO:-}" ] || sks_fail "SKS_TESTNIC_KO is not set"
+modprobe ptp 2>/dev/null || true
+insmod "$SKS_TESTNIC_KO" pairs=1 || sks_fail "cannot load sks_testnic"
+for ns in a b; do
+	ip netns add $ns
+	ip -n $ns link set lo up
+	ip link set sksnic0$ns netns $ns
+done
+ip -n a addr add 10.9.0.1/24 dev sksnic0a
+ip -n b addr add 10.9.0.2/24 dev sksnic0b
+ip -n a link set sksnic0a up
+ip -n b link set sksnic0b up
+sks_load
+
+# Somebody else's configuration (TX on, RX off) is not replaced...
+ip netns exec a hwstamp_ctl -i sksnic0a -t 1 -r 0 >/dev/null || sks_fail "hwstamp_ctl failed"
+sks_rc=0
+ip netns exec a "$SKS_TOOL" hwstamp sksnic0a on 2>"$SKS_TMP/err" || sks_rc=$?
+sks_eq "$sks_rc" 2 "hwstamp on over a foreign configuration"
+grep -q 'someone else' "$SKS_TMP/err" || sks_fail "no reason given: $(cat "$SKS_TMP/err")"
+# ...unless forced.
+ip netns exec a "$SKS_TOOL" --json hwstamp sksnic0a on force >"$SKS_TMP/hw.json" ||
+	sks_fail "hwstamp on force failed"
+sks_eq "$(sks_json "$SKS_TMP/hw.json" 'j["tx_type"]')" 1 "tx type after hwstamp on"
+
+# Not traced by default.
+"$SKS_TOOL" start
+"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
+sks_eq "$(sks_json "$SKS_TMP/st.json" '"hw" in j["config"]["stages"]')" False "hw in the default stages"
+"$SKS_TOOL" stop
+"$SKS_TOOL" start stages sendmsg,sched,sw,hw,ack
+
+raw() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
+t0=$(raw)
+sks_monitor_start "$SKS_TMP/rec.json" --json
+ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 6100 count 5 timeout 5000 \
+	--ready-file "$SKS_TMP/u.ready" >/dev/null &
+srv=$!
+sks_wait_file "$SKS_TMP/u.ready"
+ip netns exec a "$SKS_TRAFFIC" udp-client 10.9.0.2 6100 sizes 50,500,1000,1400,8 gap-us 5000 \
+	>"$SKS_TMP/client.6100" || sks_fail "udp client failed"
+wait $srv
+ip netns exec b "$SKS_TRAFFIC" tcp-server 10.9.0.2 6101 --ready-file "$SKS_TMP/t.ready" >/dev/null &
+srv=$!
+sks_wait_file "$SKS_TMP/t.ready"
+ip netns exec a "$SKS_TRAFFIC" tcp-client 10.9.0.2 6101 sizes 100,1000,1200 gap-us 20000 nodelay \
+	>"$SKS_TMP/client.6101" || sks_fail "tcp client failed"
+wait $srv
+sks_monitor_stop
+t1=$(raw)
+
+python3 "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" "$SKS_TMP/client.6100" 6100 \
+	--stages sendmsg,sched,sw,hw
+python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.6101" 6101 \
+	--stages sendmsg,sched,sw,hw,ack --order sendmsg,sched,sw,hw
+# The hw stamps are the PHC's time, taken between t0 and t1.
+python3 - "$SKS_TMP/rec.json" "$t0" "$t1" <<'PY' || sks_fail "hw stamps are not the PHC's"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if '"stage":"hw"' in l]
+t0, t1 = int(sys.argv[2]), int(sys.argv[3])
+bad = [r["hw_ns"] - 10**18 for r in recs if not t0 <= r["hw_ns"] - 10**18 <= t1]
+print("%d hw records, PHC times within the run: %s" % (len(recs), not bad))
+sys.exit(1 if bad or len(recs) != 8 else 0)
+PY
+
+# The device goes away with 5 hardware stamps pending: the driver frees
+# them, skbstamp counts the 5 datagrams as abandoned, nothing warns.
+echo 5000000 >/sys/module/sks_testnic/parameters/tx_delay_us
+ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 6102 count 5 timeout 5000 \
+	--ready-file "$SKS_TMP/p.ready" >/dev/null &
+srv=$!
+sks_wait_file "$SKS_TMP/p.ready"
+ip netns exec a "$SKS_TRAFFIC" udp-client 10.9.0.2 6102 size 100 count 5 quiet-ms 1 >/dev/null
+wait $srv
+ip netns del a
+ip netns del b
+rmmod sks_testnic || sks_fail "cannot unload sks_testnic"
+dmesg | grep -q 'flushed 5 pending' || sks_fail "sks_testnic did not flush 5 requests: $(dmesg | grep sksnic | tail -3)"
+"$SKS_TOOL" stop
+"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
+sks_eq "$(sks_json "$SKS_TMP/st.json" 'j["counters"]["tags_abandoned"]')" 5 "abandoned tagged skbs"

@@ -1,0 +1,170 @@
+# Filters: for each kind, flows that match and flows that do not, side by
+# side.  Unmatched flows produce no record, and their skbs are never
+# tagged: __skb_tstamp_tx() (counted by ftrace's function tracer) is not
+# called at all while only they run.
+
+sks_load
+sks_netns_pair
+# A second pair, c <-> d, for the network namespace filter.
+ip netns add c
+ip netns add d
+ip link add vc netns c type veth peer vd netns d
+ip -n c addr add 10.1.0.1/24 dev vc
+ip -n d addr add 10.1.0.2/24 dev vd
+ip -n c link set vc up
+ip -n d link set vd up
+
+# flow PROTO DST PORT [SRC_NS DST_NS]: one exchange, a plain application.
+flow()
+{
+	local proto=$1 dst=$2 port=$3 sns=${4:-a} dns=${5:-b} srv
+	if [ "$proto" = tcp ]; then
+		ip netns exec "$dns" "$SKS_TRAFFIC" tcp-server "$dst" "$port" \
+			--ready-file "$SKS_TMP/r.$port" >/dev/null &
+		srv=$!
+		sks_wait_file "$SKS_TMP/r.$port"
+		ip netns exec "$sns" "$SKS_TRAFFIC" tcp-client "$dst" "$port" \
+			sizes 100,200 gap-us 10000 nodelay quiet-ms 1 >/dev/null
+	else
+		ip netns exec "$dns" "$SKS_TRAFFIC" udp-server "$dst" "$port" count 2 \
+			timeout 5000 --ready-file "$SKS_TMP/r.$port" >/dev/null &
+		srv=$!
+		sks_wait_file "$SKS_TMP/r.$port"
+		ip netns exec "$sns" "$SKS_TRAFFIC" udp-client "$dst" "$port" \
+			sizes 100,200 gap-us 10000 quiet-ms 1 >/dev/null
+	fi
+	wait $srv || sks_fail "$proto flow to $port failed"
+	rm -f "$SKS_TMP/r.$port"
+}
+
+# Ports that got records, sorted, on one line.
+ports_traced()
+{
+	python3 -c 'import json, sys
+print(" ".join(sorted({str(json.loads(l)["dport"]) for l in open(sys.argv[1]) if l.startswith("{")})))' "$1"
+}
+
+tr=/sys/kernel/tracing
+tstamp_calls()
+{
+	grep -c '__skb_tstamp_tx' $tr/trace || true
+}
+
+# check NAME "FILTERS" "MATCHING FLOWS" "OTHER FLOWS" [NS]: start with
+# FILTERS (from namespace NS), run the other flows with the function tracer
+# counting, then the matching ones; only the matching ports may have
+# records.
+check()
+{
+	local name=$1 filters=$2 match=$3 other=$4 ns=${5:-} f want
+	if [ -n "$ns" ]; then
+		# shellcheck disable=SC2086
+		ip netns exec "$ns" "$SKS_TOOL" start $filters || sks_fail "$name: start failed"
+	else
+		# shellcheck disable=SC2086
+		"$SKS_TOOL" start $filters || sks_fail "$name: start $filters failed"
+	fi
+	sks_monitor_start "$SKS_TMP/$name.json" --json
+	echo __skb_tstamp_tx >$tr/set_ftrace_filter
+	echo function >$tr/current_tracer
+	echo >$tr/trace
+	while read -r f; do
+		# shellcheck disable=SC2086
+		[ -n "$f" ] && flow $f
+	done <<<"$other"
+	echo nop >$tr/current_tracer
+	sks_eq "$(tstamp_calls)" 0 "$name: __skb_tstamp_tx calls for unmatched flows"
+	want=""
+	while read -r f; do
+		# shellcheck disable=SC2086
+		[ -n "$f" ] && flow $f && want="$want $(echo $f | cut -d' ' -f3)"
+	done <<<"$match"
+	sks_monitor_stop
+	"$SKS_TOOL" stop
+	want=$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
+	sks_eq "$(ports_traced "$SKS_TMP/$name.json")" "$want" "$name: ports with records"
+	echo "$name: ok ($filters)"
+}
+
+check ports "dport 5101" \
+	"tcp 10.0.0.2 5101" \
+	"tcp 10.0.0.2 5102
+udp 10.0.0.2 5103"
+check proto-family "proto udp family 6" \
+	"udp fd00::2 5201" \
+	"udp 10.0.0.2 5202
+tcp fd00::2 5203"
+check address "dst 10.0.0.0/24 proto tcp" \
+	"tcp 10.0.0.2 5301" \
+	"tcp fd00::2 5302
+tcp 10.1.0.2 5303 c d"
+check netns "netns c" \
+	"udp 10.1.0.2 5401 c d" \
+	"udp 10.0.0.2 5402"
+check dev "dev vc" \
+	"tcp 10.1.0.2 5501 c d" \
+	"tcp 10.0.0.2 5502" c
+
+# pid and cgroup: the sender is held at a fifo until tracing has started,
+# then exec()s the client, keeping its pid.
+held_client()
+{
+	local fifo=$SKS_TMP/go.$1
+	mkfifo "$fifo"
+	( echo $BASHPID >"$SKS_TMP/pid.$1"
+	  [ -n "${2:-}" ] && echo $BASHPID >"$2/cgroup.procs"
+	  read -r _ <"$fifo"
+	  exec ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 "$1" sizes 100,200 \
+		gap-us 10000 quiet-ms 1 >/dev/null ) &
+	held=$!
+	sks_wait_file "$SKS_TMP/pid.$1"
+}
+release()
+{
+	ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 "$1" count 2 timeout 5000 \
+		--ready-file "$SKS_TMP/r.$1" >/dev/null &
+	local srv=$!
+	sks_wait_file "$SKS_TMP/r.$1"
+	echo go >"$SKS_TMP/go.$1"
+	wait $held
+	wait $srv
+}
+
+held_client 5601
+"$SKS_TOOL" start pid "$(cat "$SKS_TMP/pid.5601")"
+sks_monitor_start "$SKS_TMP/pid.json" --json
+release 5601
+flow udp 10.0.0.2 5602
+sks_monitor_stop
+"$SKS_TOOL" stop
+sks_eq "$(ports_traced "$SKS_TMP/pid.json")" 5601 "pid: ports with records"
+
+cg=/sys/fs/cgroup/sks-test
+grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+mkdir -p $cg
+held_client 5701 $cg
+"$SKS_TOOL" start cgroup $cg
+sks_monitor_start "$SKS_TMP/cg.json" --json
+release 5701
+flow udp 10.0.0.2 5702
+sks_monitor_stop
+"$SKS_TOOL" stop
+sks_eq "$(ports_traced "$SKS_TMP/cg.json")" 5701 "cgroup: ports with records"
+rmdir $cg
+
+# Sampling one send call in 2: 10 datagrams, 5 traced, each completely.
+"$SKS_TOOL" start sample 2
+sks_monitor_start "$SKS_TMP/sample.json" --json
+ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 5801 count 10 timeout 5000 \
+	--ready-file "$SKS_TMP/r.5801" >/dev/null &
+srv=$!
+sks_wait_file "$SKS_TMP/r.5801"
+ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 5801 size 100 count 10 gap-us 5000 \
+	quiet-ms 1 >/dev/null
+wait $srv
+sks_monitor_stop
+"$SKS_TOOL" stop
+for st in sendmsg sched sw; do
+	n=$(grep -c "\"stage\":\"$st\".*\"dport\":5801," "$SKS_TMP/sample.json" || true)
+	sks_eq "$n" 5 "sample 2: $st records of 10 datagrams"
+done
