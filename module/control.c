@@ -13,6 +13,7 @@
 #include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/string.h>
 
 #include "skbstamp.h"
 #include "track.h"
@@ -41,6 +42,7 @@ enum skbstamp_state sks_state(void)
  */
 void sks_config_default(struct sks_config *cfg)
 {
+	memset(cfg, 0, sizeof(*cfg));
 	cfg->stages = sks_stages_avail() & ~BIT(SKBSTAMP_STAGE_HW);
 	cfg->buffer = SKS_BUFFER_DEFAULT;
 }

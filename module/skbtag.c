@@ -102,6 +102,31 @@ void sks_tag_put(const struct sks_tag *t)
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
+/*
+ * Add @state bits to the entry and copy it out, atomically: stages of one
+ * skb may complete on several CPUs at once (a hardware stamp and the ACK),
+ * and each must see what the others saw to know which one is last.
+ */
+bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t)
+{
+	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
+	unsigned long flags;
+	struct sks_tag *e;
+	bool found = false;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
+		if (sks_tag_is(e, cookie, tskey)) {
+			e->state |= state;
+			*t = *e;
+			found = true;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return found;
+}
+
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);

@@ -38,6 +38,7 @@ struct sks_tag {
 	u8 app;			/* SKBTX_* flags the application had set */
 	bool ack_ours;		/* the module asked for the ACK stamp */
 	u8 rflags;		/* SKBSTAMP_RF_* */
+	u8 state;		/* SKS_TAG_* */
 	u8 proto;
 	u8 family;
 	__be16 sport;
@@ -46,12 +47,18 @@ struct sks_tag {
 	u8 daddr[16];
 };
 
+/* sks_tag.state: stages seen, so the entry ends after the last of them. */
+#define SKS_TAG_HW_PENDING	BIT(0)	/* the driver took a hw request */
+#define SKS_TAG_HW_DONE		BIT(1)
+#define SKS_TAG_ACK_DONE	BIT(2)
+
 int sks_tag_alloc(void);
 void sks_tag_free(void);
 u64 sks_tag_evictions(void);
 u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
+bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t);
 void sks_tag_del(u64 cookie, u32 tskey);
 
 #endif /* SKS_TRACK_H */

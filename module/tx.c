@@ -353,41 +353,68 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 				 struct sock *sk, int tstype)
 {
 	u32 tskey = skb_shinfo(orig_skb)->tskey;
+	bool in_progress = skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS;
 	struct skbstamp_record rec = {};
-	bool app_wants = true, last = false;
+	bool app_wants, last = false;
 	struct sks_tag t;
 	u64 cookie;
+	u8 seen;
 
-	/* A socket the module never tagged for has no cookie yet, maybe. */
-	cookie = sk ? atomic64_read(&sk->sk_cookie) : 0;
-	if (!cookie || !sks_tag_get(cookie, tskey, &t))
-		goto orig;
-
-	rec.ts_ns = ktime_get_ns();
+	if (!sk)
+		return true;
 	switch (tstype) {
 	case SCM_TSTAMP_SCHED:
 		rec.stage = SKBSTAMP_STAGE_SCHED;
-		app_wants = t.app & SKBTX_SCHED_TSTAMP;
+		seen = 0;
 		break;
 	case SCM_TSTAMP_SND:
 		rec.stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
-		app_wants = t.app & (hwtstamps ? SKBTX_HW_TSTAMP : SKBTX_SW_TSTAMP);
-		/*
-		 * A UDP datagram ends at its transmit stamp, unless the driver
-		 * took a hardware stamp request (IN_PROGRESS) still to come.
-		 */
-		last = t.proto == IPPROTO_UDP &&
-		       (hwtstamps ||
-			!(skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS));
+		/* The driver took a hardware request: that stamp is to come. */
+		seen = hwtstamps ? SKS_TAG_HW_DONE :
+		       in_progress ? SKS_TAG_HW_PENDING : 0;
 		break;
 	case SCM_TSTAMP_ACK:
 		rec.stage = SKBSTAMP_STAGE_ACK;
-		app_wants = !t.ack_ours;
-		last = true;
+		seen = SKS_TAG_ACK_DONE;
 		break;
 	default:
-		goto orig;
+		return true;
 	}
+	/* A socket the module never tagged for may have no cookie yet. */
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (!cookie || !sks_tag_mark(cookie, tskey, seen, &t)) {
+		/*
+		 * Not one of the module's, or its entry was reused under load.
+		 * Applications that want timestamps must set the reporting
+		 * flags with SO_TIMESTAMPING; without any, the request can only
+		 * have been the module's (or BPF timestamping's, which runs in
+		 * the original).
+		 */
+		return READ_ONCE(sk->sk_tsflags) ||
+		       (skb_shinfo(orig_skb)->tx_flags & SKS_SKBTX_BPF);
+	}
+
+	rec.ts_ns = ktime_get_ns();
+	switch (rec.stage) {
+	case SKBSTAMP_STAGE_SCHED:
+		app_wants = t.app & SKBTX_SCHED_TSTAMP;
+		break;
+	case SKBSTAMP_STAGE_SW:
+	case SKBSTAMP_STAGE_HW:
+		app_wants = t.app & (hwtstamps ? SKBTX_HW_TSTAMP : SKBTX_SW_TSTAMP);
+		break;
+	default:
+		app_wants = !t.ack_ours;
+		break;
+	}
+	/*
+	 * The entry ends with the skb's last stage: for UDP its transmit
+	 * stamp, for TCP the ACK; either way only once a hardware stamp the
+	 * driver took has come too (it may come after the ACK).
+	 */
+	if (!(t.state & SKS_TAG_HW_PENDING) || (t.state & SKS_TAG_HW_DONE))
+		last = t.proto == IPPROTO_UDP ? rec.stage != SKBSTAMP_STAGE_SCHED :
+		       t.state & SKS_TAG_ACK_DONE;
 	/* BPF timestamping asked too: its callbacks run in the original. */
 	if (t.app & SKS_SKBTX_BPF)
 		app_wants = true;
@@ -402,7 +429,6 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	}
 	if (last)
 		sks_tag_del(cookie, tskey);
-orig:
 	return app_wants;
 }
 

@@ -105,6 +105,8 @@ make -s -C tool clean >/dev/null 2>&1
 sub_result $? "tool and test programs build with -Werror" "$log"
 tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
+/usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1
+sub_result $? "uapi YNL spec agrees with the header" "$log"
 sub_end
 
 # The module's source as DKMS gets it, copied per kernel by build-module.sh.

@@ -44,6 +44,7 @@ struct sks_mon {
 	uint64_t records;
 	uint64_t lost_batches;
 	uint64_t overflows;
+	bool count_reached;	/* print nothing more */
 	uint64_t *last_seq;	/* per CPU */
 	unsigned int ncpus;
 };
@@ -95,6 +96,8 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 	uint64_t seq;
 	int len;
 
+	if (m->count_reached)
+		return 0;
 	if (!tb[SKBSTAMP_A_CPU] || !tb[SKBSTAMP_A_SEQ] ||
 	    !tb[SKBSTAMP_A_RECORD_SIZE] || !tb[SKBSTAMP_A_RECORDS])
 		return 0;
@@ -129,6 +132,7 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 		}
 		if (m->count && m->lines >= m->count) {
 			sks_stop_req = 1;
+			m->count_reached = true;
 			break;
 		}
 	}
@@ -137,7 +141,7 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 }
 
 static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
-			      uint32_t *duration)
+			      uint32_t *duration, uint32_t *rcvbuf)
 {
 	uint32_t v;
 	int i;
@@ -153,6 +157,8 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 			m->count = v;
 		} else if (!strcmp(argv[i], "duration")) {
 			*duration = v;
+		} else if (!strcmp(argv[i], "rcvbuf")) {
+			*rcvbuf = v;
 		} else {
 			fprintf(stderr, "skbstamp monitor: unknown argument '%s'\n", argv[i]);
 			return -1;
@@ -161,9 +167,10 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 	return 0;
 }
 
-static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st)
+static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
+				      int bufsz)
 {
-	int grp, err, bufsz = 32 << 20;
+	int grp, err;
 	struct nl_sock *sk;
 
 	grp = genl_ctrl_resolve_grp(ctx->sk, SKBSTAMP_GENL_NAME, SKBSTAMP_MCGRP_RECORDS);
@@ -195,6 +202,33 @@ static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state 
 	return sk;
 }
 
+static int sks_drops_reply(struct nlattr **tb, void *arg)
+{
+	struct nlattr *ct[SKBSTAMP_CNT_MAX + 1];
+	uint64_t full = 0, send = 0;
+
+	(void)arg;
+	if (!tb[SKBSTAMP_A_COUNTERS] ||
+	    nla_parse_nested(ct, SKBSTAMP_CNT_MAX, tb[SKBSTAMP_A_COUNTERS], NULL))
+		return 0;
+	if (ct[SKBSTAMP_CNT_DROPPED_FULL])
+		full = nla_get_u64(ct[SKBSTAMP_CNT_DROPPED_FULL]);
+	if (ct[SKBSTAMP_CNT_DROPPED_SEND])
+		send = nla_get_u64(ct[SKBSTAMP_CNT_DROPPED_SEND]);
+	if (full || send)
+		fprintf(stderr,
+			"skbstamp: the module dropped %llu records (buffer full: %llu, netlink: %llu)\n",
+			(unsigned long long)(full + send), (unsigned long long)full,
+			(unsigned long long)send);
+	return 0;
+}
+
+/* Losses before the records reached any socket are the module's to tell. */
+static void sks_mon_report_drops(struct sks_ctx *ctx)
+{
+	sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_drops_reply, NULL);
+}
+
 static uint64_t sks_now_ms(void)
 {
 	struct timespec ts;
@@ -207,19 +241,19 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 {
 	struct sks_mon m = { .ctx = ctx };
 	struct sks_req_state st = { .reply = sks_mon_batch, .arg = &m };
-	uint32_t duration = 0;
+	uint32_t duration = 0, rcvbuf = 32 << 20;
 	uint64_t end = 0;
 	struct sigaction sa = { .sa_handler = sks_on_signal };
 	struct nl_sock *sk;
 	int ret = SKS_EXIT_OK;
 
-	if (sks_mon_parse_args(&m, argc, argv, &duration))
+	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf))
 		return SKS_EXIT_USAGE;
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;
 	/* Join the group first: no record is missed while setting up. */
-	sk = sks_mon_socket(ctx, &st);
+	sk = sks_mon_socket(ctx, &st, rcvbuf);
 	if (!sk)
 		return SKS_EXIT_KERNEL;
 	m.ncpus = 4096;
@@ -271,12 +305,17 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			break;
 		}
 	}
+	/* What already reached the socket is delivered: read it all. */
+	if (!st.reply_err && ret == SKS_EXIT_OK && !m.count_reached)
+		while (nl_recvmsgs_default(sk) >= 0 && !st.reply_err)
+			;
 	if (!ctx->json)
 		sks_asm_expire(m.as, true);
 	fflush(stdout);
 	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu overflows\n",
 		(unsigned long long)m.records, (unsigned long long)m.lost_batches,
 		(unsigned long long)m.overflows);
+	sks_mon_report_drops(ctx);
 out:
 	nl_socket_free(sk);
 	sks_asm_free(m.as);

@@ -20,7 +20,7 @@ static const struct sks_cmd sks_cmds[] = {
 	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
-	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC]",
+	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC] [rcvbuf BYTES]",
 	  "print records as they arrive: one line per packet, or JSON" },
 	{ "hwstamp", sks_cmd_hwstamp, "DEV on|off [force]",
 	  "switch a NIC's hardware timestamping (the hw stage needs it)" },

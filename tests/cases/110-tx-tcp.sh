@@ -6,7 +6,7 @@
 # tracepoint).
 
 sks_load
-"$SKS_TOOL" start
+"$SKS_TOOL" start || sks_fail "start failed"
 sks_netns_pair
 
 run_tcp()

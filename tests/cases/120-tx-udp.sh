@@ -3,7 +3,7 @@
 # datagram built from two MSG_MORE calls is one key.
 
 sks_load
-"$SKS_TOOL" start
+"$SKS_TOOL" start || sks_fail "start failed"
 sks_netns_pair
 
 run_udp()

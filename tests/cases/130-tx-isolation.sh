@@ -46,7 +46,7 @@ for app in "${apps[@]}"; do
 	client $app
 	untraced+=("$SKS_TMP/c.$port")
 done
-"$SKS_TOOL" start
+"$SKS_TOOL" start || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 traced=()
 i=0

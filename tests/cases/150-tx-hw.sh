@@ -32,7 +32,7 @@ ip netns exec a "$SKS_TOOL" --json hwstamp sksnic0a on force >"$SKS_TMP/hw.json"
 sks_eq "$(sks_json "$SKS_TMP/hw.json" 'j["tx_type"]')" 1 "tx type after hwstamp on"
 
 # Not traced by default.
-"$SKS_TOOL" start
+"$SKS_TOOL" start || sks_fail "start failed"
 "$SKS_TOOL" --json status >"$SKS_TMP/st.json"
 sks_eq "$(sks_json "$SKS_TMP/st.json" '"hw" in j["config"]["stages"]')" False "hw in the default stages"
 "$SKS_TOOL" stop

@@ -89,13 +89,17 @@ sks_netns_pair()
 
 SKS_TRAFFIC=${SKS_TRAFFIC:-$SKS_TOP/tests/tools/sks-traffic}
 
-# sks_monitor_start FILE [ARGS...]: run "skbstamp ARGS monitor" in the
-# background with stdout in FILE, and return once it listens.
+# sks_monitor_start FILE [OPTIONS...] [monitor ARGS...]: run the monitor in
+# the background with stdout in FILE (stderr in FILE.err), and return once
+# it listens.
 sks_monitor_start()
 {
 	local out=$1 i
 	shift
-	"$SKS_TOOL" "$@" monitor >"$out" 2>"$out.err" &
+	if [[ " $* " != *" monitor "* ]]; then
+		set -- "$@" monitor
+	fi
+	"$SKS_TOOL" "$@" >"$out" 2>"$out.err" &
 	sks_monitor_pid=$!
 	for i in $(seq 1 200); do
 		grep -q 'listening for records' "$out.err" 2>/dev/null && return 0

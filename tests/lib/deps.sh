@@ -16,7 +16,7 @@ pkgs=(
 	# booting guests
 	qemu-system-x86 busybox-static
 	# what the in-guest tests use (guests run the host's root filesystem)
-	iproute2 python3 util-linux procps iperf3 sockperf ethtool linuxptp
+	iproute2 python3 python3-yaml util-linux procps iperf3 sockperf ethtool linuxptp
 	# lint
 	linux-source-6.12
 )
