@@ -129,21 +129,7 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t)
 
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
-	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
-	unsigned long flags;
-	struct sks_tag *e;
-	bool found = false;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (sks_tag_is(e, cookie, tskey)) {
-			*t = *e;
-			found = true;
-			break;
-		}
-	}
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	return found;
+	return sks_tag_mark(cookie, tskey, 0, t);
 }
 
 void sks_tag_del(u64 cookie, u32 tskey)

@@ -202,31 +202,48 @@ static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state 
 	return sk;
 }
 
+struct sks_drops {
+	uint64_t full, send;
+};
+
 static int sks_drops_reply(struct nlattr **tb, void *arg)
 {
 	struct nlattr *ct[SKBSTAMP_CNT_MAX + 1];
-	uint64_t full = 0, send = 0;
+	struct sks_drops *d = arg;
 
-	(void)arg;
 	if (!tb[SKBSTAMP_A_COUNTERS] ||
 	    nla_parse_nested(ct, SKBSTAMP_CNT_MAX, tb[SKBSTAMP_A_COUNTERS], NULL))
 		return 0;
 	if (ct[SKBSTAMP_CNT_DROPPED_FULL])
-		full = nla_get_u64(ct[SKBSTAMP_CNT_DROPPED_FULL]);
+		d->full = nla_get_u64(ct[SKBSTAMP_CNT_DROPPED_FULL]);
 	if (ct[SKBSTAMP_CNT_DROPPED_SEND])
-		send = nla_get_u64(ct[SKBSTAMP_CNT_DROPPED_SEND]);
+		d->send = nla_get_u64(ct[SKBSTAMP_CNT_DROPPED_SEND]);
+	return 0;
+}
+
+static void sks_mon_get_drops(struct sks_ctx *ctx, struct sks_drops *d)
+{
+	memset(d, 0, sizeof(*d));
+	sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_drops_reply, d);
+}
+
+/*
+ * Losses before the records reached any socket are the module's to tell:
+ * those since the monitor started (counters restart with each START).
+ */
+static void sks_mon_report_drops(struct sks_ctx *ctx, const struct sks_drops *base)
+{
+	struct sks_drops now;
+	uint64_t full, send;
+
+	sks_mon_get_drops(ctx, &now);
+	full = now.full >= base->full ? now.full - base->full : now.full;
+	send = now.send >= base->send ? now.send - base->send : now.send;
 	if (full || send)
 		fprintf(stderr,
 			"skbstamp: the module dropped %llu records (buffer full: %llu, netlink: %llu)\n",
 			(unsigned long long)(full + send), (unsigned long long)full,
 			(unsigned long long)send);
-	return 0;
-}
-
-/* Losses before the records reached any socket are the module's to tell. */
-static void sks_mon_report_drops(struct sks_ctx *ctx)
-{
-	sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_drops_reply, NULL);
 }
 
 static uint64_t sks_now_ms(void)
@@ -242,6 +259,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	struct sks_mon m = { .ctx = ctx };
 	struct sks_req_state st = { .reply = sks_mon_batch, .arg = &m };
 	uint32_t duration = 0, rcvbuf = 32 << 20;
+	struct sks_drops base;
 	uint64_t end = 0;
 	struct sigaction sa = { .sa_handler = sks_on_signal };
 	struct nl_sock *sk;
@@ -268,6 +286,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (duration)
 		end = sks_now_ms() + duration * 1000ull;
+	sks_mon_get_drops(ctx, &base);
 	/* Scripts wait for this line before generating traffic. */
 	fprintf(stderr, "skbstamp: listening for records\n");
 
@@ -315,7 +334,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu overflows\n",
 		(unsigned long long)m.records, (unsigned long long)m.lost_batches,
 		(unsigned long long)m.overflows);
-	sks_mon_report_drops(ctx);
+	sks_mon_report_drops(ctx, &base);
 out:
 	nl_socket_free(sk);
 	sks_asm_free(m.as);

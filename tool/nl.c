@@ -106,6 +106,7 @@ static int sks_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	size_t off = sizeof(*e);
 
 	(void)nla;
+	st->done = true;
 	st->error = e->error;
 	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NL_STOP;
@@ -124,8 +125,10 @@ static int sks_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 
 static int sks_ack_cb(struct nl_msg *msg, void *arg)
 {
+	struct sks_req_state *st = arg;
+
 	(void)msg;
-	(void)arg;
+	st->done = true;
 	return NL_STOP;
 }
 
@@ -168,7 +171,13 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 		fprintf(stderr, "skbstamp: cannot send request: %s\n", nl_geterror(err));
 		return SKS_EXIT_KERNEL;
 	}
-	err = nl_recvmsgs(ctx->sk, cb);
+	/*
+	 * nl_recvmsgs() returns after a reply that is not multipart: go on
+	 * until the request's ACK, or the next request would read it.
+	 */
+	do {
+		err = nl_recvmsgs(ctx->sk, cb);
+	} while (err >= 0 && !st.done && !st.reply_err);
 	nl_cb_put(cb);
 	if (st.reply_err)
 		return st.reply_err;

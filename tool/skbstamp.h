@@ -52,6 +52,7 @@ struct sks_req_state {
 	int error;		/* negative errno from the kernel, or 0 */
 	char extack[256];	/* the kernel's explanation, if any */
 	int reply_err;		/* exit code requested by the reply parser */
+	bool done;		/* the request's ACK or error has arrived */
 };
 
 extern struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1];
