@@ -284,19 +284,17 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 	}
 
 	sks_tag_flow_sk(&t, sk);
-	if (sks_cfg.filter.fields || sks_sampling()) {
+	sks_sock_owner(t.cookie, &t.owner, NULL);
+	if (sks_cfg.filter.fields) {
 		const struct dst_entry *dst = __sk_dst_get(sk);
 
-		sks_sock_owner(t.cookie, &t.owner, NULL);
 		if (!sks_filter_match(sk, &t, t.owner.pid,
 				      dst && dst->dev ? dst->dev->ifindex : 0))
 			return;
-		if (sks_sampling() &&
-		    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
-			return;
-	} else {
-		sks_sock_owner(t.cookie, &t.owner, NULL);
 	}
+	if (sks_sampling() &&
+	    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
+		return;
 	/*
 	 * The ACK stamp is always requested: it ends the skb's entry.  TCP
 	 * fires it when the acked range passes shinfo->tskey, which is the

@@ -7,10 +7,12 @@ want_ver=$(cat /sys/module/skbstamp/version)
 sks_tool --json status
 sks_eq "$sks_rc" 0 "status --json exit code"
 cat "$SKS_TMP/out"
-sks_eq "$(sks_json "$SKS_TMP/out" 'j["version"]')" "$want_ver" "json version"
-sks_eq "$(sks_json "$SKS_TMP/out" 'j["kernel"]')" "$(uname -r)" "json kernel"
-sks_eq "$(sks_json "$SKS_TMP/out" 'j["state"]')" stopped "json state"
-sks_eq "$(sks_json "$SKS_TMP/out" 'j["tool_version"]')" "$want_ver" "json tool_version"
+{ read -r ver; read -r kernel; read -r state; read -r tool_ver; } < <(sks_json "$SKS_TMP/out" \
+	'j["version"]' 'j["kernel"]' 'j["state"]' 'j["tool_version"]')
+sks_eq "$ver" "$want_ver" "json version"
+sks_eq "$kernel" "$(uname -r)" "json kernel"
+sks_eq "$state" stopped "json state"
+sks_eq "$tool_ver" "$want_ver" "json tool_version"
 
 sks_tool status
 sks_eq "$sks_rc" 0 "status exit code"

@@ -32,11 +32,13 @@ cat "$SKS_TMP/rec.json.err"
 
 "$SKS_TOOL" --json status >"$SKS_TMP/st.json"
 cat "$SKS_TMP/st.json"
-c() { sks_json "$SKS_TMP/st.json" "j['counters']['$1']"; }
-gen=$(c generated) del=$(c delivered) full=$(c dropped_full) send=$(c dropped_send)
+{ read -r gen; read -r del; read -r full; read -r send; read -r buffered; } < <(sks_json \
+	"$SKS_TMP/st.json" "j['counters']['generated']" "j['counters']['delivered']" \
+	"j['counters']['dropped_full']" "j['counters']['dropped_send']" \
+	"j['counters']['buffered']")
 sks_eq "$gen" 3000 "records generated for 1000 datagrams x 3 stages"
 sks_eq "$((del + full + send))" "$gen" "delivered + dropped"
-sks_eq "$(c buffered)" 0 "records buffered after stop"
+sks_eq "$buffered" 0 "records buffered after stop"
 [ "$((full + send))" -gt 0 ] || sks_fail "nothing was dropped: the test did not overload"
 got=$(grep -c '^{' "$SKS_TMP/rec.json" || true)
 sks_eq "$got" "$del" "records the collector received"

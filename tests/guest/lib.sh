@@ -57,13 +57,15 @@ sks_tool()
 	"$SKS_TOOL" "$@" >"$SKS_TMP/out" 2>"$SKS_TMP/err" || sks_rc=$?
 }
 
-# sks_json FILE EXPR: evaluate a Python expression on the JSON object in
-# FILE (bound to j) and print the result.
+# sks_json FILE EXPR...: evaluate Python expressions on the JSON object in
+# FILE (bound to j) and print one result per line.  One python3 start per
+# call, however many expressions: each start costs seconds in a guest.
 sks_json()
 {
 	python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
-print(eval(sys.argv[2]))' "$1" "$2"
+for e in sys.argv[2:]:
+    print(eval(e))' "$@"
 }
 
 # sks_netns_pair: namespaces "a" and "b" joined by veth va <-> vb, with
