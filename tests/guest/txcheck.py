@@ -34,7 +34,9 @@ def main():
 
     recs = [json.loads(line) for line in open(a.records) if line.startswith("{")]
     calls = json.load(open(a.client))["calls"]
-    flow = [r for r in recs if r["proto"] == a.proto and r["dport"] == a.dport]
+    # Batches come per CPU, so records are only ordered within a CPU.
+    flow = sorted((r for r in recs if r["proto"] == a.proto and r["dport"] == a.dport),
+                  key=lambda r: r["ts_ns"])
     if not flow:
         fail("no %s records to port %d among %d records" % (a.proto, a.dport, len(recs)))
     for r in flow:
