@@ -6,7 +6,12 @@
  * and tag tables) before registering a single hook, so hooks never
  * allocate.  STOP unregisters every hook first, which waits for callbacks
  * in flight, then delivers what is still buffered and frees.  One mutex
- * orders concurrent START/STOP requests from any number of processes.
+ * orders concurrent START/STOP/SET/RESET requests from any number of
+ * processes.
+ *
+ * Hooks read the configuration through an RCU pointer, once per call, so
+ * SET can replace it atomically: a hook sees the old configuration or the
+ * new one, never a mix.
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -15,7 +20,11 @@
 #include <linux/netlink.h>
 #include <linux/string.h>
 
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
 #include "skbstamp.h"
+#include "hist.h"
 #include "track.h"
 
 #define SKS_BUFFER_DEFAULT	4096
@@ -26,9 +35,11 @@ static DEFINE_MUTEX(sks_ctl_lock);
 static enum skbstamp_state sks_cur = SKBSTAMP_STATE_STOPPED;
 static bool sks_ever_started;
 /* Counters of the last run, kept after STOP so they can still be read. */
-static struct sks_counters sks_last;
+static u64 sks_tags_abandoned;
 
-struct sks_config sks_cfg;
+struct sks_config __rcu *sks_cfg_rcu;
+/* The configuration of the current (or last) run; under sks_ctl_lock. */
+static struct sks_config sks_cur_cfg;
 
 enum skbstamp_state sks_state(void)
 {
@@ -45,6 +56,8 @@ void sks_config_default(struct sks_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->stages = sks_stages_avail() & ~BIT(SKBSTAMP_STAGE_HW);
 	cfg->buffer = SKS_BUFFER_DEFAULT;
+	cfg->mode = SKBSTAMP_MODE_RECORDS;
+	cfg->drain = SKBSTAMP_DRAIN_MULTICAST;
 }
 
 static int sks_config_check(struct sks_config *cfg,
@@ -65,6 +78,11 @@ static int sks_config_check(struct sks_config *cfg,
 		NL_SET_ERR_MSG(extack, "buffer must be 64 .. 1048576 records");
 		return -ERANGE;
 	}
+	if (cfg->mode == SKBSTAMP_MODE_SUMMARY &&
+	    cfg->drain != SKBSTAMP_DRAIN_MULTICAST) {
+		NL_SET_ERR_MSG(extack, "summary mode has no records to drain");
+		return -EINVAL;
+	}
 	cfg->buffer = roundup_pow_of_two(cfg->buffer);
 	return 0;
 }
@@ -73,7 +91,31 @@ static void sks_free_all(void)
 {
 	sks_tag_free();
 	sks_sock_free();
-	sks_ring_free();
+	sks_ring_free_bufs();
+}
+
+/* The stages whose hooks a configuration needs. */
+static u32 sks_config_hooks(const struct sks_config *cfg)
+{
+	/* Sampling is decided at the send call, whichever stages are traced. */
+	return cfg->stages | (cfg->filter.sample > 1 ?
+			      BIT(SKBSTAMP_STAGE_SENDMSG) : 0);
+}
+
+/* Publish @cfg to the hooks; the old copy is freed after a grace period. */
+static int sks_config_publish(const struct sks_config *cfg)
+{
+	struct sks_config *new = kmemdup(cfg, sizeof(*cfg), GFP_KERNEL), *old;
+
+	if (!new)
+		return -ENOMEM;
+	old = rcu_replace_pointer(sks_cfg_rcu, new, lockdep_is_held(&sks_ctl_lock));
+	sks_cur_cfg = *cfg;
+	if (old) {
+		synchronize_rcu();
+		kfree(old);
+	}
+	return 0;
 }
 
 int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
@@ -87,26 +129,34 @@ int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
 		err = -EBUSY;
 		goto out;
 	}
+	sks_tags_abandoned = 0;
 	err = sks_config_check(&cfg, extack);
 	if (err)
 		goto out;
 
-	err = sks_ring_alloc(cfg.buffer);
+	/* Summary mode needs no record buffers, only their counters. */
+	err = sks_ring_alloc(cfg.mode == SKBSTAMP_MODE_SUMMARY ? 0 : cfg.buffer,
+			     cfg.mode == SKBSTAMP_MODE_SUMMARY);
 	if (!err)
 		err = sks_sock_alloc();
 	if (!err)
 		err = sks_tag_alloc();
+	if (!err && cfg.mode == SKBSTAMP_MODE_SUMMARY)
+		err = sks_hist_reset();
+	else if (!err)
+		sks_hist_free();
+	if (!err)
+		err = sks_config_publish(&cfg);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot allocate the buffers");
 		sks_free_all();
 		goto out;
 	}
-	sks_cfg = cfg;
-	sks_drain_start();
-	/* Sampling is decided at the send call, whichever stages are traced. */
-	err = sks_hooks_register(cfg.stages | (cfg.filter.sample > 1 ?
-					       BIT(SKBSTAMP_STAGE_SENDMSG) : 0),
-				 extack);
+	if (cfg.drain == SKBSTAMP_DRAIN_MULTICAST)
+		sks_drain_start();
+	else
+		sks_drain_enable();
+	err = sks_hooks_register(sks_config_hooks(&cfg), extack);
 	if (err) {
 		sks_drain_stop();
 		sks_free_all();
@@ -114,7 +164,8 @@ int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
 	}
 	sks_ever_started = true;
 	WRITE_ONCE(sks_cur, SKBSTAMP_STATE_RUNNING);
-	pr_info("tracing started, stages %#x, %u records per CPU\n",
+	pr_info("tracing started: %s mode, stages %#x, %u records per CPU\n",
+		cfg.mode == SKBSTAMP_MODE_SUMMARY ? "summary" : "records",
 		cfg.stages, cfg.buffer);
 out:
 	mutex_unlock(&sks_ctl_lock);
@@ -131,6 +182,7 @@ out:
 static void sks_stop_locked(void)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(SKS_STOP_GRACE_MS);
+	struct sks_counters cnt;
 	u64 left;
 
 	sks_hooks_unregister_taggers();
@@ -138,13 +190,13 @@ static void sks_stop_locked(void)
 		msleep(20);
 	sks_hooks_unregister_reporting();
 	sks_drain_stop();
-	sks_ring_counters(&sks_last);
-	sks_last.tags_abandoned = left;
+	sks_tags_abandoned = left;
 	sks_free_all();
 	WRITE_ONCE(sks_cur, SKBSTAMP_STATE_STOPPED);
-	pr_info("tracing stopped: %llu records, %llu delivered, %llu dropped (buffer full), %llu dropped (netlink), %llu tagged skbs abandoned\n",
-		sks_last.generated, sks_last.delivered, sks_last.dropped_full,
-		sks_last.dropped_send, sks_last.tags_abandoned);
+	sks_ring_counters(&cnt, -1);
+	pr_info("tracing stopped: %llu records, %llu delivered, %llu dropped (buffer full), %llu dropped (netlink), %llu summarized, %llu tagged skbs abandoned\n",
+		cnt.generated, cnt.delivered, cnt.dropped_full,
+		cnt.dropped_send, cnt.summarized, left);
 }
 
 int sks_stop(struct netlink_ext_ack *extack)
@@ -165,10 +217,78 @@ int sks_stop(struct netlink_ext_ack *extack)
 /* At unload: stop if running, whatever the state. */
 void sks_shutdown(void)
 {
+	struct sks_config *old;
+
 	mutex_lock(&sks_ctl_lock);
 	if (sks_cur == SKBSTAMP_STATE_RUNNING)
 		sks_stop_locked();
+	old = rcu_replace_pointer(sks_cfg_rcu, NULL, true);
 	mutex_unlock(&sks_ctl_lock);
+	/* No hook is registered: nobody can hold the configuration. */
+	kfree(old);
+	sks_hist_free();
+	sks_ring_release();
+}
+
+/*
+ * Replace filters, sampling and stages of the running configuration.  The
+ * rest describes allocated resources and registered hooks, which a swap
+ * cannot change.
+ */
+int sks_set(const struct sks_config *req, struct netlink_ext_ack *extack)
+{
+	struct sks_config cfg = *req;
+	int err;
+
+	mutex_lock(&sks_ctl_lock);
+	if (sks_cur != SKBSTAMP_STATE_RUNNING) {
+		NL_SET_ERR_MSG(extack, "tracing is not running: use START");
+		err = -EALREADY;
+		goto out;
+	}
+	err = sks_config_check(&cfg, extack);
+	if (err)
+		goto out;
+	err = -EINVAL;
+	if (cfg.mode != sks_cur_cfg.mode) {
+		NL_SET_ERR_MSG(extack, "the mode cannot change while running: stop, then start");
+		goto out;
+	}
+	if (cfg.drain != sks_cur_cfg.drain) {
+		NL_SET_ERR_MSG(extack, "the drain cannot change while running: stop, then start");
+		goto out;
+	}
+	if (cfg.buffer != sks_cur_cfg.buffer) {
+		NL_SET_ERR_MSG(extack, "the buffer cannot change while running: stop, then start");
+		goto out;
+	}
+	if (!sks_hooks_cover(sks_config_hooks(&cfg))) {
+		NL_SET_ERR_MSG(extack,
+			       "a stage (or sampling's send call hook) was not hooked at start: stop, then start");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	err = sks_config_publish(&cfg);
+	if (err)
+		NL_SET_ERR_MSG(extack, "cannot allocate the configuration");
+	else
+		pr_info("configuration replaced: stages %#x\n", cfg.stages);
+out:
+	mutex_unlock(&sks_ctl_lock);
+	return err;
+}
+
+int sks_reset(struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	mutex_lock(&sks_ctl_lock);
+	if (sks_cur_cfg.mode == SKBSTAMP_MODE_SUMMARY && sks_ever_started)
+		err = sks_hist_reset();
+	if (err)
+		NL_SET_ERR_MSG(extack, "cannot allocate fresh histograms");
+	mutex_unlock(&sks_ctl_lock);
+	return err;
 }
 
 bool sks_snapshot(struct sks_config *cfg, struct sks_counters *cnt)
@@ -177,11 +297,10 @@ bool sks_snapshot(struct sks_config *cfg, struct sks_counters *cnt)
 
 	mutex_lock(&sks_ctl_lock);
 	ret = sks_ever_started;
-	*cfg = sks_cfg;
-	if (sks_cur == SKBSTAMP_STATE_RUNNING)
-		sks_ring_counters(cnt);
-	else
-		*cnt = sks_last;
+	*cfg = sks_cur_cfg;
+	sks_ring_counters(cnt, -1);
+	if (sks_cur != SKBSTAMP_STATE_RUNNING)
+		cnt->tags_abandoned = sks_tags_abandoned;
 	mutex_unlock(&sks_ctl_lock);
 	return ret;
 }

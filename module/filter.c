@@ -5,7 +5,7 @@
  * They run at the first hook a packet meets (the send call, or the point
  * where the module would tag the skb), before anything is written to the
  * skb: a packet that does not match costs this check and nothing else.
- * The configuration is set at START and constant while hooks run.
+ * Each hook passes the configuration it read once (see sks_conf()).
  */
 #include <linux/cgroup.h>
 #include <linux/in.h>
@@ -54,10 +54,10 @@ static bool sks_addr_unset(const u8 *a)
  * yet at its send call: what is not known yet does not fail the match;
  * the tagging hook, which sees the packet's headers, decides.
  */
-bool sks_filter_match(const struct sock *sk, const struct sks_tag *t,
-		      u32 pid, int ifindex)
+bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
+		      const struct sks_tag *t, u32 pid, int ifindex)
 {
-	const struct sks_filter *f = &sks_cfg.filter;
+	const struct sks_filter *f = &cfg->filter;
 	u32 fields = f->fields;
 
 	if (likely(!fields))
@@ -87,9 +87,9 @@ bool sks_filter_match(const struct sock *sk, const struct sks_tag *t,
 	return true;
 }
 
-bool sks_filter_sample(void)
+bool sks_filter_sample(const struct sks_config *cfg)
 {
-	u32 n = sks_cfg.filter.sample;
+	u32 n = cfg->filter.sample;
 
 	return n <= 1 || atomic_inc_return(&sks_sample_count) % n == 0;
 }

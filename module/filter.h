@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 
+struct sks_config;
 struct sock;
 struct sks_tag;
 
@@ -43,9 +44,9 @@ struct sks_filter {
  * Does the packet described by @t (flow filled in), sent on @sk by thread
  * group @pid through device @ifindex (0: not known yet), match?
  */
-bool sks_filter_match(const struct sock *sk, const struct sks_tag *t,
-		      u32 pid, int ifindex);
+bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
+		      const struct sks_tag *t, u32 pid, int ifindex);
 /* At a send call: is this call one of the sampled ones? */
-bool sks_filter_sample(void);
+bool sks_filter_sample(const struct sks_config *cfg);
 
 #endif /* SKS_FILTER_H */

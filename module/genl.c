@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 
 #include "skbstamp.h"
+#include "hist.h"
 
 static const struct nla_policy sks_cfg_policy[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_STAGES]	= NLA_POLICY_MASK(NLA_U32,
@@ -33,6 +34,8 @@ static const struct nla_policy sks_cfg_policy[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[SKBSTAMP_CFG_SAMPLE]	= { .type = NLA_U32 },
 	[SKBSTAMP_CFG_PAD]	= { .type = NLA_REJECT },
+	[SKBSTAMP_CFG_MODE]	= NLA_POLICY_MAX(NLA_U32, SKBSTAMP_MODE_SUMMARY),
+	[SKBSTAMP_CFG_DRAIN]	= NLA_POLICY_MAX(NLA_U32, SKBSTAMP_DRAIN_DUMP),
 };
 
 /* Output-only attributes are NLA_REJECT: a request carrying one is wrong. */
@@ -48,6 +51,7 @@ static const struct nla_policy sks_genl_policy[SKBSTAMP_A_MAX + 1] = {
 	[SKBSTAMP_A_SEQ]		= { .type = NLA_REJECT },
 	[SKBSTAMP_A_RECORD_SIZE]	= { .type = NLA_REJECT },
 	[SKBSTAMP_A_RECORDS]		= { .type = NLA_REJECT },
+	[SKBSTAMP_A_HIST]		= { .type = NLA_REJECT },
 };
 
 static int sks_put_config(struct sk_buff *msg, const struct sks_config *cfg)
@@ -59,6 +63,8 @@ static int sks_put_config(struct sk_buff *msg, const struct sks_config *cfg)
 	if (!nest ||
 	    nla_put_u32(msg, SKBSTAMP_CFG_STAGES, cfg->stages) ||
 	    nla_put_u32(msg, SKBSTAMP_CFG_BUFFER, cfg->buffer) ||
+	    nla_put_u32(msg, SKBSTAMP_CFG_MODE, cfg->mode) ||
+	    nla_put_u32(msg, SKBSTAMP_CFG_DRAIN, cfg->drain) ||
 	    (f->sample > 1 && nla_put_u32(msg, SKBSTAMP_CFG_SAMPLE, f->sample)) ||
 	    ((f->fields & SKS_F_PID) && nla_put_u32(msg, SKBSTAMP_CFG_PID, f->pid)) ||
 	    ((f->fields & SKS_F_CGROUP) &&
@@ -174,7 +180,9 @@ static int sks_put_counters(struct sk_buff *msg, const struct sks_counters *c)
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_BUFFERED, c->buffered,
 			      SKBSTAMP_CNT_PAD) ||
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_TAGS_ABANDONED,
-			      c->tags_abandoned, SKBSTAMP_CNT_PAD))
+			      c->tags_abandoned, SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_SUMMARIZED, c->summarized,
+			      SKBSTAMP_CNT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -216,28 +224,153 @@ too_big:
 	return -EMSGSIZE;
 }
 
-static int sks_genl_start(struct sk_buff *skb, struct genl_info *info)
+/* Fill @cfg, preset by the caller, from the request's CONFIG nest. */
+static int sks_parse_config(struct genl_info *info, struct sks_config *cfg)
 {
 	struct nlattr *tb[SKBSTAMP_CFG_MAX + 1];
+	int err;
+
+	if (!info->attrs[SKBSTAMP_A_CONFIG])
+		return 0;
+	err = nla_parse_nested(tb, SKBSTAMP_CFG_MAX,
+			       info->attrs[SKBSTAMP_A_CONFIG],
+			       sks_cfg_policy, info->extack);
+	if (err)
+		return err;
+	if (tb[SKBSTAMP_CFG_STAGES])
+		cfg->stages = nla_get_u32(tb[SKBSTAMP_CFG_STAGES]);
+	if (tb[SKBSTAMP_CFG_BUFFER])
+		cfg->buffer = nla_get_u32(tb[SKBSTAMP_CFG_BUFFER]);
+	if (tb[SKBSTAMP_CFG_MODE])
+		cfg->mode = nla_get_u32(tb[SKBSTAMP_CFG_MODE]);
+	if (tb[SKBSTAMP_CFG_DRAIN])
+		cfg->drain = nla_get_u32(tb[SKBSTAMP_CFG_DRAIN]);
+	return sks_parse_filter(tb, &cfg->filter, info->extack);
+}
+
+static int sks_genl_start(struct sk_buff *skb, struct genl_info *info)
+{
 	struct sks_config cfg;
 	int err;
 
 	sks_config_default(&cfg);
-	if (info->attrs[SKBSTAMP_A_CONFIG]) {
-		err = nla_parse_nested(tb, SKBSTAMP_CFG_MAX,
-				       info->attrs[SKBSTAMP_A_CONFIG],
-				       sks_cfg_policy, info->extack);
-		if (err)
-			return err;
-		if (tb[SKBSTAMP_CFG_STAGES])
-			cfg.stages = nla_get_u32(tb[SKBSTAMP_CFG_STAGES]);
-		if (tb[SKBSTAMP_CFG_BUFFER])
-			cfg.buffer = nla_get_u32(tb[SKBSTAMP_CFG_BUFFER]);
-		err = sks_parse_filter(tb, &cfg.filter, info->extack);
-		if (err)
-			return err;
-	}
+	err = sks_parse_config(info, &cfg);
+	if (err)
+		return err;
 	return sks_start(&cfg, info->extack);
+}
+
+/*
+ * Filters, sampling and stages not given are reset as for START; mode,
+ * buffer and drain not given keep the running values (sks_set() refuses
+ * to change them).
+ */
+static int sks_genl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sks_counters cnt;
+	struct sks_config cur, cfg;
+	int err;
+
+	sks_snapshot(&cur, &cnt);
+	sks_config_default(&cfg);
+	cfg.mode = cur.mode;
+	cfg.buffer = cur.buffer;
+	cfg.drain = cur.drain;
+	err = sks_parse_config(info, &cfg);
+	if (err)
+		return err;
+	return sks_set(&cfg, info->extack);
+}
+
+static int sks_genl_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	return sks_reset(info->extack);
+}
+
+/* STATS: one message per possible CPU; cb->args[0] is the next CPU. */
+static int sks_genl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int cpu;
+
+	for (cpu = cb->args[0]; cpu < nr_cpu_ids; cpu++) {
+		struct sks_counters c;
+		void *hdr;
+
+		if (!cpu_possible(cpu))
+			continue;
+		sks_ring_counters(&c, cpu);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sks_genl_family,
+				  NLM_F_MULTI, SKBSTAMP_CMD_STATS);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, SKBSTAMP_A_CPU, cpu) ||
+		    sks_put_counters(skb, &c)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = cpu;
+	return skb->len;
+}
+
+/* One histogram as a HIST nest; buckets up to the last non-empty one. */
+static int sks_put_hist(struct sk_buff *msg, const struct sks_hist_sum *h)
+{
+	unsigned int n = SKBSTAMP_NBUCKETS;
+	struct nlattr *nest;
+	u32 from, to;
+
+	while (n && !h->b[n - 1])
+		n--;
+	sks_hist_pair_stages(h->pair, &from, &to);
+	nest = nla_nest_start(msg, SKBSTAMP_A_HIST);
+	if (!nest ||
+	    nla_put_u32(msg, SKBSTAMP_HIST_PAIR, h->pair) ||
+	    nla_put_u32(msg, SKBSTAMP_HIST_FROM, from) ||
+	    nla_put_u32(msg, SKBSTAMP_HIST_TO, to) ||
+	    nla_put_u8(msg, SKBSTAMP_HIST_PROTO, h->proto) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_HIST_COUNT, h->count, SKBSTAMP_HIST_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_HIST_SUM_NS, h->sum, SKBSTAMP_HIST_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_HIST_MAX_NS, h->max, SKBSTAMP_HIST_PAD) ||
+	    nla_put_u32(msg, SKBSTAMP_HIST_SUB_BITS, SKBSTAMP_BUCKET_SUB_BITS) ||
+	    nla_put(msg, SKBSTAMP_HIST_BUCKETS, n * sizeof(u64), h->b))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * HIST: one message per histogram with samples; cb->args[0] is the next
+ * histogram.  The sum is too large for the stack: one per dump call.
+ */
+static int sks_genl_hist_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sks_hist_sum *h = kmalloc(sizeof(*h), GFP_KERNEL);
+	unsigned int idx;
+
+	if (!h)
+		return -ENOMEM;
+	for (idx = cb->args[0]; !sks_hist_read(idx, h); idx++) {
+		void *hdr;
+
+		if (!h->count)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sks_genl_family,
+				  NLM_F_MULTI, SKBSTAMP_CMD_HIST);
+		if (!hdr)
+			break;
+		if (sks_put_hist(skb, h)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	kfree(h);
+	cb->args[0] = idx;
+	return skb->len;
 }
 
 static int sks_genl_stop(struct sk_buff *skb, struct genl_info *info)
@@ -259,6 +392,31 @@ static const struct genl_ops sks_genl_ops[] = {
 	{
 		.cmd	= SKBSTAMP_CMD_STOP,
 		.doit	= sks_genl_stop,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= SKBSTAMP_CMD_RECORDS,
+		.dumpit	= sks_ring_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= SKBSTAMP_CMD_SET,
+		.doit	= sks_genl_set,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= SKBSTAMP_CMD_STATS,
+		.dumpit	= sks_genl_stats_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= SKBSTAMP_CMD_HIST,
+		.dumpit	= sks_genl_hist_dump,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= SKBSTAMP_CMD_RESET,
+		.doit	= sks_genl_reset,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -48,8 +48,14 @@ static void notrace sks_ftrace_cb(unsigned long ip, unsigned long parent_ip,
 	struct sks_fhook *h = container_of(op, struct sks_fhook, ops);
 	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
 
+	/*
+	 * Handlers read the configuration as RCU-sched readers; not every
+	 * ftrace path disables preemption around a callback.
+	 */
+	preempt_disable_notrace();
 	if (regs)
 		h->fn(regs, parent_ip);
+	preempt_enable_notrace();
 }
 
 /* Find every hooked function; called once at load. */
@@ -166,6 +172,17 @@ void sks_hooks_unregister_taggers(void)
 void sks_hooks_unregister_reporting(void)
 {
 	sks_fhook_unregister(&sks_fhooks[SKS_FHOOK_TSTAMP_TX]);
+}
+
+/* Is every hook that @stages need registered? */
+bool sks_hooks_cover(u32 stages)
+{
+	struct sks_fhook *h;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if (h->found && (h->stages & stages) && !h->registered)
+			return false;
+	return true;
 }
 
 /* Registered hooks, for tests and status. */

@@ -13,7 +13,15 @@
  * messages, many records per message, and multicasts them on the "records"
  * group.  Every record is accounted for exactly once: generated at the
  * hook, then delivered, dropped_full (ring full) or dropped_send (netlink
- * failed); until then it is buffered.
+ * failed); until then it is buffered.  In summary mode there are no
+ * records, only counters: every stage event is generated and summarized.
+ *
+ * With drain "dump" no work item runs: a collector pulls batches with
+ * SKBSTAMP_CMD_RECORDS dump requests (sks_ring_dump()), so records wait in
+ * the rings until it asks and netlink never has to drop one.
+ *
+ * The per-CPU counters outlive the record arrays: they are read after STOP
+ * (GET, STATS) and replaced at the next START.
  */
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -29,7 +37,7 @@
 #define SKS_BATCH_MAX	290
 
 struct sks_ring {
-	struct skbstamp_record *recs;
+	struct skbstamp_record *recs;	/* NULL in summary mode */
 	u32 mask;		/* size - 1; size is a power of two */
 	u32 head;		/* next slot to write; producer only */
 	u32 tail;		/* next slot to read; drain only */
@@ -40,6 +48,8 @@ struct sks_ring {
 	/* written by the drain only */
 	u64 delivered;
 	u64 dropped_send;
+	/* summary mode, written by the CPU itself */
+	u64 summarized;
 };
 
 static struct sks_ring __percpu *sks_rings;
@@ -50,39 +60,62 @@ static DECLARE_DELAYED_WORK(sks_drain_work, sks_drain_fn);
 static DEFINE_MUTEX(sks_drain_lock);
 /* Set while the rings exist and may be drained. */
 static bool sks_draining;
+/* enum skbstamp_drain of the run; under sks_drain_lock. */
+static u32 sks_conf_drain;
 
-int sks_ring_alloc(u32 size)
+/* New rings (and counters) for a run; the last run's counters go. */
+int sks_ring_alloc(u32 size, bool summary)
 {
 	int cpu;
 
+	sks_ring_release();
 	sks_rings = alloc_percpu(struct sks_ring);
 	if (!sks_rings)
 		return -ENOMEM;
+	sks_ring_size = size;
+	if (summary)
+		return 0;
 	for_each_possible_cpu(cpu) {
 		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
 
 		r->recs = vmalloc_node(array_size(size, sizeof(*r->recs)),
 				       cpu_to_node(cpu));
 		if (!r->recs) {
-			sks_ring_free();
+			sks_ring_release();
 			return -ENOMEM;
 		}
 		r->mask = size - 1;
 	}
-	sks_ring_size = size;
 	return 0;
 }
 
-void sks_ring_free(void)
+/* At STOP, once drained: the records go, the counters stay. */
+void sks_ring_free_bufs(void)
 {
 	int cpu;
 
 	if (!sks_rings)
 		return;
-	for_each_possible_cpu(cpu)
-		vfree(per_cpu_ptr(sks_rings, cpu)->recs);
+	for_each_possible_cpu(cpu) {
+		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
+
+		vfree(r->recs);
+		r->recs = NULL;
+	}
+}
+
+void sks_ring_release(void)
+{
+	sks_ring_free_bufs();
 	free_percpu(sks_rings);
 	sks_rings = NULL;
+}
+
+/* Summary mode: a stage event went into a histogram instead of a record. */
+void sks_count_summarized(void)
+{
+	this_cpu_inc(sks_rings->generated);
+	this_cpu_inc(sks_rings->summarized);
 }
 
 /*
@@ -112,40 +145,56 @@ void sks_emit(struct skbstamp_record *rec)
 	smp_store_release(&r->head, head + 1);
 	local_irq_restore(flags);
 
-	/* Half full: do not wait for the next period. */
-	if (unlikely(used + 1 == (r->mask + 1) / 2))
+	/* Half full: do not wait for the next period (multicast only). */
+	if (unlikely(used + 1 == (r->mask + 1) / 2) &&
+	    READ_ONCE(sks_conf_drain) == SKBSTAMP_DRAIN_MULTICAST)
 		mod_delayed_work(system_wq, &sks_drain_work, 0);
+}
+
+#define SKS_REC_SIZE	sizeof(struct skbstamp_record)
+/* Room a batch of @n records needs in a message, beyond the headers. */
+#define SKS_BATCH_ROOM(n) (nla_total_size((n) * SKS_REC_SIZE) + \
+			   3 * nla_total_size_64bit(8))
+
+/*
+ * Put the next @n records of @r, with CPU and SEQ, into @msg after its
+ * genetlink header.  The caller releases the slots.
+ */
+static int sks_batch_fill(struct sk_buff *msg, struct sks_ring *r, int cpu,
+			  u32 n)
+{
+	u32 first = r->tail & r->mask;
+	u32 part = min_t(u32, n, r->mask + 1 - first);
+	struct nlattr *attr;
+
+	if (nla_put_u32(msg, SKBSTAMP_A_CPU, cpu) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_A_SEQ, r->seq + 1, SKBSTAMP_A_PAD) ||
+	    nla_put_u32(msg, SKBSTAMP_A_RECORD_SIZE, SKS_REC_SIZE))
+		return -EMSGSIZE;
+	attr = nla_reserve(msg, SKBSTAMP_A_RECORDS, n * SKS_REC_SIZE);
+	if (!attr)
+		return -EMSGSIZE;
+	memcpy(nla_data(attr), &r->recs[first], part * SKS_REC_SIZE);
+	memcpy((char *)nla_data(attr) + part * SKS_REC_SIZE, r->recs,
+	       (n - part) * SKS_REC_SIZE);
+	r->seq++;
+	return 0;
 }
 
 /* Send up to SKS_BATCH_MAX records of @r as one message; returns how many. */
 static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 {
 	u32 n = min_t(u32, avail, SKS_BATCH_MAX);
-	u32 first = r->tail & r->mask;
-	u32 part = min_t(u32, n, r->mask + 1 - first);
-	size_t sz = sizeof(struct skbstamp_record);
 	struct sk_buff *msg;
-	struct nlattr *attr;
 	void *hdr;
 	int err;
 
-	r->seq++;
-	msg = genlmsg_new(nla_total_size(n * sz) + 3 * nla_total_size(8),
-			  GFP_KERNEL);
+	msg = genlmsg_new(SKS_BATCH_ROOM(n), GFP_KERNEL);
 	if (!msg)
 		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &sks_genl_family, 0, SKBSTAMP_CMD_RECORDS);
-	if (!hdr)
+	if (!hdr || sks_batch_fill(msg, r, cpu, n))
 		goto free;
-	if (nla_put_u32(msg, SKBSTAMP_A_CPU, cpu) ||
-	    nla_put_u64_64bit(msg, SKBSTAMP_A_SEQ, r->seq, SKBSTAMP_A_PAD) ||
-	    nla_put_u32(msg, SKBSTAMP_A_RECORD_SIZE, sz))
-		goto free;
-	attr = nla_reserve(msg, SKBSTAMP_A_RECORDS, n * sz);
-	if (!attr)
-		goto free;
-	memcpy(nla_data(attr), &r->recs[first], part * sz);
-	memcpy((char *)nla_data(attr) + part * sz, r->recs, (n - part) * sz);
 	genlmsg_end(msg, hdr);
 
 	/*
@@ -164,10 +213,70 @@ static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 free:
 	nlmsg_free(msg);
 lost:
+	/* The batch is lost: count it so listeners see the gap. */
+	r->seq++;
 	/* Give the slots back: pairs with the producer's acquire of tail. */
 	smp_store_release(&r->tail, r->tail + n);
 	r->dropped_send += n;
 	return n;
+}
+
+/*
+ * A collector's SKBSTAMP_CMD_RECORDS dump request (drain "dump"): fill the
+ * reply with batches, one message per CPU run of records, until it is full
+ * or every ring is empty.  Records leave a ring only once copied into the
+ * reply, which netlink delivers as the collector reads: nothing is lost
+ * between the rings and the collector.  cb->args[0]: the next CPU to look
+ * at, so CPUs take turns when the collector cannot keep up.
+ */
+int sks_ring_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int cpu, i, start = cb->args[0];
+	int sent = 0;
+
+	mutex_lock(&sks_drain_lock);
+	if (!sks_draining || !sks_rings ||
+	    READ_ONCE(sks_conf_drain) != SKBSTAMP_DRAIN_DUMP)
+		goto out;
+	for (i = 0; i < nr_cpu_ids; i++) {
+		struct sks_ring *r;
+		u32 avail, room, n;
+		void *hdr;
+
+		cpu = (start + i) % nr_cpu_ids;
+		if (!cpu_possible(cpu))
+			continue;
+		r = per_cpu_ptr(sks_rings, cpu);
+		/* Pairs with the producer's release of head. */
+		avail = smp_load_acquire(&r->head) - r->tail;
+		if (!avail)
+			continue;
+		room = skb_tailroom(skb);
+		if (room < SKS_BATCH_ROOM(1) + GENL_HDRLEN + NLMSG_HDRLEN)
+			break;
+		n = (room - GENL_HDRLEN - NLMSG_HDRLEN - SKS_BATCH_ROOM(0)) /
+		    SKS_REC_SIZE;
+		n = min3(n, avail, (u32)SKS_BATCH_MAX);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sks_genl_family,
+				  NLM_F_MULTI, SKBSTAMP_CMD_RECORDS);
+		if (!hdr)
+			break;
+		if (sks_batch_fill(skb, r, cpu, n)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		/* Copied: pairs with the producer's acquire of tail. */
+		smp_store_release(&r->tail, r->tail + n);
+		r->delivered += n;
+		sent++;
+		cb->args[0] = cpu + 1;
+	}
+out:
+	mutex_unlock(&sks_drain_lock);
+	/* An empty reply ends the dump; the collector asks again later. */
+	return sent ? skb->len : 0;
 }
 
 static void sks_drain_all(void)
@@ -188,7 +297,8 @@ static void sks_drain_all(void)
 static void sks_drain_fn(struct work_struct *work)
 {
 	mutex_lock(&sks_drain_lock);
-	if (sks_draining) {
+	/* With drain "dump" the collector pulls: the work never runs. */
+	if (sks_draining && sks_conf_drain == SKBSTAMP_DRAIN_MULTICAST) {
 		sks_drain_all();
 		schedule_delayed_work(&sks_drain_work,
 				      msecs_to_jiffies(SKS_DRAIN_MS));
@@ -196,10 +306,21 @@ static void sks_drain_fn(struct work_struct *work)
 	mutex_unlock(&sks_drain_lock);
 }
 
+/* Rings may be drained from now on: by dump requests only. */
+void sks_drain_enable(void)
+{
+	mutex_lock(&sks_drain_lock);
+	sks_draining = true;
+	WRITE_ONCE(sks_conf_drain, SKBSTAMP_DRAIN_DUMP);
+	mutex_unlock(&sks_drain_lock);
+}
+
+/* ... and by the periodic work, which multicasts. */
 void sks_drain_start(void)
 {
 	mutex_lock(&sks_drain_lock);
 	sks_draining = true;
+	WRITE_ONCE(sks_conf_drain, SKBSTAMP_DRAIN_MULTICAST);
 	mutex_unlock(&sks_drain_lock);
 	schedule_delayed_work(&sks_drain_work, msecs_to_jiffies(SKS_DRAIN_MS));
 }
@@ -212,11 +333,12 @@ void sks_drain_stop(void)
 	mutex_unlock(&sks_drain_lock);
 	cancel_delayed_work_sync(&sks_drain_work);
 	mutex_lock(&sks_drain_lock);
-	sks_drain_all();
+	if (sks_rings)
+		sks_drain_all();
 	mutex_unlock(&sks_drain_lock);
 }
 
-void sks_ring_counters(struct sks_counters *c)
+void sks_ring_counters(struct sks_counters *c, int only)
 {
 	int cpu;
 
@@ -225,13 +347,14 @@ void sks_ring_counters(struct sks_counters *c)
 		return;
 	for_each_possible_cpu(cpu) {
 		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
-		u64 gen = READ_ONCE(r->generated);
-		u64 full = READ_ONCE(r->dropped_full);
 
-		c->generated += gen;
-		c->dropped_full += full;
+		if (only >= 0 && cpu != only)
+			continue;
+		c->generated += READ_ONCE(r->generated);
+		c->dropped_full += READ_ONCE(r->dropped_full);
 		c->delivered += READ_ONCE(r->delivered);
 		c->dropped_send += READ_ONCE(r->dropped_send);
+		c->summarized += READ_ONCE(r->summarized);
 		c->buffered += (u32)(READ_ONCE(r->head) - READ_ONCE(r->tail));
 	}
 }

@@ -5,11 +5,13 @@
 #ifndef SKS_SKBSTAMP_H
 #define SKS_SKBSTAMP_H
 
+#include <linux/rcupdate.h>
 #include <linux/skbstamp.h>
 #include <linux/types.h>
 
 #include "filter.h"
 
+struct netlink_callback;
 struct netlink_ext_ack;
 struct sk_buff;
 struct sock;
@@ -25,6 +27,8 @@ void sks_genl_unregister(void);
 struct sks_config {
 	u32 stages;		/* BIT(enum skbstamp_stage) */
 	u32 buffer;		/* records per CPU ring, power of two */
+	u32 mode;		/* enum skbstamp_mode */
+	u32 drain;		/* enum skbstamp_drain */
 	struct sks_filter filter;
 };
 
@@ -35,26 +39,43 @@ struct sks_counters {
 	u64 dropped_send;
 	u64 buffered;
 	u64 tags_abandoned;	/* tagged skbs whose last stage never came */
+	u64 summarized;		/* summary mode: folded into histograms */
 };
 
 enum skbstamp_state sks_state(void);
 void sks_config_default(struct sks_config *cfg);
 int sks_start(const struct sks_config *cfg, struct netlink_ext_ack *extack);
 int sks_stop(struct netlink_ext_ack *extack);
+int sks_set(const struct sks_config *cfg, struct netlink_ext_ack *extack);
+int sks_reset(struct netlink_ext_ack *extack);
 void sks_shutdown(void);
 /* Snapshot for GET; returns false when never started. */
 bool sks_snapshot(struct sks_config *cfg, struct sks_counters *cnt);
 u32 sks_stages_avail(void);
-/* The configuration hooks read; stable while they are registered. */
-extern struct sks_config sks_cfg;
+/*
+ * The configuration hooks read, once per call, with preemption disabled
+ * (ftrace callbacks; see hook.c): SET swaps it with RCU.  Never NULL while
+ * a hook is registered.
+ */
+extern struct sks_config __rcu *sks_cfg_rcu;
+
+static inline const struct sks_config *sks_conf(void)
+{
+	return rcu_dereference_sched(sks_cfg_rcu);
+}
 
 /* ring.c: per-CPU record buffers drained to netlink */
-int sks_ring_alloc(u32 size);
-void sks_ring_free(void);
+int sks_ring_alloc(u32 size, bool summary);
+void sks_ring_free_bufs(void);
+void sks_ring_release(void);
 void sks_emit(struct skbstamp_record *rec);
+void sks_count_summarized(void);
 void sks_drain_start(void);
+void sks_drain_enable(void);
 void sks_drain_stop(void);
-void sks_ring_counters(struct sks_counters *c);
+/* @cpu: one CPU's counters, or -1 for the sum. */
+void sks_ring_counters(struct sks_counters *c, int cpu);
+int sks_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* hook.c: finding and (un)registering hooks by name */
 int sks_hooks_probe(void);
@@ -63,5 +84,6 @@ int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack);
 void sks_hooks_unregister_taggers(void);
 void sks_hooks_unregister_reporting(void);
 bool sks_hooks_any_registered(void);
+bool sks_hooks_cover(u32 stages);
 
 #endif /* SKS_SKBSTAMP_H */

@@ -103,11 +103,13 @@ void sks_tag_put(const struct sks_tag *t)
 }
 
 /*
- * Add @state bits to the entry and copy it out, atomically: stages of one
- * skb may complete on several CPUs at once (a hardware stamp and the ACK),
- * and each must see what the others saw to know which one is last.
+ * Add @state bits to the entry, note that it passed @stage at @ts, and
+ * copy it out, atomically: stages of one skb may complete on several CPUs
+ * at once (a hardware stamp and the ACK), and each must see what the
+ * others saw to know which one is last.
  */
-bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t)
+bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
+		  u64 ts, struct sks_tag *t)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
@@ -118,6 +120,8 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t)
 	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
 		if (sks_tag_is(e, cookie, tskey)) {
 			e->state |= state;
+			if (ts && stage < ARRAY_SIZE(e->ts))
+				e->ts[stage] = ts;
 			*t = *e;
 			found = true;
 			break;
@@ -129,7 +133,7 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t)
 
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
-	return sks_tag_mark(cookie, tskey, 0, t);
+	return sks_tag_mark(cookie, tskey, 0, 0, 0, t);
 }
 
 void sks_tag_del(u64 cookie, u32 tskey)

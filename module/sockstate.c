@@ -26,6 +26,7 @@
 #define SKS_SOCK_BITS	10
 #define SKS_SOCK_WAYS	4
 #define SKS_SOCK_RANGES	4	/* sampled TCP calls remembered */
+#define SKS_SOCK_CALLS	4	/* TCP send calls remembered for summary */
 
 struct sks_sock_ent {
 	u64 cookie;		/* 0: free */
@@ -34,6 +35,10 @@ struct sks_sock_ent {
 	bool udp_sampled;	/* the next datagram has a sampled call */
 	u8 range_next;
 	struct { u32 seq, len; } range[SKS_SOCK_RANGES];
+	/* when the last send calls were made: TCP by bytes, UDP the last */
+	u8 call_next;
+	struct { u32 seq, len; u64 ns; } call[SKS_SOCK_CALLS];
+	u64 udp_ns;
 	u32 pid;
 	char comm[TASK_COMM_LEN];
 };
@@ -97,10 +102,12 @@ static struct sks_sock_bucket *sks_sock_bucket(u64 cookie)
 }
 
 /*
- * At a send call: remember the sender, and whether the call was sampled
- * (TCP: the call's bytes start at @tcp_seq); return the next UDP key.
+ * At a send call made at @now: remember the sender, when, and whether the
+ * call was sampled (TCP: the call's bytes start at @tcp_seq); return the
+ * next UDP key.
  */
-u32 sks_sock_sendmsg(u64 cookie, bool sampled, u32 tcp_seq, u32 len)
+u32 sks_sock_sendmsg(u64 cookie, bool tcp, bool sampled, u32 tcp_seq, u32 len,
+		     u64 now)
 {
 	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
 	struct sks_sock_ent *e;
@@ -112,6 +119,14 @@ u32 sks_sock_sendmsg(u64 cookie, bool sampled, u32 tcp_seq, u32 len)
 	e->pid = task_tgid_nr(current);
 	get_task_comm(e->comm, current);
 	next = e->udp_next;
+	if (tcp) {
+		e->call[e->call_next].seq = tcp_seq;
+		e->call[e->call_next].len = len;
+		e->call[e->call_next].ns = now;
+		e->call_next = (e->call_next + 1) % SKS_SOCK_CALLS;
+	} else {
+		e->udp_ns = now;
+	}
 	if (sampled) {
 		e->udp_sampled = true;
 		e->range[e->range_next].seq = tcp_seq;
@@ -152,13 +167,17 @@ bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len)
 
 /*
  * Fill in the sender of a socket's packet.  With @udp_key, also hand out
- * the socket's next UDP datagram key.
+ * the socket's next UDP datagram key and the time of the send call that
+ * completed it; with @tcp_last, the time of the send call that wrote that
+ * byte, if it is one of the last few.
  */
-void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key)
+void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
+		    const u32 *tcp_last)
 {
 	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
 	struct sks_sock_ent *e;
 	unsigned long flags;
+	int i;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	e = sks_sock_get(b, cookie);
@@ -168,7 +187,14 @@ void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key)
 	}
 	o->pid = e->pid;
 	memcpy(o->comm, e->comm, sizeof(o->comm));
-	if (udp_key)
+	o->send_ns = 0;
+	if (udp_key) {
 		*udp_key = e->udp_next++;
+		o->send_ns = e->udp_ns;
+		e->udp_ns = 0;
+	}
+	for (i = 0; tcp_last && i < SKS_SOCK_CALLS; i++)
+		if (*tcp_last - e->call[i].seq < e->call[i].len)
+			o->send_ns = e->call[i].ns;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }

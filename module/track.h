@@ -7,18 +7,22 @@
 #define SKS_TRACK_H
 
 #include <linux/sched.h>
+#include <linux/skbstamp.h>
 #include <linux/types.h>
 
 struct sks_owner {
 	u32 pid;
 	char comm[TASK_COMM_LEN];
+	u64 send_ns;		/* the send call that wrote the skb, 0: unknown */
 };
 
 int sks_sock_alloc(void);
 void sks_sock_free(void);
 u64 sks_sock_evictions(void);
-u32 sks_sock_sendmsg(u64 cookie, bool sampled, u32 tcp_seq, u32 len);
-void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key);
+u32 sks_sock_sendmsg(u64 cookie, bool tcp, bool sampled, u32 tcp_seq, u32 len,
+		     u64 now);
+void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
+		    const u32 *tcp_last);
 bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len);
 
 /*
@@ -45,6 +49,8 @@ struct sks_tag {
 	__be16 dport;
 	u8 saddr[16];
 	u8 daddr[16];
+	/* summary mode: when the skb passed sendmsg, sched and sw (0: not) */
+	u64 ts[SKBSTAMP_STAGE_SW + 1];
 };
 
 /* sks_tag.state: stages seen, so the entry ends after the last of them. */
@@ -58,7 +64,8 @@ u64 sks_tag_evictions(void);
 u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
-bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, struct sks_tag *t);
+bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
+		  u64 ts, struct sks_tag *t);
 void sks_tag_del(u64 cookie, u32 tskey);
 
 #endif /* SKS_TRACK_H */

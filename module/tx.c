@@ -15,6 +15,13 @@
  *
  * Keys follow SO_TIMESTAMPING's OPT_ID: TCP, the sequence number of the
  * skb's last byte; UDP, a per-socket datagram counter the module keeps.
+ *
+ * In summary mode the same stages feed latency histograms instead of
+ * records: the tag entry carries the times the skb passed sendmsg, sched
+ * and sw, and each later stage adds the pairs it ends (hist.c).
+ *
+ * Every hook reads the configuration once (sks_conf()) and passes it on,
+ * so a SET that swaps it in the middle changes nothing half-way.
  */
 #include <linux/errqueue.h>
 #include <linux/in.h>
@@ -32,22 +39,28 @@
 
 #include "skbstamp.h"
 #include "filter.h"
+#include "hist.h"
 #include "hook.h"
 #include "track.h"
 
 /* The SKBTX_* requests the module adds, by the stages configured. */
-static u8 sks_skbtx_mine(void)
+static u8 sks_skbtx_mine(const struct sks_config *cfg)
 {
 	u8 flags = SKBTX_SCHED_TSTAMP | SKBTX_SW_TSTAMP;
 
-	if (READ_ONCE(sks_cfg.stages) & BIT(SKBSTAMP_STAGE_HW))
+	if (cfg->stages & BIT(SKBSTAMP_STAGE_HW))
 		flags |= SKS_SKBTX_HW_TSTAMP;
 	return flags;
 }
 
-static bool sks_want(enum skbstamp_stage stage)
+static bool sks_want(const struct sks_config *cfg, enum skbstamp_stage stage)
 {
-	return READ_ONCE(sks_cfg.stages) & BIT(stage);
+	return cfg->stages & BIT(stage);
+}
+
+static bool sks_summary(const struct sks_config *cfg)
+{
+	return cfg->mode == SKBSTAMP_MODE_SUMMARY;
 }
 
 static u64 sks_cookie(struct sock *sk)
@@ -132,13 +145,18 @@ static void sks_rec_from_tag(struct skbstamp_record *rec,
 	memcpy(rec->daddr, t->daddr, sizeof(rec->daddr));
 }
 
-static void sks_emit_sendmsg(struct sock *sk, struct sks_tag *t)
+static void sks_emit_sendmsg(const struct sks_config *cfg, struct sock *sk,
+			     struct sks_tag *t, u64 now)
 {
 	struct skbstamp_record rec = {
-		.ts_ns = ktime_get_ns(),
+		.ts_ns = now,
 		.stage = SKBSTAMP_STAGE_SENDMSG,
 	};
 
+	if (sks_summary(cfg)) {
+		sks_count_summarized();
+		return;
+	}
 	t->owner.pid = task_tgid_nr(current);
 	get_task_comm(t->owner.comm, current);
 	sks_rec_from_tag(&rec, t);
@@ -146,31 +164,35 @@ static void sks_emit_sendmsg(struct sock *sk, struct sks_tag *t)
 }
 
 /* Sampling makes the send call hooks decide for the skbs too. */
-static bool sks_sampling(void)
+static bool sks_sampling(const struct sks_config *cfg)
 {
-	return sks_cfg.filter.sample > 1;
+	return cfg->filter.sample > 1;
 }
 
 /* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
 void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	const struct sks_config *cfg = sks_conf();
 	struct sks_tag t = {};
 	bool sampled;
+	u64 now;
 
 	if (!sks_traced_sk(sk))
 		return;
 	sks_tag_flow_sk(&t, sk);
-	if (!sks_filter_match(sk, &t, task_tgid_nr(current), 0))
+	if (!sks_filter_match(cfg, sk, &t, task_tgid_nr(current), 0))
 		return;
-	sampled = sks_filter_sample();
+	now = ktime_get_ns();
+	sampled = sks_filter_sample(cfg);
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
 	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
 	t.len = regs_get_kernel_argument(regs, 2);
 	t.cookie = sks_cookie(sk);
-	sks_sock_sendmsg(t.cookie, sampled && sks_sampling(), t.key, t.len);
-	if (sampled && sks_want(SKBSTAMP_STAGE_SENDMSG))
-		sks_emit_sendmsg(sk, &t);
+	sks_sock_sendmsg(t.cookie, true, sampled && sks_sampling(cfg), t.key,
+			 t.len, now);
+	if (sampled && sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
+		sks_emit_sendmsg(cfg, sk, &t, now);
 }
 
 /*
@@ -181,8 +203,10 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
+	const struct sks_config *cfg = sks_conf();
 	struct sks_tag t = {};
 	bool sampled;
+	u64 now;
 	u32 next;
 
 	if (!sks_traced_sk(sk))
@@ -209,17 +233,19 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 			}
 		}
 	}
-	if (!sks_filter_match(sk, &t, task_tgid_nr(current), 0))
+	if (!sks_filter_match(cfg, sk, &t, task_tgid_nr(current), 0))
 		return;
-	sampled = sks_filter_sample();
+	now = ktime_get_ns();
+	sampled = sks_filter_sample(cfg);
 	t.cookie = sks_cookie(sk);
-	next = sks_sock_sendmsg(t.cookie, sampled && sks_sampling(), 0, 0);
-	if (!sampled || !sks_want(SKBSTAMP_STAGE_SENDMSG))
+	next = sks_sock_sendmsg(t.cookie, false, sampled && sks_sampling(cfg),
+				0, 0, now);
+	if (!sampled || !sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
 		return;
 	/* The datagram this call completes will get this key. */
 	t.key = next;
 	t.len = regs_get_kernel_argument(regs, 2);
-	sks_emit_sendmsg(sk, &t);
+	sks_emit_sendmsg(cfg, sk, &t, now);
 }
 
 /*
@@ -229,14 +255,15 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
  * that is, unless it requested a timestamp for this skb with OPT_ID, the
  * only case in which the kernel reports tskey to it.
  */
-static void sks_tag_skb(struct sk_buff *skb, struct sock *sk,
-			struct sks_tag *t, bool app_ack)
+static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
+			struct sock *sk, struct sks_tag *t, bool app_ack)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 
 	t->stamp = jiffies;
+	t->ts[SKBSTAMP_STAGE_SENDMSG] = t->owner.send_ns;
 	t->app = sh->tx_flags & SKBTX_ANY_TSTAMP;
-	t->ours = sks_skbtx_mine() & ~t->app;
+	t->ours = sks_skbtx_mine(cfg) & ~t->app;
 	if (!((t->app || app_ack) &&
 	      (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID)))
 		sh->tskey = t->key;
@@ -255,6 +282,7 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 1);
+	const struct sks_config *cfg = sks_conf();
 	struct skb_shared_info *sh;
 	struct tcp_skb_cb *tcb;
 	struct sks_tag t = {}, old;
@@ -278,21 +306,26 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 	if (sks_tag_get(t.cookie, sh->tskey, &old) && old.key == t.key) {
 		old.rflags |= t.rflags;
 		old.stamp = jiffies;
+		/* A retransmission's wait is not the send call's. */
+		if (t.rflags & SKBSTAMP_RF_RETRANS)
+			old.ts[SKBSTAMP_STAGE_SENDMSG] = 0;
 		sh->tx_flags |= old.ours;
 		sks_tag_put(&old);
 		return;
 	}
 
 	sks_tag_flow_sk(&t, sk);
-	sks_sock_owner(t.cookie, &t.owner, NULL);
-	if (sks_cfg.filter.fields) {
+	sks_sock_owner(t.cookie, &t.owner, NULL, &t.key);
+	if (t.rflags & SKBSTAMP_RF_RETRANS)
+		t.owner.send_ns = 0;
+	if (cfg->filter.fields) {
 		const struct dst_entry *dst = __sk_dst_get(sk);
 
-		if (!sks_filter_match(sk, &t, t.owner.pid,
+		if (!sks_filter_match(cfg, sk, &t, t.owner.pid,
 				      dst && dst->dev ? dst->dev->ifindex : 0))
 			return;
 	}
-	if (sks_sampling() &&
+	if (sks_sampling(cfg) &&
 	    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
 		return;
 	/*
@@ -303,11 +336,12 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 	app_ack = tcb->txstamp_ack & 1;
 	t.ack_ours = !app_ack;
 	tcb->txstamp_ack |= 1;
-	sks_tag_skb(skb, sk, &t, app_ack);
+	sks_tag_skb(cfg, skb, sk, &t, app_ack);
 }
 
 static void sks_tag_udp(struct sk_buff *skb, int family)
 {
+	const struct sks_config *cfg = sks_conf();
 	struct sock *sk = skb->sk;
 	struct sks_tag t = {};
 
@@ -315,18 +349,19 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 		return;
 	sks_tag_flow_udp(&t, skb, family);
 	t.cookie = sks_cookie(sk);
-	if (sks_cfg.filter.fields) {
+	if (cfg->filter.fields) {
 		struct sks_owner o;
 
-		sks_sock_owner(t.cookie, &o, NULL);
-		if (!sks_filter_match(sk, &t, o.pid, skb_dst(skb) && skb_dst(skb)->dev ?
+		sks_sock_owner(t.cookie, &o, NULL, NULL);
+		if (!sks_filter_match(cfg, sk, &t, o.pid,
+				      skb_dst(skb) && skb_dst(skb)->dev ?
 				      skb_dst(skb)->dev->ifindex : 0))
 			return;
 	}
-	if (sks_sampling() && !sks_sock_sampled(t.cookie, false, 0, 0))
+	if (sks_sampling(cfg) && !sks_sock_sampled(t.cookie, false, 0, 0))
 		return;
-	sks_sock_owner(t.cookie, &t.owner, &t.key);
-	sks_tag_skb(skb, sk, &t, false);
+	sks_sock_owner(t.cookie, &t.owner, &t.key, NULL);
+	sks_tag_skb(cfg, skb, sk, &t, false);
 }
 
 /* ip_send_skb(struct net *net, struct sk_buff *skb) */
@@ -346,12 +381,64 @@ void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip)
  * the stage of an skb the module tagged.  Returns whether the original
  * must run, that is, whether the application requested this timestamp.
  */
+/* Summary mode: the pairs that @stage ends, from the times in @t. */
+static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
+{
+	const u64 *ts = t->ts;
+
+	switch (stage) {
+	case SKBSTAMP_STAGE_SCHED:
+		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SCHED, t->proto,
+			     ts[SKBSTAMP_STAGE_SENDMSG], now);
+		break;
+	case SKBSTAMP_STAGE_SW:
+		sks_hist_add(SKBSTAMP_PAIR_SCHED_SW, t->proto,
+			     ts[SKBSTAMP_STAGE_SCHED], now);
+		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SW, t->proto,
+			     ts[SKBSTAMP_STAGE_SENDMSG], now);
+		break;
+	case SKBSTAMP_STAGE_HW:
+		sks_hist_add(SKBSTAMP_PAIR_SW_HW, t->proto,
+			     ts[SKBSTAMP_STAGE_SW], now);
+		break;
+	case SKBSTAMP_STAGE_ACK:
+		sks_hist_add(SKBSTAMP_PAIR_SW_ACK, t->proto,
+			     ts[SKBSTAMP_STAGE_SW], now);
+		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_ACK, t->proto,
+			     ts[SKBSTAMP_STAGE_SENDMSG], now);
+		break;
+	}
+	sks_count_summarized();
+}
+
+/* A traced stage of a tagged skb: a record, or histogram samples. */
+static void sks_report_stage(const struct sks_config *cfg,
+			     const struct sks_tag *t,
+			     struct skbstamp_record *rec,
+			     const struct sk_buff *orig_skb,
+			     const struct skb_shared_hwtstamps *hwtstamps,
+			     int tstype)
+{
+	if (sks_summary(cfg)) {
+		sks_summarize(t, rec->stage, rec->ts_ns);
+		return;
+	}
+	sks_rec_from_tag(rec, t);
+	if (hwtstamps)
+		rec->hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
+	/* The write-queue skb's dev aliases its rbtree node. */
+	if (tstype != SCM_TSTAMP_ACK && orig_skb->dev)
+		rec->ifindex = orig_skb->dev->ifindex;
+	sks_emit(rec);
+}
+
 static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 				 struct skb_shared_hwtstamps *hwtstamps,
 				 struct sock *sk, int tstype)
 {
 	u32 tskey = skb_shinfo(orig_skb)->tskey;
 	bool in_progress = skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS;
+	const struct sks_config *cfg = sks_conf();
 	struct skbstamp_record rec = {};
 	bool app_wants, last = false;
 	struct sks_tag t;
@@ -380,7 +467,9 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	}
 	/* A socket the module never tagged for may have no cookie yet. */
 	cookie = atomic64_read(&sk->sk_cookie);
-	if (!cookie || !sks_tag_mark(cookie, tskey, seen, &t)) {
+	rec.ts_ns = ktime_get_ns();
+	if (!cookie ||
+	    !sks_tag_mark(cookie, tskey, seen, rec.stage, rec.ts_ns, &t)) {
 		/*
 		 * Not one of the module's, or its entry was reused under load.
 		 * Applications that want timestamps must set the reporting
@@ -392,7 +481,6 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		       (skb_shinfo(orig_skb)->tx_flags & SKS_SKBTX_BPF);
 	}
 
-	rec.ts_ns = ktime_get_ns();
 	switch (rec.stage) {
 	case SKBSTAMP_STAGE_SCHED:
 		app_wants = t.app & SKBTX_SCHED_TSTAMP;
@@ -416,18 +504,27 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	/* BPF timestamping asked too: its callbacks run in the original. */
 	if (t.app & SKS_SKBTX_BPF)
 		app_wants = true;
-	if (sks_want(rec.stage)) {
-		sks_rec_from_tag(&rec, &t);
-		if (hwtstamps)
-			rec.hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
-		/* The write-queue skb's dev aliases its rbtree node. */
-		if (tstype != SCM_TSTAMP_ACK && orig_skb->dev)
-			rec.ifindex = orig_skb->dev->ifindex;
-		sks_emit(&rec);
-	}
+	if (cfg && sks_want(cfg, rec.stage))
+		sks_report_stage(cfg, &t, &rec, orig_skb, hwtstamps, tstype);
 	if (last)
 		sks_tag_del(cookie, tskey);
 	return app_wants;
+}
+
+/*
+ * The redirected call runs in any context, preemptible too: the
+ * configuration (an RCU-sched pointer) is read with preemption off.
+ */
+static bool sks_tstamp_tx_report_sched(struct sk_buff *orig_skb,
+				       struct skb_shared_hwtstamps *hwtstamps,
+				       struct sock *sk, int tstype)
+{
+	bool ret;
+
+	preempt_disable_notrace();
+	ret = sks_tstamp_tx_report(orig_skb, hwtstamps, sk, tstype);
+	preempt_enable_notrace();
+	return ret;
 }
 
 #include "compat/tstamp_tx.h"

@@ -7,8 +7,8 @@
 # the in-guest suite tests/guest/suite.sh), then "N passed, N failed,
 # N skipped".  Exits non-zero if anything failed.
 #
-# SKS_ONLY=PATTERN (make check ONLY=...) runs only the in-guest cases whose
-# name contains PATTERN.  SKS_JOBS=N (default 2, one per core: each guest
+# SKS_ONLY=PATTERNS (make check ONLY=...) runs only the in-guest cases whose
+# name contains one of the comma-separated PATTERNS.  SKS_JOBS=N (default 2, one per core: each guest
 # is one single-threaded TCG process) kernels are tested at once; their
 # KTAP is printed in order.  Progress goes to stderr, KTAP to stdout.
 

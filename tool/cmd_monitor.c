@@ -7,6 +7,12 @@
  * is printed on one line when its last stage arrives (or, incomplete,
  * after a second), with every stage as a delta from the send call.
  *
+ * Records arrive on the records group or, when tracing was started with
+ * "drain dump", are pulled with dump requests every 50 ms: they wait in
+ * the module's buffers until the tool asks, so a slow tool loses nothing
+ * unless a buffer fills (which the module counts).  At stop, what is
+ * left is multicast either way.
+ *
  * Batches carry a per-CPU sequence number; a gap means the module could
  * not deliver a batch, and the tool says so at once.  An overflow of this
  * socket's receive buffer is reported too.  Nothing is lost silently.
@@ -264,6 +270,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = sks_on_signal };
 	struct nl_sock *sk;
 	int ret = SKS_EXIT_OK;
+	bool pull;
 
 	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf))
 		return SKS_EXIT_USAGE;
@@ -287,12 +294,13 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	if (duration)
 		end = sks_now_ms() + duration * 1000ull;
 	sks_mon_get_drops(ctx, &base);
+	pull = sks_get_drain(ctx) == SKBSTAMP_DRAIN_DUMP;
 	/* Scripts wait for this line before generating traffic. */
 	fprintf(stderr, "skbstamp: listening for records\n");
 
 	while (!sks_stop_req) {
 		struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
-		int timeout = 200, err;
+		int timeout = pull ? 50 : 200, err;
 
 		if (end) {
 			uint64_t now = sks_now_ms();
@@ -306,6 +314,11 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			break;
 		if (!ctx->json)
 			m.lines += sks_asm_expire(m.as, false);
+		if (pull && !sks_stop_req) {
+			ret = sks_nl_dump(ctx, SKBSTAMP_CMD_RECORDS, sks_mon_batch, &m);
+			if (ret)
+				break;
+		}
 		if (!(pfd.revents & POLLIN))
 			continue;
 		err = nl_recvmsgs_default(sk);

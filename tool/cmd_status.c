@@ -30,6 +30,8 @@ static struct nla_policy sks_cfg_pol[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_DPORT]	= { .type = NLA_U16 },
 	[SKBSTAMP_CFG_IFINDEX]	= { .type = NLA_U32 },
 	[SKBSTAMP_CFG_SAMPLE]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_MODE]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_DRAIN]	= { .type = NLA_U32 },
 };
 
 /* The filters of a configuration, as "skbstamp start" spells them. */
@@ -86,15 +88,28 @@ static const struct {
 	{ SKBSTAMP_CNT_DROPPED_SEND, "dropped_send", "dropped (send):" },
 	{ SKBSTAMP_CNT_BUFFERED, "buffered", "buffered:" },
 	{ SKBSTAMP_CNT_TAGS_ABANDONED, "tags_abandoned", "skbs abandoned:" },
+	{ SKBSTAMP_CNT_SUMMARIZED, "summarized", "summarized:" },
 };
+
+void sks_out_counters(struct sks_ctx *ctx, struct nlattr *nest)
+{
+	struct nlattr *ct[SKBSTAMP_CNT_MAX + 1];
+	size_t i;
+
+	if (nla_parse_nested(ct, SKBSTAMP_CNT_MAX, nest, NULL))
+		return;
+	for (i = 0; i < ARRAY_SIZE(sks_counter_names); i++)
+		if (ct[sks_counter_names[i].attr])
+			sks_out_u64(ctx, sks_counter_names[i].key,
+				    sks_counter_names[i].label,
+				    nla_get_u64(ct[sks_counter_names[i].attr]));
+}
 
 static int sks_status_reply(struct nlattr **tb, void *arg)
 {
-	struct nlattr *ct[SKBSTAMP_CNT_MAX + 1];
 	struct nlattr *cf[SKBSTAMP_CFG_MAX + 1];
 	struct sks_ctx *ctx = arg;
 	uint32_t state;
-	size_t i;
 
 	if (!tb[SKBSTAMP_A_VERSION] || !tb[SKBSTAMP_A_KERNEL] ||
 	    !tb[SKBSTAMP_A_STATE]) {
@@ -118,6 +133,12 @@ static int sks_status_reply(struct nlattr **tb, void *arg)
 	if (tb[SKBSTAMP_A_CONFIG] &&
 	    !nla_parse_nested(cf, SKBSTAMP_CFG_MAX, tb[SKBSTAMP_A_CONFIG], sks_cfg_pol)) {
 		sks_out_nest_begin(ctx, "config");
+		if (cf[SKBSTAMP_CFG_MODE])
+			sks_out_str(ctx, "mode", "mode:",
+				    sks_mode_name(nla_get_u32(cf[SKBSTAMP_CFG_MODE])));
+		if (cf[SKBSTAMP_CFG_DRAIN])
+			sks_out_str(ctx, "drain", "drain:",
+				    sks_drain_name(nla_get_u32(cf[SKBSTAMP_CFG_DRAIN])));
 		if (cf[SKBSTAMP_CFG_STAGES])
 			sks_out_stages(ctx, "stages", "stages traced:",
 				       nla_get_u32(cf[SKBSTAMP_CFG_STAGES]));
@@ -127,14 +148,9 @@ static int sks_status_reply(struct nlattr **tb, void *arg)
 		sks_out_filters(ctx, cf);
 		sks_out_nest_end(ctx);
 	}
-	if (tb[SKBSTAMP_A_COUNTERS] &&
-	    !nla_parse_nested(ct, SKBSTAMP_CNT_MAX, tb[SKBSTAMP_A_COUNTERS], NULL)) {
+	if (tb[SKBSTAMP_A_COUNTERS]) {
 		sks_out_nest_begin(ctx, "counters");
-		for (i = 0; i < ARRAY_SIZE(sks_counter_names); i++)
-			if (ct[sks_counter_names[i].attr])
-				sks_out_u64(ctx, sks_counter_names[i].key,
-					    sks_counter_names[i].label,
-					    nla_get_u64(ct[sks_counter_names[i].attr]));
+		sks_out_counters(ctx, tb[SKBSTAMP_A_COUNTERS]);
 		sks_out_nest_end(ctx);
 	}
 	sks_out_end(ctx);
@@ -166,4 +182,28 @@ static int sks_avail_reply(struct nlattr **tb, void *arg)
 int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask)
 {
 	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_avail_reply, mask);
+}
+
+static int sks_drain_reply(struct nlattr **tb, void *arg)
+{
+	struct nlattr *cf[SKBSTAMP_CFG_MAX + 1];
+	int *drain = arg;
+
+	*drain = -1;
+	if (!tb[SKBSTAMP_A_STATE] || !tb[SKBSTAMP_A_CONFIG] ||
+	    nla_get_u32(tb[SKBSTAMP_A_STATE]) != SKBSTAMP_STATE_RUNNING ||
+	    nla_parse_nested(cf, SKBSTAMP_CFG_MAX, tb[SKBSTAMP_A_CONFIG], sks_cfg_pol))
+		return 0;
+	if (cf[SKBSTAMP_CFG_DRAIN])
+		*drain = nla_get_u32(cf[SKBSTAMP_CFG_DRAIN]);
+	return 0;
+}
+
+int sks_get_drain(struct sks_ctx *ctx)
+{
+	int drain = -1;
+
+	if (sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_drain_reply, &drain))
+		return -1;
+	return drain;
 }

@@ -14,14 +14,25 @@
 static const struct sks_cmd sks_cmds[] = {
 	{ "status", sks_cmd_status, "",
 	  "show the module, the kernel, the tracing state and record counters" },
-	{ "start", sks_cmd_start, "[stages LIST] [buffer N] [FILTER...]",
+	{ "start", sks_cmd_start,
+	  "[mode records|summary] [drain multicast|dump] [stages LIST] [buffer N]\n"
+	  "      [FILTER...]",
 	  "start tracing (stages: comma-separated names, or all); FILTER: pid N,\n"
 	  "      cgroup PATH, netns NAME|PATH, proto tcp|udp, family 4|6, src ADDR[/LEN],\n"
 	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
+	{ "set", sks_cmd_set, "[stages LIST] [FILTER...]",
+	  "replace the running filters, sampling and stages atomically (what is\n"
+	  "      not given is reset as for start; histograms are kept)" },
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
 	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC] [rcvbuf BYTES]",
 	  "print records as they arrive: one line per packet, or JSON" },
+	{ "stats", sks_cmd_stats, "",
+	  "record counters of each CPU" },
+	{ "hist", sks_cmd_hist, "",
+	  "summary mode's latency histograms per stage pair and protocol" },
+	{ "reset", sks_cmd_reset, "",
+	  "clear the summary histograms" },
 	{ "hwstamp", sks_cmd_hwstamp, "DEV on|off [force]",
 	  "switch a NIC's hardware timestamping (the hw stage needs it)" },
 };

@@ -71,6 +71,7 @@ struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1] = {
 	[SKBSTAMP_A_CPU]	= { .type = NLA_U32 },
 	[SKBSTAMP_A_SEQ]	= { .type = NLA_U64 },
 	[SKBSTAMP_A_RECORD_SIZE] = { .type = NLA_U32 },
+	[SKBSTAMP_A_HIST]	= { .type = NLA_NESTED },
 };
 
 int sks_valid_cb(struct nl_msg *msg, void *arg)
@@ -123,6 +124,7 @@ static int sks_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+/* The ACK of a request, or the NLMSG_DONE that ends a dump. */
 static int sks_ack_cb(struct nl_msg *msg, void *arg)
 {
 	struct sks_req_state *st = arg;
@@ -133,11 +135,12 @@ static int sks_ack_cb(struct nl_msg *msg, void *arg)
 }
 
 /*
- * Send @req (or an attribute-less request when NULL) as command @cmd and
- * feed every reply message to @reply.  Returns an exit code.
+ * Send @req (or an attribute-less request with @flags when NULL) as
+ * command @cmd and feed every reply message to @reply.  Returns an exit
+ * code.
  */
-int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
-		   sks_reply_fn reply, void *arg)
+static int sks_nl_send(struct sks_ctx *ctx, uint8_t cmd, int flags,
+		       struct nl_msg *req, sks_reply_fn reply, void *arg)
 {
 	struct sks_req_state st = { .reply = reply, .arg = arg };
 	struct nl_msg *msg = req;
@@ -149,7 +152,7 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 	if (!msg)
 		return SKS_EXIT_KERNEL;
 	if (!req && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctx->family,
-				 0, NLM_F_ACK, cmd, SKBSTAMP_GENL_VERSION)) {
+				 0, flags, cmd, SKBSTAMP_GENL_VERSION)) {
 		nlmsg_free(msg);
 		return SKS_EXIT_KERNEL;
 	}
@@ -162,6 +165,7 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, &st);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, sks_ack_cb, &st);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, sks_ack_cb, &st);
 	nl_cb_err(cb, NL_CB_CUSTOM, sks_err_cb, &st);
 
 	err = nl_send_auto(ctx->sk, msg);
@@ -193,4 +197,16 @@ int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 		return SKS_EXIT_KERNEL;
 	}
 	return SKS_EXIT_OK;
+}
+
+int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
+		   sks_reply_fn reply, void *arg)
+{
+	return sks_nl_send(ctx, cmd, NLM_F_ACK, req, reply, arg);
+}
+
+/* A dump request: every message of the reply goes to @reply. */
+int sks_nl_dump(struct sks_ctx *ctx, uint8_t cmd, sks_reply_fn reply, void *arg)
+{
+	return sks_nl_send(ctx, cmd, NLM_F_DUMP, NULL, reply, arg);
 }

@@ -45,6 +45,7 @@ void sks_nl_close(struct sks_ctx *ctx);
 typedef int (*sks_reply_fn)(struct nlattr **tb, void *arg);
 int sks_nl_request(struct sks_ctx *ctx, uint8_t cmd, struct nl_msg *req,
 		   sks_reply_fn reply, void *arg);
+int sks_nl_dump(struct sks_ctx *ctx, uint8_t cmd, sks_reply_fn reply, void *arg);
 
 struct sks_req_state {
 	sks_reply_fn reply;
@@ -80,6 +81,12 @@ const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
 /* cmd_startstop.c */
 int sks_parse_u32(const char *what, const char *arg, uint32_t *val);
 
+/* config.c: the configuration start and set take */
+int sks_config_request(struct sks_ctx *ctx, uint8_t cmd, const char *name,
+		       int argc, char **argv);
+const char *sks_mode_name(unsigned int mode);
+const char *sks_drain_name(unsigned int drain);
+
 /* filter.c */
 struct sks_filter_state {
 	int family;
@@ -93,6 +100,10 @@ int sks_filter_finish(struct nl_msg *msg, struct sks_filter_state *st);
 
 /* cmd_status.c */
 int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask);
+/* The counters of a COUNTERS nest, by their JSON keys and text labels. */
+void sks_out_counters(struct sks_ctx *ctx, struct nlattr *nest);
+/* The configuration's drain (GET); -1 when not running. */
+int sks_get_drain(struct sks_ctx *ctx);
 
 /* Commands, one file each. */
 int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv);
@@ -100,5 +111,9 @@ int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_stop(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_hwstamp(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_set(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_stats(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */

@@ -22,7 +22,7 @@ static void sks_skb_tstamp_tx(struct sk_buff *orig_skb,
 			      struct skb_shared_hwtstamps *hwtstamps,
 			      struct sock *sk, int tstype)
 {
-	if (sks_tstamp_tx_report(orig_skb, hwtstamps, sk, tstype))
+	if (sks_tstamp_tx_report_sched(orig_skb, hwtstamps, sk, tstype))
 		__skb_tstamp_tx(orig_skb, ack_skb, hwtstamps, sk, tstype);
 	barrier();
 }
@@ -31,7 +31,7 @@ static void sks_skb_tstamp_tx(struct sk_buff *orig_skb,
 			      struct skb_shared_hwtstamps *hwtstamps,
 			      struct sock *sk, int tstype)
 {
-	if (sks_tstamp_tx_report(orig_skb, hwtstamps, sk, tstype))
+	if (sks_tstamp_tx_report_sched(orig_skb, hwtstamps, sk, tstype))
 		__skb_tstamp_tx(orig_skb, hwtstamps, sk, tstype);
 	barrier();
 }

@@ -130,3 +130,18 @@ sks_wait_file()
 	done
 	sks_fail "timed out waiting for $1"
 }
+
+# sks_udp PORT N [SIZE]: N datagrams of SIZE bytes (default 64) from
+# namespace a to 10.0.0.2:PORT, where a server in b receives them all.
+sks_udp()
+{
+	local port=$1 n=$2 size=${3:-64} srv
+	ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 "$port" count "$n" timeout 5000 \
+		--ready-file "$SKS_TMP/ready.$port" >/dev/null &
+	srv=$!
+	sks_wait_file "$SKS_TMP/ready.$port"
+	ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 "$port" size "$size" count "$n" \
+		>/dev/null || sks_fail "udp client to port $port failed"
+	wait $srv || sks_fail "udp server on port $port failed"
+	rm -f "$SKS_TMP/ready.$port"
+}

@@ -41,8 +41,15 @@ ktap()
 mapfile -t cases < <(ls "$top"/tests/cases/*.sh | sort)
 if [ -n "${SKS_ONLY:-}" ]; then
 	sel=()
+	# A comma-separated list of name fragments: ONLY=040,summary
+	IFS=, read -ra pats <<<"$SKS_ONLY"
 	for c in "${cases[@]}"; do
-		[[ $(basename "$c" .sh) == *$SKS_ONLY* ]] && sel+=("$c")
+		for p in "${pats[@]}"; do
+			if [[ $(basename "$c" .sh) == *$p* ]]; then
+				sel+=("$c")
+				break
+			fi
+		done
 	done
 	cases=("${sel[@]}")
 fi

@@ -57,7 +57,9 @@ def main():
             want[d["name"]] = spec_list(d["entries"], "skbstamp-%s-" % d["name"], 0)
     pairs = {"skbstamp": "skbstamp_attr", "cfg": "skbstamp_cfg",
              "cnt": "skbstamp_cnt", "cmd": "skbstamp_cmd",
-             "state": "skbstamp_state", "stage": "skbstamp_stage"}
+             "state": "skbstamp_state", "stage": "skbstamp_stage",
+             "hist": "skbstamp_hist", "mode": "skbstamp_mode",
+             "drain": "skbstamp_drain", "pair": "skbstamp_pair"}
     bad = 0
     for sname, hname in pairs.items():
         h = {k: v for k, v in hdr.get(hname, {}).items() if not k.endswith("_UNSPEC")}
@@ -66,6 +68,11 @@ def main():
             if h.get(k) != w.get(k):
                 print("%s: header %s, spec %s" % (k, h.get(k), w.get(k)))
                 bad += 1
+    consts = {d["name"]: d["value"] for d in spec["definitions"] if d["type"] == "const"}
+    m = re.search(r"#define SKBSTAMP_BUCKET_SUB_BITS\s+(\d+)", open(top + "/uapi/linux/skbstamp.h").read())
+    if not m or consts.get("bucket-sub-bits") != int(m.group(1)):
+        print("bucket-sub-bits: header %s, spec %s" % (m and m.group(1), consts.get("bucket-sub-bits")))
+        bad += 1
     if spec["name"] != "skbstamp" or spec["mcast-groups"]["list"][0]["name"] != "records":
         print("family or group name differs from SKBSTAMP_GENL_NAME / SKBSTAMP_MCGRP_RECORDS")
         bad += 1

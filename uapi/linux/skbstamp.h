@@ -21,6 +21,44 @@
  *                         records from one CPU: CPU, SEQ, RECORD_SIZE,
  *                         RECORDS.  SEQ counts the batches of that CPU from
  *                         1 at START, so a listener sees any lost batch.
+ *                         user -> kernel as a dump request (drain "dump"):
+ *                         the reply is batches of the same form, taken
+ *                         from the per-CPU buffers, which the collector
+ *                         thereby drains at its own pace (records wait in
+ *                         the buffers until it asks; only a full buffer
+ *                         loses any, counted as dropped_full).  At STOP
+ *                         what is left is multicast as usual.
+ *   SKBSTAMP_CMD_SET      attrs: CONFIG.  While running, replaces the
+ *                         filters, sampling and stages by those given
+ *                         (absent means none/default, as for START), in
+ *                         one atomic swap: a hook sees either the old
+ *                         configuration or the new one.  MODE, BUFFER and
+ *                         DRAIN cannot change while running (EINVAL unless
+ *                         equal), nor can a stage whose hooks START did
+ *                         not register (EOPNOTSUPP).  EALREADY if stopped.
+ *   SKBSTAMP_CMD_STATS    dump: one message per possible CPU with CPU and
+ *                         COUNTERS for that CPU (current or last run).
+ *   SKBSTAMP_CMD_HIST     dump: one message per summary histogram that has
+ *                         samples, with a HIST nest (current or last run).
+ *   SKBSTAMP_CMD_RESET    clears the summary histograms (a fresh set is
+ *                         swapped in).  Record counters are not reset:
+ *                         they must balance, and restart at START.
+ *
+ * Modes (SKBSTAMP_CFG_MODE):
+ *   records   every stage of every traced packet is a record, delivered
+ *             over the records group (or drained by dump requests).
+ *   summary   no records leave the kernel: each stage closes one or more
+ *             stage pairs of its packet (enum skbstamp_pair), whose latency
+ *             goes into a per-CPU log-linear histogram per pair and
+ *             protocol, read with HIST.  The cheapest always-on mode.
+ *
+ * Histogram buckets (SKBSTAMP_HIST_BUCKETS, u64 counts, index i): values
+ * below 2^SKBSTAMP_BUCKET_SUB_BITS nanoseconds have a bucket each; above,
+ * every power of two is split into 2^SKBSTAMP_BUCKET_SUB_BITS equal buckets,
+ * so a bucket is at most 1/8 of its lower bound wide and its midpoint is
+ * within 6.25% of any value in it.  skbstamp_bucket_lower() gives a bucket's
+ * lower bound; the next bucket's is its upper bound (exclusive).  The last
+ * bucket also counts every larger value.
  *
  * Records are an array of struct skbstamp_record in one binary attribute;
  * RECORD_SIZE gives the size the module uses, so a tool built against an
@@ -54,6 +92,10 @@ enum skbstamp_cmd {
 	SKBSTAMP_CMD_START,
 	SKBSTAMP_CMD_STOP,
 	SKBSTAMP_CMD_RECORDS,
+	SKBSTAMP_CMD_SET,
+	SKBSTAMP_CMD_STATS,
+	SKBSTAMP_CMD_HIST,
+	SKBSTAMP_CMD_RESET,
 
 	__SKBSTAMP_CMD_MAX,
 	SKBSTAMP_CMD_MAX = __SKBSTAMP_CMD_MAX - 1
@@ -75,6 +117,7 @@ enum skbstamp_attr {
 	SKBSTAMP_A_SEQ,			/* u64: batch sequence number of that CPU */
 	SKBSTAMP_A_RECORD_SIZE,		/* u32: sizeof(struct skbstamp_record) */
 	SKBSTAMP_A_RECORDS,		/* binary: struct skbstamp_record[] */
+	SKBSTAMP_A_HIST,		/* nest: SKBSTAMP_HIST_* */
 
 	__SKBSTAMP_A_MAX,
 	SKBSTAMP_A_MAX = __SKBSTAMP_A_MAX - 1
@@ -119,6 +162,12 @@ enum skbstamp_cfg {
 					 * (0 and 1: every call)
 					 */
 	SKBSTAMP_CFG_PAD,		/* padding for 64-bit attributes */
+	SKBSTAMP_CFG_MODE,		/* u32: enum skbstamp_mode; default
+					 * records
+					 */
+	SKBSTAMP_CFG_DRAIN,		/* u32: enum skbstamp_drain; default
+					 * multicast
+					 */
 
 	__SKBSTAMP_CFG_MAX,
 	SKBSTAMP_CFG_MAX = __SKBSTAMP_CFG_MAX - 1
@@ -140,15 +189,88 @@ enum skbstamp_cnt {
 					 * up waiting (dropped, or a stalled
 					 * connection)
 					 */
+	SKBSTAMP_CNT_SUMMARIZED,	/* summary mode: stage events folded
+					 * into histograms instead of records;
+					 * generated = delivered + dropped_full
+					 * + dropped_send + buffered + summarized
+					 */
 
 	__SKBSTAMP_CNT_MAX,
 	SKBSTAMP_CNT_MAX = __SKBSTAMP_CNT_MAX - 1
+};
+
+/* Attributes of SKBSTAMP_A_HIST: one histogram of the summary mode. */
+enum skbstamp_hist {
+	SKBSTAMP_HIST_UNSPEC,
+	SKBSTAMP_HIST_PAD,
+	SKBSTAMP_HIST_PAIR,		/* u32: enum skbstamp_pair */
+	SKBSTAMP_HIST_FROM,		/* u32: enum skbstamp_stage it starts */
+	SKBSTAMP_HIST_TO,		/* u32: enum skbstamp_stage it ends */
+	SKBSTAMP_HIST_PROTO,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	SKBSTAMP_HIST_COUNT,		/* u64: samples */
+	SKBSTAMP_HIST_SUM_NS,		/* u64: sum of the samples */
+	SKBSTAMP_HIST_MAX_NS,		/* u64: largest sample */
+	SKBSTAMP_HIST_SUB_BITS,		/* u32: SKBSTAMP_BUCKET_SUB_BITS */
+	SKBSTAMP_HIST_BUCKETS,		/* binary: __u64 counts of buckets 0 ..
+					 * the last non-empty one
+					 */
+
+	__SKBSTAMP_HIST_MAX,
+	SKBSTAMP_HIST_MAX = __SKBSTAMP_HIST_MAX - 1
 };
 
 enum skbstamp_state {
 	SKBSTAMP_STATE_STOPPED,
 	SKBSTAMP_STATE_RUNNING,
 };
+
+enum skbstamp_mode {
+	SKBSTAMP_MODE_RECORDS,
+	SKBSTAMP_MODE_SUMMARY,
+};
+
+/* How records leave the per-CPU buffers in records mode. */
+enum skbstamp_drain {
+	SKBSTAMP_DRAIN_MULTICAST,	/* a work item multicasts them */
+	SKBSTAMP_DRAIN_DUMP,		/* a collector pulls them (CMD_RECORDS
+					 * dump requests)
+					 */
+};
+
+/*
+ * Stage pairs whose latency summary mode measures, per packet: from the
+ * first stage's time to the second's.  sendmsg pairs use the send call
+ * that wrote the skb's last byte, and are not measured for
+ * retransmissions.
+ */
+enum skbstamp_pair {
+	SKBSTAMP_PAIR_SENDMSG_SCHED,
+	SKBSTAMP_PAIR_SCHED_SW,
+	SKBSTAMP_PAIR_SW_HW,
+	SKBSTAMP_PAIR_SW_ACK,
+	SKBSTAMP_PAIR_SENDMSG_SW,
+	SKBSTAMP_PAIR_SENDMSG_ACK,
+
+	__SKBSTAMP_PAIR_MAX,
+	SKBSTAMP_PAIR_MAX = __SKBSTAMP_PAIR_MAX - 1
+};
+
+#define SKBSTAMP_BUCKET_SUB_BITS	3
+/* Buckets up to 2^36 ns (about 69 s); the last one takes anything larger. */
+#define SKBSTAMP_NBUCKETS	((36 - SKBSTAMP_BUCKET_SUB_BITS + 1) << \
+				 SKBSTAMP_BUCKET_SUB_BITS)
+
+/* Lower bound, in ns, of histogram bucket @i. */
+static inline __u64 skbstamp_bucket_lower(unsigned int i)
+{
+	unsigned int sub = 1u << SKBSTAMP_BUCKET_SUB_BITS;
+	unsigned int shift;
+
+	if (i < sub)
+		return i;
+	shift = i / sub - 1;
+	return (__u64)(sub + i % sub) << shift;
+}
 
 /*
  * Stages of a packet's life.  Transmit stages follow SO_TIMESTAMPING's

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Summary mode's latency histograms (hist.c).
+ */
+#ifndef SKS_HIST_H
+#define SKS_HIST_H
+
+#include <linux/skbstamp.h>
+#include <linux/types.h>
+
+/* One histogram summed over the CPUs, for HIST. */
+struct sks_hist_sum {
+	unsigned int pair;	/* enum skbstamp_pair */
+	u8 proto;
+	u64 count;
+	u64 sum;
+	u64 max;
+	u64 b[SKBSTAMP_NBUCKETS];
+};
+
+int sks_hist_reset(void);
+void sks_hist_free(void);
+void sks_hist_add(unsigned int pair, u8 proto, u64 from_ns, u64 to_ns);
+int sks_hist_read(unsigned int idx, struct sks_hist_sum *out);
+void sks_hist_pair_stages(unsigned int pair, u32 *from, u32 *to);
+
+#endif /* SKS_HIST_H */

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Helpers for the in-guest cases' JSON checks (python3 - DIR <<'EOF').
+
+check() prints every assertion as ok/FAIL and remembers failures; done()
+exits 1 if any failed, so a case sees all that is wrong in one run.
+"""
+import json
+import sys
+
+_bad = []
+tmp = sys.argv[1] if len(sys.argv) > 1 else "."
+
+
+def load(name):
+    """The JSON document in tmp/name."""
+    with open("%s/%s" % (tmp, name)) as f:
+        return json.load(f)
+
+
+def records(name):
+    """The JSON records (one object per line) in tmp/name."""
+    with open("%s/%s" % (tmp, name)) as f:
+        return [json.loads(line) for line in f if line.startswith("{")]
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        _bad.append(what)
+
+
+def done():
+    sys.exit(1 if _bad else 0)

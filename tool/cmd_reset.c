@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbstamp reset: clear the summary histograms.  Record counters are not
+ * touched: they must always balance, and restart with each start.
+ */
+#include <stdio.h>
+#include <linux/skbstamp.h>
+
+#include "skbstamp.h"
+
+int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv)
+{
+	int ret;
+
+	(void)argv;
+	if (argc) {
+		fprintf(stderr, "skbstamp reset: takes no arguments\n");
+		return SKS_EXIT_USAGE;
+	}
+	ret = sks_nl_open(ctx);
+	if (ret)
+		return ret;
+	return sks_nl_request(ctx, SKBSTAMP_CMD_RESET, NULL, NULL, NULL);
+}
