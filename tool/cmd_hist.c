@@ -99,11 +99,13 @@ static void sks_hist_json(const char *pair, unsigned int from, unsigned int to,
 	bool first = true;
 	unsigned int i;
 
-	printf("{\"pair\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"proto\":\"%s\","
-	       "\"count\":%" PRIu64 ",\"sum_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64
-	       ",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"p999_ns\":%" PRIu64
-	       ",\"buckets\":[", pair, sks_stage_name(from), sks_stage_name(to),
-	       proto, count, sum, max, pct[0], pct[1], pct[2]);
+	printf("{\"pair\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"proto\":\"%s\",",
+	       pair, sks_stage_name(from), sks_stage_name(to), proto);
+	printf("\"count\":%" PRIu64 ",\"sum_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64,
+	       count, sum, max);
+	printf(",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"p999_ns\":%" PRIu64,
+	       pct[0], pct[1], pct[2]);
+	printf(",\"buckets\":[");
 	for (i = 0; i < n; i++) {
 		if (!b[i])
 			continue;
@@ -170,7 +172,7 @@ static int sks_hist_reply(struct nlattr **tb, void *arg)
 		return SKS_EXIT_KERNEL;
 	}
 	if (nla_get_u32(h[SKBSTAMP_HIST_SUB_BITS]) != SKBSTAMP_BUCKET_SUB_BITS) {
-		fprintf(stderr, "skbstamp: the module's histogram layout differs from this tool's\n");
+		fprintf(stderr, "skbstamp: the module's bucket layout is not this tool's\n");
 		return SKS_EXIT_KERNEL;
 	}
 	pair = nla_get_u32(h[SKBSTAMP_HIST_PAIR]);
@@ -228,6 +230,6 @@ int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv)
 	else if (ctx->json && !ret)
 		printf("{\"histograms\":[]}\n");
 	else if (!ret && !out.n)
-		printf("no samples (histograms are kept in summary mode: 'skbstamp start mode summary')\n");
+		printf("no samples (summary mode keeps them: 'skbstamp start mode summary')\n");
 	return ret;
 }
