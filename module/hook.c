@@ -29,9 +29,28 @@ static struct sks_fhook sks_fhooks[] = {
 	{ "ip6_send_skb", sks_hook_ip6_send_skb, SKS_STAGES_TAGGED },
 	[SKS_FHOOK_TSTAMP_TX] = { "__skb_tstamp_tx", sks_hook_skb_tstamp_tx,
 				  SKS_STAGES_TAGGED, .ipmodify = true },
+	/*
+	 * The socket's write-memory destructors: the driver (or veth, handing
+	 * the skb to its peer) releases a transmitted skb.
+	 */
+	/* Software GSO's segments, on their way to the driver. */
+	{ "dev_hard_start_xmit", sks_hook_xmit_list, SKS_STAGES_TAGGED },
+	{ "tcp_wfree", sks_hook_txdone, SKS_STAGES_TXDONE },
+	{ "sock_wfree", sks_hook_txdone, SKS_STAGES_TXDONE },
 };
 
 static u32 sks_avail;
+
+/* Every hook that serves @stages was found. */
+static bool sks_hooks_found(u32 stages)
+{
+	struct sks_fhook *h;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if ((h->stages & stages) && !h->found)
+			return false;
+	return true;
+}
 
 /* ftrace_set_filter() may write to the pattern: give it a copy. */
 static bool sks_fhook_find(struct sks_fhook *h)
@@ -79,6 +98,9 @@ int sks_hooks_probe(void)
 	/* Without the reporting point, tagging skbs would be pointless. */
 	if (!sks_fhooks[SKS_FHOOK_TSTAMP_TX].found)
 		sks_avail &= ~SKS_STAGES_TAGGED;
+	/* txdone needs both destructors, and everything tagging needs. */
+	if (!sks_hooks_found(SKS_STAGES_TXDONE))
+		sks_avail &= ~SKS_STAGES_TXDONE;
 	if (sks_avail != (SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED))
 		pr_warn("stages unavailable on this kernel: %#x\n",
 			(SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED) & ~sks_avail);

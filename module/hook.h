@@ -23,7 +23,7 @@ struct sks_fhook {
 	struct ftrace_ops ops;
 };
 
-/* Hooks referred to by index: the last one of sks_fhooks[]. */
+/* Hooks referred to by index in sks_fhooks[]. */
 #define SKS_FHOOK_TSTAMP_TX	6
 
 #define SKS_STAGES_SENDMSG	((u32)BIT(SKBSTAMP_STAGE_SENDMSG))
@@ -31,7 +31,9 @@ struct sks_fhook {
 #define SKS_STAGES_TAGGED	((u32)(BIT(SKBSTAMP_STAGE_SCHED) | \
 				 BIT(SKBSTAMP_STAGE_SW) | \
 				 BIT(SKBSTAMP_STAGE_HW) | \
-				 BIT(SKBSTAMP_STAGE_ACK)))
+				 BIT(SKBSTAMP_STAGE_ACK) | \
+				 BIT(SKBSTAMP_STAGE_TXDONE)))
+#define SKS_STAGES_TXDONE	((u32)BIT(SKBSTAMP_STAGE_TXDONE))
 
 /* tx.c */
 void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip);
@@ -40,5 +42,7 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip);
 
 #endif /* SKS_HOOK_H */

@@ -102,6 +102,18 @@ void sks_tag_put(const struct sks_tag *t)
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
+/* The entry of (@cookie, @tskey) in @b, whose lock the caller holds. */
+static struct sks_tag *sks_tag_find(struct sks_tag_bucket *b, u64 cookie,
+				    u32 tskey)
+{
+	struct sks_tag *e;
+
+	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++)
+		if (sks_tag_is(e, cookie, tskey))
+			return e;
+	return NULL;
+}
+
 /*
  * Add @state bits to the entry, note that it passed @stage at @ts, and
  * copy it out, atomically: stages of one skb may complete on several CPUs
@@ -114,26 +126,36 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
 	struct sks_tag *e;
-	bool found = false;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
-	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (sks_tag_is(e, cookie, tskey)) {
-			e->state |= state;
-			if (ts && stage < ARRAY_SIZE(e->ts))
-				e->ts[stage] = ts;
-			*t = *e;
-			found = true;
-			break;
-		}
+	e = sks_tag_find(b, cookie, tskey);
+	if (e) {
+		e->state |= state;
+		if (ts && stage < ARRAY_SIZE(e->ts))
+			e->ts[stage] = ts;
+		*t = *e;
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
-	return found;
+	return e;
 }
 
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
 	return sks_tag_mark(cookie, tskey, 0, 0, 0, t);
+}
+
+/* The skb was split by software GSO: its driver stages cover @seg_len. */
+void sks_tag_set_seg_len(u64 cookie, u32 tskey, u32 seg_len)
+{
+	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
+	unsigned long flags;
+	struct sks_tag *e;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	e = sks_tag_find(b, cookie, tskey);
+	if (e)
+		e->seg_len = seg_len;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
 void sks_tag_del(u64 cookie, u32 tskey)
@@ -143,12 +165,10 @@ void sks_tag_del(u64 cookie, u32 tskey)
 	struct sks_tag *e;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
-	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (sks_tag_is(e, cookie, tskey)) {
-			e->cookie = 0;
-			atomic64_dec(&sks_tag_used);
-			break;
-		}
+	e = sks_tag_find(b, cookie, tskey);
+	if (e) {
+		e->cookie = 0;
+		atomic64_dec(&sks_tag_used);
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }

@@ -37,6 +37,11 @@ struct sks_tag {
 	unsigned long stamp;	/* jiffies when tagged */
 	u32 key;		/* the key records carry */
 	u32 len;
+	/*
+	 * Software GSO split the skb: bytes of the segment its driver stages
+	 * (sw, hw, txdone) describe; sched and ack describe the whole skb.
+	 */
+	u32 seg_len;
 	struct sks_owner owner;
 	u8 ours;		/* SKBTX_* flags the module added */
 	u8 app;			/* SKBTX_* flags the application had set */
@@ -57,6 +62,9 @@ struct sks_tag {
 #define SKS_TAG_HW_PENDING	BIT(0)	/* the driver took a hw request */
 #define SKS_TAG_HW_DONE		BIT(1)
 #define SKS_TAG_ACK_DONE	BIT(2)
+#define SKS_TAG_SW_DONE		BIT(3)	/* the driver took the skb */
+#define SKS_TAG_TXDONE_DONE	BIT(4)	/* ... and released it */
+#define SKS_TAG_SEGMENT		BIT(5)	/* a segment software GSO made */
 
 int sks_tag_alloc(void);
 void sks_tag_free(void);
@@ -67,5 +75,6 @@ bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
 bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 		  u64 ts, struct sks_tag *t);
 void sks_tag_del(u64 cookie, u32 tskey);
+void sks_tag_set_seg_len(u64 cookie, u32 tskey, u32 seg_len);
 
 #endif /* SKS_TRACK_H */

@@ -128,12 +128,16 @@ static void sks_tag_flow_udp(struct sks_tag *t, const struct sk_buff *skb,
 	t->len = skb->len - skb_transport_offset(skb) - sizeof(*uh);
 }
 
+/* @rec->stage is set: a driver stage of a GSO-split skb has its own length. */
 static void sks_rec_from_tag(struct skbstamp_record *rec,
 			     const struct sks_tag *t)
 {
 	rec->cookie = t->cookie;
 	rec->tskey = t->key;
 	rec->len = t->len;
+	if (t->seg_len && rec->stage != SKBSTAMP_STAGE_SCHED &&
+	    rec->stage != SKBSTAMP_STAGE_ACK)
+		rec->len = t->seg_len;
 	rec->pid = t->owner.pid;
 	memcpy(rec->comm, t->owner.comm, sizeof(rec->comm));
 	rec->proto = t->proto;
@@ -407,8 +411,34 @@ static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
 		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_ACK, t->proto,
 			     ts[SKBSTAMP_STAGE_SENDMSG], now);
 		break;
+	case SKBSTAMP_STAGE_TXDONE:
+		sks_hist_add(SKBSTAMP_PAIR_SW_TXDONE, t->proto,
+			     ts[SKBSTAMP_STAGE_SW], now);
+		break;
 	}
 	sks_count_summarized();
+}
+
+/*
+ * Has the tagged skb passed all its stages?  UDP ends with its transmit
+ * stamp, TCP with the ACK; either way only once a hardware stamp the
+ * driver took has come too (it may come after the ACK), and, when txdone
+ * is traced, once the driver released the skb (which may also come after
+ * the ACK on a NIC that completes late).
+ */
+static bool sks_tag_complete(const struct sks_config *cfg,
+			     const struct sks_tag *t)
+{
+	u8 st = t->state;
+
+	if ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE))
+		return false;
+	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
+	    !(st & SKS_TAG_TXDONE_DONE))
+		return false;
+	if (t->proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
+		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
+	return st & SKS_TAG_ACK_DONE;
 }
 
 /* A traced stage of a tagged skb: a record, or histogram samples. */
@@ -440,7 +470,7 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	bool in_progress = skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS;
 	const struct sks_config *cfg = sks_conf();
 	struct skbstamp_record rec = {};
-	bool app_wants, last = false;
+	bool app_wants;
 	struct sks_tag t;
 	u64 cookie;
 	u8 seen;
@@ -455,8 +485,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	case SCM_TSTAMP_SND:
 		rec.stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
 		/* The driver took a hardware request: that stamp is to come. */
-		seen = hwtstamps ? SKS_TAG_HW_DONE :
-		       in_progress ? SKS_TAG_HW_PENDING : 0;
+		seen = hwtstamps ? SKS_TAG_HW_DONE : SKS_TAG_SW_DONE |
+		       (in_progress ? SKS_TAG_HW_PENDING : 0);
 		break;
 	case SCM_TSTAMP_ACK:
 		rec.stage = SKBSTAMP_STAGE_ACK;
@@ -493,20 +523,12 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		app_wants = !t.ack_ours;
 		break;
 	}
-	/*
-	 * The entry ends with the skb's last stage: for UDP its transmit
-	 * stamp, for TCP the ACK; either way only once a hardware stamp the
-	 * driver took has come too (it may come after the ACK).
-	 */
-	if (!(t.state & SKS_TAG_HW_PENDING) || (t.state & SKS_TAG_HW_DONE))
-		last = t.proto == IPPROTO_UDP ? rec.stage != SKBSTAMP_STAGE_SCHED :
-		       t.state & SKS_TAG_ACK_DONE;
 	/* BPF timestamping asked too: its callbacks run in the original. */
 	if (t.app & SKS_SKBTX_BPF)
 		app_wants = true;
 	if (cfg && sks_want(cfg, rec.stage))
 		sks_report_stage(cfg, &t, &rec, orig_skb, hwtstamps, tstype);
-	if (last)
+	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, tskey);
 	return app_wants;
 }
@@ -538,4 +560,162 @@ void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
 	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
+}
+
+/*
+ * tcp_wfree() and sock_wfree(struct sk_buff *skb): the skb's memory goes
+ * back to its socket because the driver released it after transmitting
+ * (or, on veth, handed it to the peer).  A tagged skb that the driver
+ * never took (dropped in the qdisc, say) has no sw stage and gets no
+ * txdone: it was not transmitted.
+ */
+void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip)
+{
+	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+	const struct sks_config *cfg = sks_conf();
+	struct skbstamp_record rec = {
+		.stage = SKBSTAMP_STAGE_TXDONE,
+	};
+	struct skb_shared_info *sh;
+	struct sks_tag t;
+	u64 cookie;
+
+	/* Every skb the module tags carries a software stamp request. */
+	if (!skb || !skb->sk || !sks_traced_sk(skb->sk))
+		return;
+	sh = skb_shinfo(skb);
+	if (!(sh->tx_flags & SKBTX_SW_TSTAMP))
+		return;
+	cookie = atomic64_read(&skb->sk->sk_cookie);
+	if (!cookie || !sks_tag_get(cookie, sh->tskey, &t) ||
+	    !(t.state & SKS_TAG_SW_DONE) || (t.state & SKS_TAG_TXDONE_DONE))
+		return;
+	rec.ts_ns = ktime_get_ns();
+	if (!sks_tag_mark(cookie, sh->tskey, SKS_TAG_TXDONE_DONE, rec.stage,
+			  rec.ts_ns, &t))
+		return;
+	if (sks_want(cfg, rec.stage)) {
+		if (sks_summary(cfg)) {
+			sks_summarize(&t, rec.stage, rec.ts_ns);
+		} else {
+			sks_rec_from_tag(&rec, &t);
+			if (skb->dev)
+				rec.ifindex = skb->dev->ifindex;
+			sks_emit(&rec);
+		}
+	}
+	if (sks_tag_complete(cfg, &t))
+		sks_tag_del(cookie, sh->tskey);
+}
+
+/* Payload bytes of a TCP segment, or 0 if its headers are not in reach. */
+static u32 sks_tcp_seg_payload(const struct sk_buff *seg, u32 *seq)
+{
+	const struct tcphdr *th;
+	int off = skb_transport_offset(seg);
+
+	if (!skb_transport_header_was_set(seg) || off < 0 ||
+	    off + (int)sizeof(*th) > (int)skb_headlen(seg))
+		return 0;
+	th = tcp_hdr(seg);
+	if (off + th->doff * 4 >= (int)seg->len)
+		return 0;
+	*seq = ntohl(th->seq);
+	return seg->len - off - th->doff * 4;
+}
+
+/*
+ * Tag a segment software GSO cut from the tagged skb described by @parent:
+ * it gets driver stages (sw, hw, txdone) of its own, keyed by its last
+ * byte, and nothing the application asked for.
+ */
+static void sks_tag_segment(const struct sks_config *cfg, struct sk_buff *seg,
+			    const struct sks_tag *parent)
+{
+	struct skb_shared_info *sh = skb_shinfo(seg);
+	struct sks_tag t = *parent;
+	u32 seq, len = sks_tcp_seg_payload(seg, &seq);
+
+	if (!len)
+		return;
+	t.key = seq + len - 1;
+	t.tskey = t.key;
+	t.len = len;
+	t.seg_len = len;
+	t.state = SKS_TAG_SEGMENT;
+	t.app = 0;
+	t.ack_ours = false;
+	t.rflags |= SKBSTAMP_RF_SEGMENT;
+	t.ours = sks_skbtx_mine(cfg) & ~SKBTX_SCHED_TSTAMP;
+	t.stamp = jiffies;
+	sh->tskey = t.key;
+	sh->tx_flags |= t.ours;
+	sks_tag_put(&t);
+}
+
+/*
+ * @run .. @last (exclusive) are untagged skbs of @last's socket just before
+ * it in the driver's list.  Those whose bytes lie within the skb @last was
+ * cut from are its GSO siblings and get tagged; @last's entry learns that
+ * its driver stages describe only its own bytes.
+ */
+static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
+			struct sk_buff *last)
+{
+	u64 cookie = atomic64_read(&last->sk->sk_cookie);
+	u32 tskey = skb_shinfo(last)->tskey;
+	u32 seq, len, start, n = 0;
+	struct sks_tag parent;
+	struct sk_buff *p;
+
+	if (!cookie || !sks_tag_get(cookie, tskey, &parent) || parent.seg_len)
+		return;
+	start = parent.key - parent.len + 1;
+	for (p = run; p != last; p = p->next) {
+		len = sks_tcp_seg_payload(p, &seq);
+		if (len && seq - start < parent.len &&
+		    seq + len - 1 - start < parent.len) {
+			sks_tag_segment(cfg, p, &parent);
+			n++;
+		}
+	}
+	len = sks_tcp_seg_payload(last, &seq);
+	if (n && len)
+		sks_tag_set_seg_len(cookie, tskey, len);
+}
+
+/*
+ * dev_hard_start_xmit(struct sk_buff *first, ...): @first heads a list of
+ * skbs for the driver, which is how software GSO's segments arrive.  The
+ * kernel moved the GSO skb's timestamp requests to the segment holding
+ * its tskey, the last of its run (tcp_gso_tstamp()); the segments before
+ * it, of the same socket, get tagged here.  A single skb costs one test.
+ */
+void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
+{
+	struct sk_buff *first = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+	const struct sks_config *cfg = sks_conf();
+	struct sk_buff *s, *run = NULL;
+
+	if (!first || !first->next)
+		return;
+	for (s = first; s; s = s->next) {
+		struct sock *sk = s->sk;
+
+		if (!sk || !sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_TCP) {
+			run = NULL;
+			continue;
+		}
+		if (run && run->sk != sk)
+			run = NULL;
+		if (!(skb_shinfo(s)->tx_flags & SKBTX_SW_TSTAMP)) {
+			if (!run)
+				run = s;
+			continue;
+		}
+		/* A tagged segment closes the run of its GSO skb. */
+		if (run)
+			sks_tag_run(cfg, run, s);
+		run = NULL;
+	}
 }

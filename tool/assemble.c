@@ -2,9 +2,9 @@
 /*
  * Assembling records into packets for the text output of monitor.
  *
- * A packet is (socket cookie, protocol, tskey).  It is printed when the
- * last stage being traced for its protocol arrives, or after a second
- * without it, marked incomplete.  Its time base is the send call that
+ * A packet is (socket cookie, protocol, tskey).  It is printed when every
+ * stage traced for its protocol has arrived, or after a second without
+ * them, marked incomplete.  Its time base is the send call that
  * produced it: TCP calls cover keys [key, key + len), a UDP call has the
  * key of its datagram.  Memory is bounded: when the table is full the
  * oldest packet is printed as incomplete.
@@ -41,7 +41,7 @@ struct sks_call {
 };
 
 struct sks_asm {
-	uint32_t final[256];	/* by protocol: stage that completes a packet */
+	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	struct sks_pkt pkt[SKS_PENDING];
 	struct sks_call call[SKS_CALLS];
 	unsigned int ncall;
@@ -58,22 +58,15 @@ static int sks_cfg_stages_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static uint32_t sks_last_of(uint32_t stages, const int *order, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (stages & (1u << order[i]))
-			return order[i];
-	return SKBSTAMP_STAGE_SENDMSG;
-}
-
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
 {
-	static const int tcp_order[] = { SKBSTAMP_STAGE_ACK, SKBSTAMP_STAGE_HW,
-					 SKBSTAMP_STAGE_SW, SKBSTAMP_STAGE_SCHED };
-	static const int udp_order[] = { SKBSTAMP_STAGE_HW, SKBSTAMP_STAGE_SW,
-					 SKBSTAMP_STAGE_SCHED };
+	/*
+	 * The per-skb stages each protocol has; a packet is complete once all
+	 * of them that are traced have come, in whatever order (a NIC may
+	 * report txdone or its hardware stamp after the ACK).
+	 */
+	const uint32_t skb_stages = 1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_SW |
+				    1u << SKBSTAMP_STAGE_HW | 1u << SKBSTAMP_STAGE_TXDONE;
 	struct sks_asm *a = calloc(1, sizeof(*a));
 	uint32_t stages = 0;
 
@@ -84,8 +77,8 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
 		sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_cfg_stages_reply, &stages);
 	if (!stages)
 		stages = UINT32_MAX;
-	a->final[IPPROTO_TCP] = sks_last_of(stages, tcp_order, 4);
-	a->final[IPPROTO_UDP] = sks_last_of(stages, udp_order, 3);
+	a->need[IPPROTO_TCP] = stages & (skb_stages | 1u << SKBSTAMP_STAGE_ACK);
+	a->need[IPPROTO_UDP] = stages & skb_stages;
 	return a;
 }
 
@@ -171,6 +164,7 @@ static uint64_t sks_mono_ns(void)
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 {
 	struct sks_pkt *p, *free_slot = NULL, *oldest = NULL;
+	uint32_t need;
 	int lines = 0;
 	unsigned int i;
 
@@ -213,7 +207,11 @@ found:
 	p->ts[r->stage] = r->ts_ns;
 	p->have |= 1u << r->stage;
 	p->r.flags |= r->flags;
-	if (r->stage == a->final[r->proto]) {
+	need = a->need[r->proto];
+	/* A GSO segment has driver stages only. */
+	if (p->r.flags & SKBSTAMP_RF_SEGMENT)
+		need &= ~(1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_ACK);
+	if ((p->have & need) == need) {
 		sks_print_pkt(a, p, true);
 		lines++;
 	}

@@ -27,6 +27,7 @@ static const char *const sks_pair_names[] = {
 	[SKBSTAMP_PAIR_SW_ACK] = "sw-ack",
 	[SKBSTAMP_PAIR_SENDMSG_SW] = "sendmsg-sw",
 	[SKBSTAMP_PAIR_SENDMSG_ACK] = "sendmsg-ack",
+	[SKBSTAMP_PAIR_SW_TXDONE] = "sw-txdone",
 };
 
 static struct nla_policy sks_hist_pol[SKBSTAMP_HIST_MAX + 1] = {

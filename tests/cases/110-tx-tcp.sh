@@ -1,6 +1,6 @@
 # TCP over veth between two namespaces: every send call has a sendmsg
-# record, and every skb it produced has sched, sw and ack records, in that
-# order, with keys that follow the sequence numbers and lengths that add up
+# record, and every skb it produced has sched, sw, txdone and ack records,
+# in that order, with keys that follow the sequence numbers and lengths that add up
 # to the bytes sent.  Then a 256 KiB send: one record set per skb the stack
 # actually transmitted (counted independently with the net_dev_xmit
 # tracepoint).
@@ -25,7 +25,10 @@ run_tcp()
 sks_monitor_start "$SKS_TMP/rec.json" --json
 run_tcp 5001 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
 sks_monitor_stop
-python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.5001" 5001
+# txdone: veth releases the skb (to its peer) before the ACK comes back.
+tx_stages=(--stages sendmsg,sched,sw,ack,txdone --order sendmsg,sched,sw,txdone)
+python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.5001" 5001 \
+	"${tx_stages[@]}"
 
 # Count the data packets va really transmits for the bulk send.
 tr=/sys/kernel/tracing
@@ -43,4 +46,43 @@ segs=$(grep -c 'dev=va ' $tr/trace || true)
 echo "net_dev_xmit saw $segs data skbs on va"
 [ "$segs" -gt 1 ] || sks_fail "the 256 KiB send went out as $segs skbs"
 python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/bulk.json" "$SKS_TMP/client.5002" 5002 \
-	--segments "$segs"
+	--segments "$segs" "${tx_stages[@]}"
+
+# Software GSO: with TSO off, the stack cuts each large skb into segments
+# before the driver.  Each segment the driver gets has its own sw and
+# txdone records (marked segment unless it carries the skb's own key),
+# and together they cover every byte once; sched and ack stay per skb.
+ip netns exec a ethtool -K va tso off gso on >/dev/null ||
+	sks_skip "cannot switch TSO off on veth"
+echo >$tr/trace
+echo 1 >$tr/events/net/net_dev_xmit/enable
+sks_monitor_start "$SKS_TMP/gso.json" --json
+run_tcp 5003 size 262144
+sks_monitor_stop
+echo 0 >$tr/events/net/net_dev_xmit/enable
+segs=$(grep -c 'dev=va ' $tr/trace || true)
+echo "net_dev_xmit saw $segs data segments on va with TSO off"
+PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" "$segs" <<'PY' || sks_fail "GSO segment checks failed"
+import sys
+from sksjson import check, done, records
+segs = int(sys.argv[2])
+flow = [r for r in records("gso.json") if r["dport"] == 5003 and r["stage"] != "sendmsg"]
+by = {}
+for r in flow:
+    by.setdefault(r["tskey"], {}).setdefault(r["stage"], []).append(r)
+sw = {k: v["sw"] for k, v in by.items() if "sw" in v}
+check(all(len(v) == 1 for v in sw.values()), "one sw record per key")
+check(len(sw) == segs, "%d keys with a sw record, the driver got %d segments" % (len(sw), segs))
+check(sum(v[0]["len"] for v in sw.values()) == 262144, "sw records cover the 262144 bytes once")
+cut = [k for k, v in by.items() if any(r["segment"] for rs in v.values() for r in rs)]
+check(len(cut) > 0, "software GSO produced segment records")
+check(all(set(by[k]) == {"sw", "txdone"} for k in cut), "segments have sw and txdone only")
+whole = [k for k in by if k not in cut]
+check(all(set(by[k]) >= {"sched", "sw", "txdone", "ack"} for k in whole),
+      "the skbs TCP built keep sched and ack")
+check(all(by[k]["txdone"][0]["len"] == by[k]["sw"][0]["len"] for k in by if "sw" in by[k]),
+      "txdone covers what sw covers")
+check(all(by[k]["sched"][0]["len"] >= by[k]["sw"][0]["len"] for k in whole),
+      "sched covers the whole skb, sw its last segment")
+done()
+PY

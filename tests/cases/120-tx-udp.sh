@@ -1,5 +1,5 @@
 # UDP over IPv4 and IPv6, connected and not: every datagram has sendmsg,
-# sched and sw records, keys count the socket's datagrams from 0, and a
+# sched, sw and txdone records, keys count the socket's datagrams from 0, and a
 # datagram built from two MSG_MORE calls is one key.
 
 sks_load
@@ -26,7 +26,7 @@ run_udp 10.0.0.2 6003 2 sizes 100,301 gap-us 5000 more connect
 sks_monitor_stop
 for port in 6001 6002 6003; do
 	python3 "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" \
-		"$SKS_TMP/client.$port" $port --stages sendmsg,sched,sw
+		"$SKS_TMP/client.$port" $port --stages sendmsg,sched,sw,txdone
 done
 fam6=$(grep '"dport":6002' "$SKS_TMP/rec.json" | grep -c '"family":6' || true)
-[ "$fam6" -eq 12 ] || sks_fail "expected 12 IPv6 records to port 6002, got $fam6"
+[ "$fam6" -eq 16 ] || sks_fail "expected 16 IPv6 records to port 6002, got $fam6"

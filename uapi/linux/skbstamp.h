@@ -250,6 +250,7 @@ enum skbstamp_pair {
 	SKBSTAMP_PAIR_SW_ACK,
 	SKBSTAMP_PAIR_SENDMSG_SW,
 	SKBSTAMP_PAIR_SENDMSG_ACK,
+	SKBSTAMP_PAIR_SW_TXDONE,
 
 	__SKBSTAMP_PAIR_MAX,
 	SKBSTAMP_PAIR_MAX = __SKBSTAMP_PAIR_MAX - 1
@@ -300,6 +301,14 @@ enum skbstamp_stage {
 
 /* skbstamp_record.flags */
 #define SKBSTAMP_RF_RETRANS	0x01	/* TCP retransmission */
+/*
+ * A segment software GSO cut from a larger skb (the device could not do
+ * TSO).  Segments have sw, hw and txdone records of their own, keyed by
+ * their last byte; the skb they were cut from keeps its sched and ack
+ * records (len: the whole skb), and its driver stages describe the segment
+ * holding its last byte (len: that segment).
+ */
+#define SKBSTAMP_RF_SEGMENT	0x02
 
 /*
  * One timestamp of one packet at one stage.  Addresses and ports are in

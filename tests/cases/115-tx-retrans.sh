@@ -1,0 +1,49 @@
+# A retransmitted TCP skb gets its stages again, marked retrans.  netem
+# drops 30% of what va sends, so some of 20 sends are lost after the qdisc
+# (a sched record, no sw) and sent again: those keys must show retrans
+# records after their first transmission, every byte must still reach the
+# peer, and the stream's last skb must be acknowledged exactly once.  (The
+# chance that none of 20 sends is lost is 0.7^20, under 0.1%; the test
+# then says so instead of passing.)
+
+sks_load
+sks_netns_pair
+ip netns exec a tc qdisc add dev va root netem loss 30% ||
+	sks_skip "netem is not available"
+"$SKS_TOOL" start || sks_fail "start failed"
+sks_monitor_start "$SKS_TMP/rec.json" --json
+ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 5101 timeout 30000 \
+	--ready-file "$SKS_TMP/ready" >"$SKS_TMP/server.json" &
+srv=$!
+sks_wait_file "$SKS_TMP/ready"
+ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 5101 size 500 count 20 gap-us 5000 \
+	nodelay timeout 60000 >"$SKS_TMP/client.json" || sks_fail "client failed"
+wait $srv || sks_fail "server failed"
+sks_monitor_stop
+"$SKS_TOOL" stop || sks_fail "stop failed"
+
+PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"
+from sksjson import check, done, load, records
+flow = sorted((r for r in records("rec.json") if r["dport"] == 5101 and r["proto"] == "tcp"),
+              key=lambda r: r["ts_ns"])
+check(load("server.json")["received"] == 10000, "the peer received all 10000 bytes")
+check(load("client.json")["sent"] == 10000, "the client sent 10000 bytes")
+first = {}
+for r in flow:
+    if r["stage"] != "sendmsg" and not r["retrans"]:
+        first.setdefault(r["tskey"], r["ts_ns"])
+re = [r for r in flow if r["retrans"]]
+print("%d records, %d skbs, %d retransmission records" % (len(flow), len(first), len(re)))
+check(len(re) > 0, "some skbs were retransmitted (none lost: rerun)")
+check(all(r["stage"] in ("sched", "sw", "txdone", "ack") for r in re),
+      "retrans marks transmit stages only")
+check(all(r["tskey"] in first and r["ts_ns"] >= first[r["tskey"]] for r in re),
+      "every retransmission follows a first transmission of its key")
+check(any(r["stage"] == "sched" for r in re), "retransmissions pass the qdisc again")
+acks = [r["tskey"] for r in flow if r["stage"] == "ack"]
+check(len(acks) == len(set(acks)), "no skb is acknowledged twice")
+sends = [r for r in flow if r["stage"] == "sendmsg"]
+last = (sends[-1]["tskey"] + sends[-1]["len"] - 1) % 2**32
+check(last in acks, "the stream's last byte (key %d) is acknowledged" % last)
+done()
+EOF
