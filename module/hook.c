@@ -28,15 +28,16 @@ static struct sks_fhook sks_fhooks[] = {
 	{ "ip_send_skb", sks_hook_ip_send_skb, SKS_STAGES_TAGGED },
 	{ "ip6_send_skb", sks_hook_ip6_send_skb, SKS_STAGES_TAGGED },
 	[SKS_FHOOK_TSTAMP_TX] = { "__skb_tstamp_tx", sks_hook_skb_tstamp_tx,
-				  SKS_STAGES_TAGGED, .ipmodify = true },
+				  SKS_STAGES_TAGGED, .ipmodify = true,
+				  .reporting = true },
 	/*
 	 * The socket's write-memory destructors: the driver (or veth, handing
 	 * the skb to its peer) releases a transmitted skb.
 	 */
 	/* Software GSO's segments, on their way to the driver. */
 	{ "dev_hard_start_xmit", sks_hook_xmit_list, SKS_STAGES_TAGGED },
-	{ "tcp_wfree", sks_hook_txdone, SKS_STAGES_TXDONE },
-	{ "sock_wfree", sks_hook_txdone, SKS_STAGES_TXDONE },
+	{ "tcp_wfree", sks_hook_txdone, SKS_STAGES_TXDONE, .reporting = true },
+	{ "sock_wfree", sks_hook_txdone, SKS_STAGES_TXDONE, .reporting = true },
 };
 
 static u32 sks_avail;
@@ -149,51 +150,52 @@ static void sks_fhook_unregister(struct sks_fhook *h)
 }
 
 /*
- * The reporting point goes first: from the moment an skb can be tagged,
- * its stamps must be intercepted, or they would reach the application.
+ * The reporting hooks go first: from the moment an skb can be tagged, its
+ * stamps must be intercepted, or they would reach the application.
  */
 int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
 {
-	struct sks_fhook *tstamp = &sks_fhooks[SKS_FHOOK_TSTAMP_TX];
 	struct sks_fhook *h;
-	int err;
+	int err, pass;
 
-	if (stages & SKS_STAGES_TAGGED) {
-		err = sks_fhook_register(tstamp, extack);
-		if (err)
-			return err;
-	}
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
-		if (h == tstamp || !h->found || !(h->stages & stages))
-			continue;
-		err = sks_fhook_register(h, extack);
-		if (err) {
-			sks_hooks_unregister_taggers();
-			sks_hooks_unregister_reporting();
-			return err;
+	for (pass = 0; pass < 2; pass++) {
+		for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
+			if (h->reporting != !pass || !h->found || !(h->stages & stages))
+				continue;
+			err = sks_fhook_register(h, extack);
+			if (err) {
+				sks_hooks_unregister_taggers();
+				sks_hooks_unregister_reporting();
+				return err;
+			}
 		}
 	}
 	return 0;
 }
 
+static void sks_hooks_unregister(bool reporting)
+{
+	struct sks_fhook *h;
+
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if (h->reporting == reporting)
+			sks_fhook_unregister(h);
+}
+
 /*
- * Every hook but the reporting point.  Once this returns no hook runs any
+ * Every hook but the reporting ones.  Once this returns no hook runs any
  * more and no skb gets tagged: unregister_ftrace_function() waits for
  * callbacks in flight, including preempted ones.
  */
 void sks_hooks_unregister_taggers(void)
 {
-	struct sks_fhook *h;
-
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
-		if (h != &sks_fhooks[SKS_FHOOK_TSTAMP_TX])
-			sks_fhook_unregister(h);
+	sks_hooks_unregister(false);
 }
 
-/* Last: only once tagged skbs no longer need their stamps intercepted. */
+/* Last: only once tagged skbs no longer need their stages reported. */
 void sks_hooks_unregister_reporting(void)
 {
-	sks_fhook_unregister(&sks_fhooks[SKS_FHOOK_TSTAMP_TX]);
+	sks_hooks_unregister(true);
 }
 
 /* Is every hook that @stages need registered? */

@@ -18,6 +18,12 @@ struct sks_fhook {
 	sks_hook_fn fn;
 	u32 stages;		/* stages that need this hook */
 	bool ipmodify;		/* the handler may redirect the function */
+	/*
+	 * Reports stages of skbs already tagged: registered before and
+	 * unregistered after every tagging hook, so tagged skbs in flight at
+	 * STOP still reach their last stage.
+	 */
+	bool reporting;
 	bool found;
 	bool registered;
 	struct ftrace_ops ops;

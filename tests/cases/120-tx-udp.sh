@@ -30,3 +30,9 @@ for port in 6001 6002 6003; do
 done
 fam6=$(grep '"dport":6002' "$SKS_TMP/rec.json" | grep -c '"family":6' || true)
 [ "$fam6" -eq 16 ] || sks_fail "expected 16 IPv6 records to port 6002, got $fam6"
+# Every tagged datagram reached its last stage (txdone) before STOP took
+# the reporting hooks away: none is left abandoned.
+"$SKS_TOOL" stop || sks_fail "stop failed"
+"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
+grep -q '"tags_abandoned":0[,}]' "$SKS_TMP/st.json" ||
+	sks_fail "tagged skbs abandoned at stop: $(cat "$SKS_TMP/st.json")"
