@@ -25,7 +25,7 @@ run_tcp()
 sks_monitor_start "$SKS_TMP/rec.json" --json
 run_tcp 5001 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
 sks_monitor_stop
-python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.5001" 5001
+sks_python "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.5001" 5001
 
 # Count the data packets va really transmits for the bulk send.
 tr=/sys/kernel/tracing
@@ -42,5 +42,5 @@ echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)
 echo "net_dev_xmit saw $segs data skbs on va"
 [ "$segs" -gt 1 ] || sks_fail "the 256 KiB send went out as $segs skbs"
-python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/bulk.json" "$SKS_TMP/client.5002" 5002 \
+sks_python "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/bulk.json" "$SKS_TMP/client.5002" 5002 \
 	--segments "$segs"
