@@ -27,7 +27,7 @@ run_tcp 5001 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
 sks_monitor_stop
 # txdone: veth releases the skb (to its peer) before the ACK comes back.
 tx_stages=(--stages sendmsg,sched,sw,ack,txdone --order sendmsg,sched,sw,txdone)
-python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.5001" 5001 \
+sks_python "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.5001" 5001 \
 	"${tx_stages[@]}"
 
 # Count the data packets va really transmits for the bulk send.
@@ -45,7 +45,7 @@ echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)
 echo "net_dev_xmit saw $segs data skbs on va"
 [ "$segs" -gt 1 ] || sks_fail "the 256 KiB send went out as $segs skbs"
-python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/bulk.json" "$SKS_TMP/client.5002" 5002 \
+sks_python "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/bulk.json" "$SKS_TMP/client.5002" 5002 \
 	--segments "$segs" "${tx_stages[@]}"
 
 # Software GSO: with TSO off, the stack cuts each large skb into segments
@@ -62,7 +62,7 @@ sks_monitor_stop
 echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)
 echo "net_dev_xmit saw $segs data segments on va with TSO off"
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" "$segs" <<'PY' || sks_fail "GSO segment checks failed"
+sks_check "$SKS_TMP" "$segs" <<'PY' || sks_fail "GSO segment checks failed"
 import sys
 from sksjson import check, done, records
 segs = int(sys.argv[2])

@@ -22,7 +22,7 @@ wait $srv || sks_fail "server failed"
 sks_monitor_stop
 "$SKS_TOOL" stop || sks_fail "stop failed"
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"
+sks_check "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"
 from sksjson import check, done, load, records
 flow = sorted((r for r in records("rec.json") if r["dport"] == 5101 and r["proto"] == "tcp"),
               key=lambda r: r["ts_ns"])

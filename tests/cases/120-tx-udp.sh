@@ -25,7 +25,7 @@ run_udp fd00::2 6002 4 sizes 20,300,1200,8 gap-us 5000 connect
 run_udp 10.0.0.2 6003 2 sizes 100,301 gap-us 5000 more connect
 sks_monitor_stop
 for port in 6001 6002 6003; do
-	python3 "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" \
+	sks_python "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" \
 		"$SKS_TMP/client.$port" $port --stages sendmsg,sched,sw,txdone
 done
 fam6=$(grep '"dport":6002' "$SKS_TMP/rec.json" | grep -c '"family":6' || true)

@@ -55,7 +55,7 @@ for app in "${apps[@]}"; do
 	client $app
 	traced+=($port)
 	echo "$app:"
-	python3 "$SKS_TOP/tests/guest/errqcmp.py" "${untraced[$i]}" "$SKS_TMP/c.$port"
+	sks_python "$SKS_TOP/tests/guest/errqcmp.py" "${untraced[$i]}" "$SKS_TMP/c.$port"
 	i=$((i + 1))
 done
 sks_monitor_stop

@@ -38,7 +38,7 @@ sks_eq "$(sks_json "$SKS_TMP/st.json" '"hw" in j["config"]["stages"]')" False "h
 "$SKS_TOOL" stop
 "$SKS_TOOL" start stages sendmsg,sched,sw,hw,ack
 
-raw() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
+raw() { sks_python -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
 t0=$(raw)
 sks_monitor_start "$SKS_TMP/rec.json" --json
 ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 6100 count 5 timeout 5000 \
@@ -57,12 +57,12 @@ wait $srv
 sks_monitor_stop
 t1=$(raw)
 
-python3 "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" "$SKS_TMP/client.6100" 6100 \
+sks_python "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" "$SKS_TMP/client.6100" 6100 \
 	--stages sendmsg,sched,sw,hw
-python3 "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.6101" 6101 \
+sks_python "$SKS_TOP/tests/guest/txcheck.py" tcp "$SKS_TMP/rec.json" "$SKS_TMP/client.6101" 6101 \
 	--stages sendmsg,sched,sw,hw,ack --order sendmsg,sched,sw,hw
 # The hw stamps are the PHC's time, taken between t0 and t1.
-python3 - "$SKS_TMP/rec.json" "$t0" "$t1" <<'PY' || sks_fail "hw stamps are not the PHC's"
+sks_python - "$SKS_TMP/rec.json" "$t0" "$t1" <<'PY' || sks_fail "hw stamps are not the PHC's"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if '"stage":"hw"' in l]
 t0, t1 = int(sys.argv[2]), int(sys.argv[3])

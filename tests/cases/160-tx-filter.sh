@@ -40,7 +40,7 @@ flow()
 # Ports that got records, sorted, on one line.
 ports_traced()
 {
-	python3 -c 'import json, sys
+	sks_python -c 'import json, sys
 print(" ".join(sorted({str(json.loads(l)["dport"]) for l in open(sys.argv[1]) if l.startswith("{")})))' "$1"
 }
 

@@ -40,7 +40,7 @@ sleep 0.3
 "$SKS_TOOL" --json status >"$SKS_TMP/s3.json" || sks_fail "status failed"
 sks_monitor_stop
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" "$D_NS" <<'EOF' || sks_fail "histogram checks failed"
+sks_check "$SKS_TMP" "$D_NS" <<'EOF' || sks_fail "histogram checks failed"
 import sys
 from sksjson import check, done, load
 d = int(sys.argv[2])

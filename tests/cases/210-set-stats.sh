@@ -53,7 +53,7 @@ expect_refusal "was not hooked at start" set stages sched,sw sample 2
 "$SKS_TOOL" set stages sched,sw,ack || sks_fail "set to a stage with the same hooks failed"
 "$SKS_TOOL" stop || sks_fail "stop failed"
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'EOF' || sks_fail "set/stats checks failed"
+sks_check "$SKS_TMP" <<'EOF' || sks_fail "set/stats checks failed"
 from sksjson import check, done, load, records
 recs = records("rec.json")
 

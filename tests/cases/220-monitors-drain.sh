@@ -39,7 +39,7 @@ sks_monitor_stop
 "$SKS_TOOL" --json status >"$SKS_TMP/s4.json"
 cat "$SKS_TMP/d.json.err"
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'EOF' || sks_fail "monitor/drain checks failed"
+sks_check "$SKS_TMP" <<'EOF' || sks_fail "monitor/drain checks failed"
 from sksjson import check, done, load, records as recs
 
 c1 = load("s1.json")["counters"]

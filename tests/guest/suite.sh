@@ -13,6 +13,10 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export SKS_KO=$1 SKS_TOOL=$2 SKS_TOP=$top
+# The cases use Debian's tools, which tests/lib/deps.sh installs, not what
+# the caller's PATH puts first: vm-run.sh passes that PATH on, and a pyenv
+# shim there costs ~250 execs per python3 start, 20-50 s in a TCG guest.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 out=${3:-${SKS_OUT:-}}
 
 # Kernel messages that mean the kernel or the module misbehaved.
