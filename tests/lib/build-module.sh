@@ -7,8 +7,12 @@
 # built with `make -C <headers> M=OUTDIR W=1 modules`: with the host gcc for
 # toolchain=host kernels, inside the sid chroot (gcc-16) for toolchain=sid.
 # The full log is OUTDIR/build.log.  Fails if make fails or if any
-# warning:/error: line (compiler, sparse with C=1, modpost) refers to the
-# module's own files.
+# warning:/error: line (compiler, sparse with C=1/C=2, modpost) refers to
+# the module's own files.
+#
+# SRCDIR may be OUTDIR itself, a tree an earlier call built: it is then
+# built again where it is, log OUTDIR/build-again.log.  With C=2 that runs
+# sparse over every source file without compiling them all a second time.
 set -euo pipefail
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
@@ -24,11 +28,16 @@ root=$(realpath "$(sks_kernel_root "$name")")
 hdr=$root/usr/src/linux-headers-$(sks_kernel_field "$name" abi)
 toolchain=$(sks_kernel_field "$name" toolchain)
 
-rm -rf "$out"
-mkdir -p "$out"
-out=$(realpath "$out")
-cp -a "$src/." "$out/"
-log=$out/build.log
+if [[ -d $out && $(realpath "$src") == "$(realpath "$out")" ]]; then
+	out=$(realpath "$out")
+	log=$out/build-again.log
+else
+	rm -rf "$out"
+	mkdir -p "$out"
+	out=$(realpath "$out")
+	cp -a "$src/." "$out/"
+	log=$out/build.log
+fi
 
 margs=(-C "$hdr" "M=$out" W=1)
 case $toolchain in
