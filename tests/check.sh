@@ -140,9 +140,12 @@ run_kernel()
 	fi
 	if [ -f "$kb/module/skbstamp.ko" ]; then
 		rc=0
+		# The whole guest's limit only catches a guest that stopped
+		# responding (each case has its own 600 s): generous, since a
+		# machine shared with other guests runs several times slower.
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
 			--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
-			--timeout 1500 -- \
+			--timeout 3000 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
