@@ -11,6 +11,15 @@
 #
 # SKS_NLFUZZ_SEED picks another message stream (default 1); a failing
 # message is reported with the command line that replays it alone.
+#
+# Refusals without an extack message are legitimate only where the generic
+# netlink layer refuses before the family sees the request.  Found on all
+# four kernels: no complete genlmsghdr, EINVAL; an unknown command or a
+# dump of a command without dumpit, EOPNOTSUPP; no CAP_NET_ADMIN, EPERM;
+# all without a message.  6.1 on also refuse a non-zero reserved byte and
+# stray nlmsg_flags (EINVAL, with a message); 5.10 ignores both.  The genl
+# version is ignored everywhere.  An empty datagram is refused by send()
+# itself (ENODATA) on all four.
 
 fuzz=$SKS_TOP/tests/tools/sks-nlfuzz
 seed=${SKS_NLFUZZ_SEED:-1}
