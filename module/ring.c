@@ -64,28 +64,46 @@ static bool sks_draining;
 static u32 sks_conf_drain;
 
 /* New rings (and counters) for a run; the last run's counters go. */
-int sks_ring_alloc(u32 size, bool summary)
+static void sks_rings_free(struct sks_ring __percpu *rings)
 {
 	int cpu;
 
-	sks_ring_release();
-	sks_rings = alloc_percpu(struct sks_ring);
-	if (!sks_rings)
-		return -ENOMEM;
-	sks_ring_size = size;
-	if (summary)
-		return 0;
-	for_each_possible_cpu(cpu) {
-		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
+	if (!rings)
+		return;
+	for_each_possible_cpu(cpu)
+		vfree(per_cpu_ptr(rings, cpu)->recs);
+	free_percpu(rings);
+}
 
+/*
+ * New rings (and counters) for a run; the last run's go.  The pointer
+ * changes under the drain lock, which STATS and GET hold while reading.
+ */
+int sks_ring_alloc(u32 size, bool summary)
+{
+	struct sks_ring __percpu *rings = alloc_percpu(struct sks_ring);
+	int cpu;
+
+	if (!rings)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct sks_ring *r = per_cpu_ptr(rings, cpu);
+
+		if (summary)
+			break;
 		r->recs = vmalloc_node(array_size(size, sizeof(*r->recs)),
 				       cpu_to_node(cpu));
 		if (!r->recs) {
-			sks_ring_release();
+			sks_rings_free(rings);
 			return -ENOMEM;
 		}
 		r->mask = size - 1;
 	}
+	mutex_lock(&sks_drain_lock);
+	swap(rings, sks_rings);
+	sks_ring_size = size;
+	mutex_unlock(&sks_drain_lock);
+	sks_rings_free(rings);
 	return 0;
 }
 
@@ -94,21 +112,29 @@ void sks_ring_free_bufs(void)
 {
 	int cpu;
 
-	if (!sks_rings)
-		return;
+	mutex_lock(&sks_drain_lock);
 	for_each_possible_cpu(cpu) {
-		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
+		struct sks_ring *r;
 
+		if (!sks_rings)
+			break;
+		r = per_cpu_ptr(sks_rings, cpu);
 		vfree(r->recs);
 		r->recs = NULL;
 	}
+	mutex_unlock(&sks_drain_lock);
 }
 
+/* At unload. */
 void sks_ring_release(void)
 {
-	sks_ring_free_bufs();
-	free_percpu(sks_rings);
+	struct sks_ring __percpu *rings;
+
+	mutex_lock(&sks_drain_lock);
+	rings = sks_rings;
 	sks_rings = NULL;
+	mutex_unlock(&sks_drain_lock);
+	sks_rings_free(rings);
 }
 
 /* Summary mode: a stage event went into a histogram instead of a record. */
@@ -338,13 +364,19 @@ void sks_drain_stop(void)
 	mutex_unlock(&sks_drain_lock);
 }
 
+/*
+ * Counters of one CPU (@only) or all.  Taken under the drain lock, so a
+ * batch is never caught between leaving its ring and being counted as
+ * delivered or dropped.  Process context.
+ */
 void sks_ring_counters(struct sks_counters *c, int only)
 {
 	int cpu;
 
 	memset(c, 0, sizeof(*c));
+	mutex_lock(&sks_drain_lock);
 	if (!sks_rings)
-		return;
+		goto out;
 	for_each_possible_cpu(cpu) {
 		struct sks_ring *r = per_cpu_ptr(sks_rings, cpu);
 
@@ -357,4 +389,6 @@ void sks_ring_counters(struct sks_counters *c, int only)
 		c->summarized += READ_ONCE(r->summarized);
 		c->buffered += (u32)(READ_ONCE(r->head) - READ_ONCE(r->tail));
 	}
+out:
+	mutex_unlock(&sks_drain_lock);
 }

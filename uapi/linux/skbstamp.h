@@ -64,10 +64,14 @@
  * RECORD_SIZE gives the size the module uses, so a tool built against an
  * older header, whose struct is a prefix of the module's, still reads them.
  *
- * Nothing is lost silently: at any moment
+ * Nothing is lost silently:
  *   generated = delivered + dropped_full + dropped_send + buffered
+ *               + summarized
  * where buffered is what sits in the per-CPU buffers, and it is 0 after
- * STOP.
+ * STOP.  After STOP this holds exactly.  While running, a snapshot is
+ * consistent with the buffers' delivery (taken under the same lock), but a
+ * hook writing a record on another CPU at that instant may already count
+ * it as generated and not yet as buffered: at most one record per CPU.
  *
  * This header is append-only: values never change meaning or number, new
  * commands, attributes and enum values are only ever added before the
