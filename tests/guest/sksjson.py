@@ -17,10 +17,17 @@ def load(name):
         return json.load(f)
 
 
-def records(name):
-    """The JSON records (one object per line) in tmp/name."""
+def records(name, killed=False):
+    """The JSON records (one object per line) in tmp/name.
+
+    killed: the writer was killed, so its last line may be cut short; that
+    line alone is left out.
+    """
     with open("%s/%s" % (tmp, name)) as f:
-        return [json.loads(line) for line in f if line.startswith("{")]
+        lines = [line for line in f if line.startswith("{")]
+    if killed and lines and not lines[-1].endswith("\n"):
+        lines.pop()
+    return [json.loads(line) for line in lines]
 
 
 def check(cond, what):
