@@ -8,9 +8,11 @@
 # N skipped".  Exits non-zero if anything failed.
 #
 # SKS_ONLY=PATTERNS (make check ONLY=...) runs only the in-guest cases whose
-# name contains one of the comma-separated PATTERNS.  SKS_JOBS=N (default 2, one per core: each guest
-# is one single-threaded TCG process) kernels are tested at once; their
-# KTAP is printed in order.  Progress goes to stderr, KTAP to stdout.
+# name contains one of the comma-separated PATTERNS.  SKS_JOBS=N (default
+# 2, one per core: each guest is one single-threaded TCG process) kernels
+# are tested at once, the longest first (by the time a complete run took
+# last, build/K.secs); their KTAP is printed in kernels.conf order.
+# Progress goes to stderr, KTAP to stdout.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -119,7 +121,7 @@ sks_stage_src "$src"
 # $build/K/counts.
 run_kernel()
 {
-	local k=$1 t0 rc kb=$build/$1 log
+	local k=$1 t0 rc kb=$build/$1 log secs
 	suite_name=$k
 	passed=0 failed=0 skipped=0
 	sub_begin
@@ -154,20 +156,40 @@ run_kernel()
 		# The guest as a whole: booted, finished, no kernel warning.
 		sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
 	fi
-	sub_end " # $(( $(date +%s) - t0 ))s" >"$kb/block"
+	secs=$(( $(date +%s) - t0 ))
+	sub_end " # ${secs}s" >"$kb/block"
 	echo "$passed $failed $skipped" >"$kb/counts"
+	# What the whole suite took, for run_order: kept from complete runs
+	# only (not ONLY= ones, nor failed ones, which may have stopped early).
+	[ -n "${SKS_ONLY:-}" ] || [ "$sub_fail" -ne 0 ] || echo "$secs" >"$build/$k.secs"
+}
+
+# run_order: the kernels, longest first by what their whole suite took
+# the last time (build/K.secs), so that the job started last is a short
+# one and the SKS_JOBS slots finish close together.  Kernels never timed
+# go first, in kernels.conf order (oldest, and slowest, first).
+run_order()
+{
+	local k s
+	for k in "${kernels[@]}"; do
+		s=$(cat "$build/$k.secs" 2>/dev/null)
+		echo "${s:-999999} $k"
+	done | sort -s -k1,1nr | cut -d' ' -f2
 }
 
 jobs_max=${SKS_JOBS:-2}
-pids=()
-for k in "${kernels[@]}"; do
+mapfile -t order < <(run_order)
+for k in "${order[@]}"; do
 	rm -rf "${build:?}/$k"
 	mkdir -p "$build/$k/out"
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
 		wait -n || true
 	done
-	( suite_no=$(( suite_no + ${#pids[@]} )); run_kernel "$k" ) &
-	pids+=($!)
+	# Its suite number is its place in the printed order (kernels.conf's).
+	for i in "${!kernels[@]}"; do
+		[ "${kernels[$i]}" = "$k" ] && break
+	done
+	( suite_no=$(( suite_no + i )); run_kernel "$k" ) &
 done
 wait
 for k in "${kernels[@]}"; do

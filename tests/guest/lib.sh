@@ -110,22 +110,45 @@ sks_netns_pair()
 
 SKS_TRAFFIC=${SKS_TRAFFIC:-$SKS_TOP/tests/tools/sks-traffic}
 
+# sks_sleep SECONDS: sleep without starting a process.  Every exec costs
+# 0.1-0.5 s in a TCG guest (dynamic loading over 9p), more than the short
+# waits of the polling loops below.  read -t on a fifo nobody writes to.
+sks_sleep()
+{
+	if [ -z "${sks_sleep_fd:-}" ]; then
+		mkfifo "$SKS_TMP/.sleep"
+		exec {sks_sleep_fd}<>"$SKS_TMP/.sleep"
+	fi
+	read -r -t "$1" -u "$sks_sleep_fd" _ || true
+}
+
+# sks_file_has FILE STRING: FILE has a line containing STRING (a shell
+# loop, not grep, for the same reason).
+sks_file_has()
+{
+	local l
+	while IFS= read -r l || [ -n "$l" ]; do
+		[[ $l == *"$2"* ]] && return 0
+	done 2>/dev/null <"$1"
+	return 1
+}
+
 # sks_monitor_start FILE [OPTIONS...] [monitor ARGS...]: run the monitor in
 # the background with stdout in FILE (stderr in FILE.err), and return once
-# it listens.
+# it listens (polled every 50 ms, given up after 60 s).
 sks_monitor_start()
 {
-	local out=$1 i
+	local out=$1 end=$((SECONDS + 60))
 	shift
 	if [[ " $* " != *" monitor "* ]]; then
 		set -- "$@" monitor
 	fi
 	"$SKS_TOOL" "$@" >"$out" 2>"$out.err" &
 	sks_monitor_pid=$!
-	for i in $(seq 1 200); do
-		grep -q 'listening for records' "$out.err" 2>/dev/null && return 0
+	while [ "$SECONDS" -lt "$end" ]; do
+		sks_file_has "$out.err" 'listening for records' && return 0
 		kill -0 "$sks_monitor_pid" 2>/dev/null || break
-		sleep 0.05
+		sks_sleep 0.05
 	done
 	cat "$out.err"
 	sks_fail "the monitor did not start"
@@ -134,18 +157,19 @@ sks_monitor_start()
 # sks_monitor_stop: let the drain deliver, then stop the monitor cleanly.
 sks_monitor_stop()
 {
-	sleep 0.3
+	sks_sleep 0.3
 	kill -INT "$sks_monitor_pid"
 	wait "$sks_monitor_pid" || sks_fail "the monitor exited with status $?"
 }
 
-# sks_wait_file FILE: wait until FILE exists (a server's --ready-file).
+# sks_wait_file FILE: wait until FILE exists (a server's --ready-file),
+# polled every 50 ms, given up after 60 s.
 sks_wait_file()
 {
-	local i
-	for i in $(seq 1 400); do
+	local end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ -e "$1" ] && return 0
-		sleep 0.05
+		sks_sleep 0.05
 	done
 	sks_fail "timed out waiting for $1"
 }
