@@ -16,7 +16,8 @@
 # netlink layer refuses before the family sees the request.  Found on all
 # four kernels: no complete genlmsghdr, EINVAL; an unknown command or a
 # dump of a command without dumpit, EOPNOTSUPP; no CAP_NET_ADMIN, EPERM;
-# all without a message.  6.1 on also refuse a non-zero reserved byte and
+# a dump while another dump of the same socket runs, EBUSY (the netlink
+# core, netlink_dump_start()); all without a message.  6.1 on also refuse a non-zero reserved byte and
 # stray nlmsg_flags (EINVAL, with a message); 5.10 ignores both.  The genl
 # version is ignored everywhere.  An empty datagram is refused by send()
 # itself (ENODATA) on all four.

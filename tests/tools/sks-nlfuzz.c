@@ -1615,6 +1615,7 @@ struct sks_storm {
 	/* Refusals of the generic layer by where, with and without message. */
 	unsigned long gen[SKS_AT_CMD + 1][2];
 	unsigned long gen_unexpected;
+	unsigned long dump_busy;	/* a dump while another ran: EBUSY */
 	unsigned long kind_sent[SKS_K_NR], kind_ok[SKS_K_NR];
 	unsigned long cmd_ok[256];
 	unsigned long bytes;
@@ -1682,6 +1683,15 @@ static void sks_judge(struct sks_storm *st, const struct sks_meta *m,
 			sks_storm_example(st, m, a, "accepted a message it must refuse");
 		}
 		sks_storm_state(st, m, a);
+		return;
+	}
+	/*
+	 * A dump while another dump of this socket is still running: the
+	 * netlink core answers EBUSY (netlink_dump_start()), without a
+	 * message, before the family sees the request.
+	 */
+	if (m->dump && a->error == -EBUSY && !a->has_msg) {
+		st->dump_busy++;
 		return;
 	}
 	if (m->at == SKS_AT_FAMILY) {
@@ -1974,10 +1984,10 @@ static void sks_storm_report(struct sks_storm *st, uint64_t ms)
 		/* Refused before the family: without/with an extack message. */
 		printf("storm generic refusals (no extack/extack): short=%lu/%lu",
 		       st->gen[SKS_AT_SHORT][0], st->gen[SKS_AT_SHORT][1]);
-		printf(" header=%lu/%lu command=%lu/%lu unexpected_errno=%lu\n",
+		printf(" header=%lu/%lu command=%lu/%lu dump_busy=%lu unexpected_errno=%lu\n",
 		       st->gen[SKS_AT_HDR][0], st->gen[SKS_AT_HDR][1],
 		       st->gen[SKS_AT_CMD][0], st->gen[SKS_AT_CMD][1],
-		       st->gen_unexpected);
+		       st->dump_busy, st->gen_unexpected);
 	}
 	printf("%s summary:", st->unpriv ? "unpriv" : "storm");
 	sks_kv("seed", st->seed);
