@@ -15,7 +15,11 @@
 #           Noisy: the host is shared.
 #
 # One guest at a time.  SKS_BENCH_SECS: guest seconds per data point
-# (default 2).  Everything SKS_BENCH_* is passed on to bench/guest.sh.
+# (default 2).  Everything SKS_BENCH_* is passed on to bench/guest.sh;
+# SKS_BENCH_TCG_CONFIGS and SKS_BENCH_TCG_WORKLOADS replace
+# SKS_BENCH_CONFIGS and SKS_BENCH_WORKLOADS in tcg mode.  With
+# SKS_BENCH_APPEND=1 the report also covers the runs of the previous
+# make bench (build/bench/runs.list), e.g. another kernel's.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,8 +48,8 @@ sks_build_host
 make -s -C bench/tools
 sks_stage_src "$out/src"
 
-runs=()
 failed=0
+[ "${SKS_BENCH_APPEND:-0}" = 1 ] || : >"$out/runs.list"
 for k in "${kernels[@]}"; do
 	abi=$(sks_kernel_field "$k" abi)
 	tests/lib/fetch-kernel.sh "$k" >"$out/fetch-$k.log" 2>&1 ||
@@ -63,7 +67,9 @@ for k in "${kernels[@]}"; do
 		env=()
 		case $m in
 		icount) env=(SKS_ICOUNT=1) ;;
-		tcg) env=(SKS_ICOUNT=0) ;;
+		tcg) env=(SKS_ICOUNT=0
+			SKS_BENCH_CONFIGS="${SKS_BENCH_TCG_CONFIGS:-${SKS_BENCH_CONFIGS:-}}"
+			SKS_BENCH_WORKLOADS="${SKS_BENCH_TCG_WORKLOADS:-${SKS_BENCH_WORKLOADS:-}}") ;;
 		*) die "unknown mode '$m' (icount or tcg)" ;;
 		esac
 		d=$out/$k/$m
@@ -86,11 +92,12 @@ for k in "${kernels[@]}"; do
 		 "date": "$date", "secs": ${SKS_BENCH_SECS:-2}, "guest_rc": $rc,
 		 "wall_s": $(( $(date +%s) - t0 ))}
 		EOF
-		runs+=("$d")
+		grep -qxF "$d" "$out/runs.list" || echo "$d" >>"$out/runs.list"
 		[ "$rc" -eq 0 ] || failed=1
 	done
 done
 
+mapfile -t runs <"$out/runs.list"
 python3 bench/report.py --date "$date" --readme README.md \
 	--outdir bench/results "${runs[@]}"
 [ "$failed" -eq 0 ] || die "a guest failed; its log is in $out/KERNEL/MODE/log"
