@@ -103,9 +103,14 @@ def analyse(run):
             a["lost"] = None
         else:
             n = 0
-        if n and el:
+        det = r.get("detail") or {}
+        ops = det.get("received") or det.get("ops")
+        if n and (ops or el):
             a["records"] = n
-            a["records_per_s"] = n / el
+            # records per transaction times transactions per second where
+            # the client counts its transactions (the rate's own window);
+            # else over the client's whole run
+            a["records_per_s"] = n / ops * r["rate"] if ops else n / el
             # icount, one CPU always busy: 1e9 guest ns per guest second are
             # 1e9 instructions; what the tracing costs per second of work,
             # spread over its records.
@@ -118,9 +123,11 @@ def analyse(run):
 def table(run, an):
     wls = [w for w in WORKLOADS if any(k[1] == w for k in an)]
     cfgs = sorted({k[0] for k in an} | set(run["unavailable"]))
-    lines = ["| configuration | " + " | ".join(
-        "%s [%s]" % (WORKLOADS[w], next((an[k]["unit"] for k in an if k[1] == w and "unit" in an[k]), ""))
-        for w in wls) + " |", "| --- |" + " ---: |" * len(wls)]
+    def head(w):
+        u = next((an[k]["unit"] for k in an if k[1] == w and "unit" in an[k]), None)
+        return WORKLOADS[w] + (" [%s]" % u if u else "")
+    lines = ["| configuration | " + " | ".join(head(w) for w in wls) + " |",
+             "| --- |" + " ---: |" * len(wls)]
     for c in cfgs:
         cells = []
         for w in wls:
