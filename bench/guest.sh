@@ -22,6 +22,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KO=$1 TOOL=$2 RES=$3 BPFTS=${4:-}
 SECS=${SKS_BENCH_SECS:-2}
+# sockperf and iperf3 take whole seconds (iperf3 -t 0 runs forever)
+ISECS=$(awk -v s="$SECS" 'BEGIN { t = int(s + 0.999); print t < 1 ? 1 : t }')
 CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7}
 WORKLOADS=${SKS_BENCH_WORKLOADS:-tcp_rr udp_rr tcp_rr_app udp_rr_app tcp_stream tcp_churn}
 RATES=${SKS_BENCH_RATES:-2000 5000 10000 20000 40000 80000}
@@ -101,7 +103,8 @@ run_workload()
 		# shellcheck disable=SC2086 # $p is empty or one word
 		server sockperf sr $p -i 10.0.0.2 -p "$port"
 		# shellcheck disable=SC2086
-		client sockperf pp $p -i 10.0.0.2 -p "$port" -t "$SECS" \
+		client sockperf pp $p -i 10.0.0.2 -p "$port" \
+			-t "$ISECS" \
 			-m 14 --mps=max ${SKS_BENCH_SOCKPERF:-} >"$out" 2>&1
 		server_stop
 		# sockperf's latency statistics need its TSC calibration, which
@@ -120,7 +123,8 @@ run_workload()
 		;;
 	tcp_stream)
 		server iperf3 -s -B 10.0.0.2 -p "$port"
-		client iperf3 -c 10.0.0.2 -p "$port" -t "$SECS" -f m >"$out" 2>&1
+		client iperf3 -c 10.0.0.2 -p "$port" -t "$ISECS" \
+			-f m >"$out" 2>&1
 		server_stop
 		# [  5]   0.00-2.00   sec   123 MBytes   516 Mbits/sec   receiver
 		awk '/receiver$/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") r = $(i - 1) }
