@@ -146,6 +146,9 @@ def table(run, an):
     lines.append("")
     lines.append("Cells: rate (throughput loss vs (0) of the same workload; "
                  "negative = faster).")
+    skipped = [w for w in WORKLOADS if w not in wls]
+    if skipped:
+        lines.append("Not run this time (SKS_BENCH_WORKLOADS): %s." % ", ".join(skipped))
     notes = []
     for c in cfgs:
         if c in run["unavailable"]:
