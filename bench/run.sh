@@ -19,7 +19,9 @@
 # SKS_BENCH_TCG_CONFIGS and SKS_BENCH_TCG_WORKLOADS replace
 # SKS_BENCH_CONFIGS and SKS_BENCH_WORKLOADS in tcg mode.  With
 # SKS_BENCH_APPEND=1 the report also covers the runs of the previous
-# make bench (build/bench/runs.list), e.g. another kernel's.
+# make bench (build/bench/runs.list), e.g. another kernel's, and
+# SKS_BENCH_TAG keeps such a run apart from an earlier one of the same
+# kernel and mode.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,7 +74,7 @@ for k in "${kernels[@]}"; do
 			SKS_BENCH_WORKLOADS="${SKS_BENCH_TCG_WORKLOADS:-${SKS_BENCH_WORKLOADS:-}}") ;;
 		*) die "unknown mode '$m' (icount or tcg)" ;;
 		esac
-		d=$out/$k/$m
+		d=$out/$k/$m${SKS_BENCH_TAG:+-$SKS_BENCH_TAG}
 		rm -rf "$d"
 		mkdir -p "$d"
 		log "$k ($abi), $m: running the benchmark in a guest"
