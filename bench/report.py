@@ -257,9 +257,9 @@ def main():
         an = analyse(run)
         run["analysis"] = [dict(v) for v in an.values()]
         head = "%s (%s), %s" % (run["kernel"], run["abi"], run["mode"])
-        body = ["Mode: %s.  %s.  %s s of guest time per data point; guest exit "
+        body = ["Run of %s.  Mode: %s.  %s.  %s s of guest time per data point; guest exit "
                 "status %d; %d s of wall time." % (
-                    MODES.get(run["mode"], run["mode"]), run["qemu"], run["secs"],
+                    run["date"], MODES.get(run["mode"], run["mode"]), run["qemu"], run["secs"],
                     run["guest_rc"], run["wall_s"]), ""]
         body += table(run, an)
         rt = records_table(run, an)
