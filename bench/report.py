@@ -38,7 +38,9 @@ WORKLOADS = {
 }
 MODES = {
     "icount": "QEMU TCG -icount shift=0,sleep=off, -smp 1: guest time counts "
-              "instructions (1 ns = 1 instruction), figures repeat exactly",
+              "instructions (1 ns = 1 instruction), so the host's load does not move "
+              "the figures; the guest's own randomness (ports, sequence numbers, "
+              "hash seeds) still does, by a few tenths of a percent between boots",
     "tcg": "QEMU single-threaded TCG, -smp 2, real time: NOISY (2 host cores "
            "shared with other guests)",
 }
