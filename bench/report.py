@@ -68,7 +68,8 @@ def load(rundir):
                 unavail[r["config"]] = r.get("unavailable", "?")
             else:
                 rows.append(r)
-    meta.update(results=rows, pipeline=pipe, unavailable=unavail)
+    meta.update(results=rows, pipeline=pipe, unavailable=unavail,
+                run=os.path.basename(os.path.normpath(rundir)))
     return meta
 
 
@@ -258,7 +259,7 @@ def main():
     for run in runs:
         an = analyse(run)
         run["analysis"] = [dict(v) for v in an.values()]
-        head = "%s (%s), %s" % (run["kernel"], run["abi"], run["mode"])
+        head = "%s (%s), %s" % (run["kernel"], run["abi"], run["run"])
         body = ["Run of %s.  Mode: %s.  %s.  %s s of guest time per data point; guest exit "
                 "status %d; %d s of wall time." % (
                     run["date"], MODES.get(run["mode"], run["mode"]), run["qemu"], run["secs"],
