@@ -9,6 +9,7 @@
 #   make demo             boot a guest and show real per-packet timelines
 #   make check            the test suite on every kernel of tests/kernels.conf
 #   make check KERNELS=6.1 ONLY=status   one kernel, one test
+#   make bench [KERNELS=...]  overhead benchmark in the guests (bench/)
 #
 # The module's own build rules are in Kbuild; everything that needs a guest
 # is in tests/.
@@ -63,5 +64,9 @@ check:
 demo:
 	tests/demo.sh
 
+# Not part of check: minutes of emulation per kernel.
+bench:
+	bench/run.sh $(KERNELS)
+
 .PHONY: all module tool clean dkms-src dkms-install dkms-uninstall install \
-	check demo
+	check demo bench

@@ -3,7 +3,8 @@
 #
 # Install the Debian packages that building and testing skbstamp needs, if
 # any is missing.  make check and make demo start here, so a fresh machine
-# (CI's, a new developer's) needs nothing installed by hand.
+# (CI's, a new developer's) needs nothing installed by hand.  Arguments
+# are further packages (make bench's).
 
 set -euo pipefail
 
@@ -19,6 +20,7 @@ pkgs=(
 	iproute2 python3 python3-yaml util-linux procps iperf3 sockperf ethtool linuxptp
 	# lint
 	linux-source-6.12
+	"$@"
 )
 
 missing=()
@@ -34,5 +36,5 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

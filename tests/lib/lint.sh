@@ -35,7 +35,7 @@ run()
 out=$(
 	run -f "$top"/module/*.c "$top"/module/*.h "$top"/module/compat/*.h \
 		"$top"/uapi/linux/skbstamp.h
-	mapfile -t user < <(find "$top/tool" "$top/tests" -name '*.[ch]' | sort)
+	mapfile -t user < <(find "$top/tool" "$top/tests" "$top/bench" -name '*.[ch]' | sort)
 	# Userspace: <stdint.h> types, PRIu64 and volatile sig_atomic_t are
 	# what C itself prescribes there.
 	[ ${#user[@]} -eq 0 ] ||
