@@ -139,6 +139,31 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 	return e;
 }
 
+/*
+ * sks_tag_mark() for a stage that happens once and only after others:
+ * only if the entry has every bit of @need and not yet @state.
+ */
+bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
+		       unsigned int stage, u64 ts, struct sks_tag *t)
+{
+	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
+	unsigned long flags;
+	struct sks_tag *e;
+	bool ok;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	e = sks_tag_find(b, cookie, tskey);
+	ok = e && (e->state & need) == need && !(e->state & state);
+	if (ok) {
+		e->state |= state;
+		if (stage < ARRAY_SIZE(e->ts))
+			e->ts[stage] = ts;
+		*t = *e;
+	}
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return ok;
+}
+
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
 	return sks_tag_mark(cookie, tskey, 0, 0, 0, t);

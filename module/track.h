@@ -71,6 +71,8 @@ void sks_tag_free(void);
 u64 sks_tag_evictions(void);
 u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
+bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
+		       unsigned int stage, u64 ts, struct sks_tag *t);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
 bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 		  u64 ts, struct sks_tag *t);

@@ -587,12 +587,12 @@ void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip)
 	if (!(sh->tx_flags & SKBTX_SW_TSTAMP))
 		return;
 	cookie = atomic64_read(&skb->sk->sk_cookie);
-	if (!cookie || !sks_tag_get(cookie, sh->tskey, &t) ||
-	    !(t.state & SKS_TAG_SW_DONE) || (t.state & SKS_TAG_TXDONE_DONE))
+	if (!cookie)
 		return;
+	/* One lookup: the driver took the skb (sw), and this is the first. */
 	rec.ts_ns = ktime_get_ns();
-	if (!sks_tag_mark(cookie, sh->tskey, SKS_TAG_TXDONE_DONE, rec.stage,
-			  rec.ts_ns, &t))
+	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
+			       SKS_TAG_TXDONE_DONE, rec.stage, rec.ts_ns, &t))
 		return;
 	if (sks_want(cfg, rec.stage)) {
 		if (sks_summary(cfg)) {

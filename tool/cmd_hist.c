@@ -218,10 +218,8 @@ int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "skbstamp hist: takes no arguments\n");
+	if (sks_no_args("hist", argc))
 		return SKS_EXIT_USAGE;
-	}
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;

@@ -13,10 +13,8 @@ int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "skbstamp reset: takes no arguments\n");
+	if (sks_no_args("reset", argc))
 		return SKS_EXIT_USAGE;
-	}
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;

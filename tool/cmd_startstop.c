@@ -28,6 +28,15 @@ int sks_parse_u32(const char *what, const char *arg, uint32_t *val)
 	return 0;
 }
 
+/* For commands without arguments: 0, or -1 after a message. */
+int sks_no_args(const char *cmd, int argc)
+{
+	if (!argc)
+		return 0;
+	fprintf(stderr, "skbstamp %s: takes no arguments\n", cmd);
+	return -1;
+}
+
 int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv)
 {
 	return sks_config_request(ctx, SKBSTAMP_CMD_START, "start", argc, argv);
@@ -38,10 +47,8 @@ int sks_cmd_stop(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "skbstamp stop: takes no arguments\n");
+	if (sks_no_args("stop", argc))
 		return SKS_EXIT_USAGE;
-	}
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;

@@ -104,10 +104,8 @@ int sks_cmd_stats(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "skbstamp stats: takes no arguments\n");
+	if (sks_no_args("stats", argc))
 		return SKS_EXIT_USAGE;
-	}
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;

@@ -162,10 +162,8 @@ int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc > 0) {
-		fprintf(stderr, "skbstamp status: takes no arguments\n");
+	if (sks_no_args("status", argc))
 		return SKS_EXIT_USAGE;
-	}
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;

@@ -80,6 +80,7 @@ const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
 
 /* cmd_startstop.c */
 int sks_parse_u32(const char *what, const char *arg, uint32_t *val);
+int sks_no_args(const char *cmd, int argc);
 
 /* config.c: the configuration start and set take */
 int sks_config_request(struct sks_ctx *ctx, uint8_t cmd, const char *name,

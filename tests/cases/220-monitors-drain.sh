@@ -29,11 +29,7 @@ sks_udp 6402 600
 "$SKS_TOOL" --json status >"$SKS_TMP/s2.json"
 kill -CONT "$sks_monitor_pid"
 # Let it pull everything, then stop tracing with nothing left to flush.
-for _ in $(seq 1 100); do
-	"$SKS_TOOL" --json status >"$SKS_TMP/s3.json"
-	grep -q '"buffered":0' "$SKS_TMP/s3.json" && break
-	sleep 0.1
-done
+sks_wait_drained "$SKS_TMP/s3.json"
 "$SKS_TOOL" stop || sks_fail "stop failed"
 sks_monitor_stop
 "$SKS_TOOL" --json status >"$SKS_TMP/s4.json"

@@ -188,3 +188,16 @@ sks_udp()
 	wait $srv || sks_fail "udp server on port $port failed"
 	rm -f "$SKS_TMP/ready.$port"
 }
+
+# sks_wait_drained FILE: wait (up to 10 s) until the module's buffers are
+# empty, leaving the last 'status --json' in FILE.
+sks_wait_drained()
+{
+	local i
+	for ((i = 0; i < 100; i++)); do
+		"$SKS_TOOL" --json status >"$1"
+		grep -q '"buffered":0[,}]' "$1" && return 0
+		sks_sleep 0.1
+	done
+	sks_fail "records still buffered after 10 s: $(cat "$1")"
+}
