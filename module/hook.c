@@ -36,6 +36,9 @@ static struct sks_fhook sks_fhooks[] = {
 	 */
 	/* Software GSO's segments, on their way to the driver. */
 	{ "dev_hard_start_xmit", sks_hook_xmit_list, SKS_STAGES_TAGGED },
+	/* IP fragments of a datagram larger than the MTU. */
+	{ "ip_do_fragment", sks_hook_ip_fragment, SKS_STAGES_TAGGED },
+	{ "ip6_fragment", sks_hook_ip_fragment, SKS_STAGES_TAGGED },
 	{ "tcp_wfree", sks_hook_txdone, SKS_STAGES_TXDONE, .reporting = true },
 	{ "sock_wfree", sks_hook_txdone, SKS_STAGES_TXDONE, .reporting = true },
 };

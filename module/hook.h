@@ -50,5 +50,6 @@ void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_ip_fragment(struct pt_regs *regs, unsigned long parent_ip);
 
 #endif /* SKS_HOOK_H */

@@ -169,8 +169,12 @@ bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 	return sks_tag_mark(cookie, tskey, 0, 0, 0, t);
 }
 
-/* The skb was split by software GSO: its driver stages cover @seg_len. */
-void sks_tag_set_seg_len(u64 cookie, u32 tskey, u32 seg_len)
+/*
+ * The skb was split (by software GSO or IP fragmentation): from now on its
+ * records cover @len bytes (0: unchanged), its driver stages @seg_len
+ * (0: all of them), and carry @rflags too.
+ */
+void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
@@ -178,8 +182,13 @@ void sks_tag_set_seg_len(u64 cookie, u32 tskey, u32 seg_len)
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	e = sks_tag_find(b, cookie, tskey);
-	if (e)
-		e->seg_len = seg_len;
+	if (e) {
+		if (len)
+			e->len = len;
+		if (seg_len)
+			e->seg_len = seg_len;
+		e->rflags |= rflags;
+	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 

@@ -42,6 +42,8 @@ struct sks_tag {
 	 * (sw, hw, txdone) describe; sched and ack describe the whole skb.
 	 */
 	u32 seg_len;
+	u32 offset;		/* IP fragment, UDP segment: see the record's */
+	u16 gso_size;		/* UDP GSO: payload bytes per segment */
 	struct sks_owner owner;
 	u8 ours;		/* SKBTX_* flags the module added */
 	u8 app;			/* SKBTX_* flags the application had set */
@@ -77,6 +79,6 @@ bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
 bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 		  u64 ts, struct sks_tag *t);
 void sks_tag_del(u64 cookie, u32 tskey);
-void sks_tag_set_seg_len(u64 cookie, u32 tskey, u32 seg_len);
+void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags);
 
 #endif /* SKS_TRACK_H */

@@ -135,6 +135,7 @@ static void sks_rec_from_tag(struct skbstamp_record *rec,
 	rec->cookie = t->cookie;
 	rec->tskey = t->key;
 	rec->len = t->len;
+	rec->offset = t->offset;
 	if (t->seg_len && rec->stage != SKBSTAMP_STAGE_SCHED &&
 	    rec->stage != SKBSTAMP_STAGE_ACK)
 		rec->len = t->seg_len;
@@ -365,6 +366,8 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 	if (sks_sampling(cfg) && !sks_sock_sampled(t.cookie, false, 0, 0))
 		return;
 	sks_sock_owner(t.cookie, &t.owner, &t.key, NULL);
+	if (skb_is_gso(skb) && (skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4))
+		t.gso_size = skb_shinfo(skb)->gso_size;
 	sks_tag_skb(cfg, skb, sk, &t, false);
 }
 
@@ -625,6 +628,92 @@ static u32 sks_tcp_seg_payload(const struct sk_buff *seg, u32 *seq)
 }
 
 /*
+ * The pieces a datagram is split into (IP fragments, UDP GSO segments)
+ * carry its key in their records; their entries need lookup keys of their
+ * own.  The @idx-th piece (1..SKS_SUB_MAX) uses the datagram's key with
+ * @idx in the top byte: UDP keys are a per-socket counter, so this cannot
+ * meet the key of another datagram in flight (it would be 2^24 sends
+ * away).
+ */
+#define SKS_SUB_MAX	255
+
+/*
+ * Tag the piece @skb of a datagram; @t is the datagram's entry with the
+ * piece's offset, len and flags set.  The piece gets the requests @ours
+ * and none of the application's, which are on the first piece.
+ */
+static void sks_tag_sub(struct sk_buff *skb, struct sks_tag *t, u32 idx, u8 ours)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	t->tskey = t->key ^ (idx << 24);
+	t->seg_len = 0;
+	t->gso_size = 0;
+	t->app = 0;
+	t->ack_ours = false;
+	t->ours = ours;
+	t->stamp = jiffies;
+	sh->tskey = t->tskey;
+	sh->tx_flags |= t->ours;
+	sks_tag_put(t);
+}
+
+/* UDP payload bytes of a datagram GSO made, or 0 if not in reach. */
+static u32 sks_udp_seg_payload(const struct sk_buff *seg)
+{
+	int off = skb_transport_offset(seg);
+
+	if (!skb_transport_header_was_set(seg) || off < 0 ||
+	    off + (int)sizeof(struct udphdr) >= (int)seg->len)
+		return 0;
+	return seg->len - off - sizeof(struct udphdr);
+}
+
+/*
+ * @first is the first datagram UDP GSO cut from a send (it kept the send's
+ * requests, __udp_gso_segment()); the untagged datagrams of its socket
+ * right after it, up to the send's length, are the others.  They get
+ * driver stages of their own with the send's key; sched stays with the
+ * send.  Returns the last skb looked at.
+ */
+static struct sk_buff *sks_tag_udp_segs(const struct sks_config *cfg,
+					struct sk_buff *first)
+{
+	u64 cookie = atomic64_read(&first->sk->sk_cookie);
+	u32 tskey = skb_shinfo(first)->tskey;
+	u32 off, len, idx = 0;
+	struct sks_tag parent, t;
+	struct sk_buff *s, *last = first;
+
+	if (!cookie || !sks_tag_get(cookie, tskey, &parent) ||
+	    !parent.gso_size || parent.seg_len)
+		return first;
+	off = sks_udp_seg_payload(first);
+	if (!off || off >= parent.len)
+		return first;
+	for (s = first->next; s && s->sk == first->sk && off < parent.len;
+	     s = s->next) {
+		if ((skb_shinfo(s)->tx_flags & SKBTX_ANY_TSTAMP) ||
+		    ++idx > SKS_SUB_MAX)
+			break;
+		len = sks_udp_seg_payload(s);
+		if (!len)
+			break;
+		t = parent;
+		t.offset = off;
+		t.len = len;
+		t.state = SKS_TAG_SEGMENT;
+		t.rflags |= SKBSTAMP_RF_SEGMENT;
+		sks_tag_sub(s, &t, idx, sks_skbtx_mine(cfg) & ~SKBTX_SCHED_TSTAMP);
+		off += len;
+		last = s;
+	}
+	if (last != first)
+		sks_tag_narrow(cookie, tskey, 0, sks_udp_seg_payload(first), 0);
+	return last;
+}
+
+/*
  * Tag a segment software GSO cut from the tagged skb described by @parent:
  * it gets driver stages (sw, hw, txdone) of its own, keyed by its last
  * byte, and nothing the application asked for.
@@ -681,7 +770,7 @@ static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
 	}
 	len = sks_tcp_seg_payload(last, &seq);
 	if (n && len)
-		sks_tag_set_seg_len(cookie, tskey, len);
+		sks_tag_narrow(cookie, tskey, 0, len, 0);
 }
 
 /*
@@ -702,7 +791,17 @@ void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
 	for (s = first; s; s = s->next) {
 		struct sock *sk = s->sk;
 
-		if (!sk || !sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_TCP) {
+		if (!sk || !sks_traced_sk(sk)) {
+			run = NULL;
+			continue;
+		}
+		if (sk->sk_protocol == IPPROTO_UDP &&
+		    (skb_shinfo(s)->tx_flags & SKBTX_SW_TSTAMP)) {
+			s = sks_tag_udp_segs(cfg, s);
+			run = NULL;
+			continue;
+		}
+		if (sk->sk_protocol != IPPROTO_TCP) {
 			run = NULL;
 			continue;
 		}
@@ -717,5 +816,50 @@ void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
 		if (run)
 			sks_tag_run(cfg, run, s);
 		run = NULL;
+	}
+}
+
+/*
+ * ip_do_fragment() and ip6_fragment(struct net *net, struct sock *sk,
+ * struct sk_buff *skb, output): @skb is a datagram larger than the MTU.
+ * IP keeps its timestamp requests on the first fragment only.  When its
+ * pieces are a frag_list already (as UDP builds a large datagram), each
+ * later piece is sent as a fragment as it is, and is tagged here.  If IP
+ * falls back to copying into new skbs (a piece too large or short of
+ * headroom), none of the fragments is an skb the module tagged, and the
+ * datagram gets no driver records: its tags count as abandoned at stop.
+ */
+void sks_hook_ip_fragment(struct pt_regs *regs, unsigned long parent_ip)
+{
+	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 2);
+	const struct sks_config *cfg = sks_conf();
+	u32 off, idx = 0, tskey;
+	struct sks_tag parent, t;
+	struct sk_buff *frag;
+	u64 cookie;
+
+	/* Shared pieces (a cloned skb) go the copying way. */
+	if (!skb || !skb->sk || !skb_has_frag_list(skb) || skb_cloned(skb) ||
+	    !(skb_shinfo(skb)->tx_flags & SKBTX_SW_TSTAMP) ||
+	    !sks_traced_sk(skb->sk) || skb->sk->sk_protocol != IPPROTO_UDP)
+		return;
+	cookie = atomic64_read(&skb->sk->sk_cookie);
+	tskey = skb_shinfo(skb)->tskey;
+	if (!cookie || !sks_tag_get(cookie, tskey, &parent) ||
+	    (parent.rflags & SKBSTAMP_RF_FRAGMENT))
+		return;
+	off = skb_pagelen(skb) - skb_transport_offset(skb) - sizeof(struct udphdr);
+	if (off >= parent.len)
+		return;
+	sks_tag_narrow(cookie, tskey, off, 0, SKBSTAMP_RF_FRAGMENT);
+	skb_walk_frags(skb, frag) {
+		if (++idx > SKS_SUB_MAX || skb_shared(frag))
+			break;
+		t = parent;
+		t.offset = off;
+		t.len = frag->len;
+		t.rflags |= SKBSTAMP_RF_FRAGMENT;
+		sks_tag_sub(frag, &t, idx, sks_skbtx_mine(cfg));
+		off += frag->len;
 	}
 }

@@ -2,7 +2,8 @@
 /*
  * Assembling records into packets for the text output of monitor.
  *
- * A packet is (socket cookie, protocol, tskey).  It is printed when every
+ * A packet is (socket cookie, protocol, tskey, offset): the pieces of a
+ * UDP datagram (IP fragments, GSO segments) share its key.  It is printed when every
  * stage traced for its protocol has arrived, or after a second without
  * them, marked incomplete.  Its time base is the send call that
  * produced it: TCP calls cover keys [key, key + len), a UDP call has the
@@ -147,6 +148,12 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	}
 	if (r->flags & SKBSTAMP_RF_RETRANS)
 		printf(" retrans");
+	if (r->flags & SKBSTAMP_RF_SEGMENT)
+		printf(" segment");
+	if (r->flags & SKBSTAMP_RF_FRAGMENT)
+		printf(" fragment");
+	if (r->offset)
+		printf(" offset %u", r->offset);
 	if (!complete)
 		printf(" (incomplete)");
 	putchar('\n');
@@ -188,7 +195,7 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 			continue;
 		}
 		if (p->r.cookie == r->cookie && p->r.tskey == r->tskey &&
-		    p->r.proto == r->proto)
+		    p->r.proto == r->proto && p->r.offset == r->offset)
 			goto found;
 		if (!oldest || p->seen_ns < oldest->seen_ns)
 			oldest = p;

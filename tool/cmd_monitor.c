@@ -86,9 +86,11 @@ static void sks_print_json(const struct skbstamp_record *r)
 	printf(",\"saddr\":\"%s\",\"daddr\":\"%s\",\"sport\":%u,\"dport\":%u,\"ifindex\":%d",
 	       sa, da, ntohs(r->sport), ntohs(r->dport), r->ifindex);
 	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
-		printf(",\"retrans\":%s,\"segment\":%s",
+		printf(",\"retrans\":%s,\"segment\":%s,\"fragment\":%s,\"offset\":%u",
 		       r->flags & SKBSTAMP_RF_RETRANS ? "true" : "false",
-		       r->flags & SKBSTAMP_RF_SEGMENT ? "true" : "false");
+		       r->flags & SKBSTAMP_RF_SEGMENT ? "true" : "false",
+		       r->flags & SKBSTAMP_RF_FRAGMENT ? "true" : "false",
+		       r->offset);
 	else
 		printf(",\"id\":%llu", (unsigned long long)r->id);
 	if (r->stage == SKBSTAMP_STAGE_DROP)

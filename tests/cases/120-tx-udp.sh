@@ -6,23 +6,10 @@ sks_load
 "$SKS_TOOL" start || sks_fail "start failed"
 sks_netns_pair
 
-run_udp()
-{
-	local addr=$1 port=$2 n=$3
-	shift 3
-	ip netns exec b "$SKS_TRAFFIC" udp-server "$addr" "$port" count "$n" timeout 5000 \
-		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
-	local srv=$!
-	sks_wait_file "$SKS_TMP/ready.$port"
-	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" "$@" \
-		>"$SKS_TMP/client.$port" || sks_fail "client failed"
-	wait $srv || sks_fail "server failed"
-}
-
 sks_monitor_start "$SKS_TMP/rec.json" --json
-run_udp 10.0.0.2 6001 5 sizes 10,200,1000,1400,64 gap-us 5000
-run_udp fd00::2 6002 4 sizes 20,300,1200,8 gap-us 5000 connect
-run_udp 10.0.0.2 6003 2 sizes 100,301 gap-us 5000 more connect
+sks_udp_flow 10.0.0.2 6001 5 sizes 10,200,1000,1400,64 gap-us 5000
+sks_udp_flow fd00::2 6002 4 sizes 20,300,1200,8 gap-us 5000 connect
+sks_udp_flow 10.0.0.2 6003 2 sizes 100,301 gap-us 5000 more connect
 sks_monitor_stop
 for port in 6001 6002 6003; do
 	sks_python "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" \

@@ -6,6 +6,10 @@
 
 sks_load
 sks_netns_pair
+# The 2000-byte UDP datagrams leave as IP fragments; with gso, software
+# GSO cuts them into datagrams (the module tags the pieces).
+ip netns exec a ethtool -K va tx-udp-segmentation off >/dev/null ||
+	sks_fail "cannot turn off UDP segmentation offload on va"
 port=7000
 
 # client PROTO ARGS...: one exchange; the client's report in $SKS_TMP/c.$port
@@ -18,7 +22,10 @@ client()
 		ip netns exec b "$SKS_TRAFFIC" tcp-server $dst $port \
 			--ready-file "$SKS_TMP/r.$port" >/dev/null &
 	else
-		ip netns exec b "$SKS_TRAFFIC" udp-server $dst $port count 3 timeout 5000 \
+		# gso 500 makes four datagrams of the 2000 bytes
+		local n=3
+		[[ " $* " == *" gso "* ]] && n=6
+		ip netns exec b "$SKS_TRAFFIC" udp-server $dst $port count $n timeout 5000 \
 			--ready-file "$SKS_TMP/r.$port" >/dev/null &
 	fi
 	local srv=$!
@@ -31,12 +38,14 @@ client()
 apps=(
 	"tcp nodelay"
 	"udp"
+	"udp gso 500"
 	"tcp nodelay tstamp tx_sched,tx_software,tx_ack,software,opt_id,opt_tsonly"
 	"tcp nodelay tstamp tx_ack,software,opt_id"
 	"tcp nodelay tstamp software,opt_id cmsg tx_sched,tx_ack"
 	"udp tstamp tx_sched,tx_software,software,opt_id"
 	"udp tstamp tx_software,software,opt_id,opt_tsonly"
 	"udp tstamp software,opt_id cmsg tx_sched"
+	"udp gso 500 tstamp tx_sched,tx_software,software,opt_id"
 )
 
 # Untraced (module loaded, tracing stopped), then traced, each app.
@@ -70,7 +79,7 @@ for p in "${traced[@]}"; do
 	i=$((i + 1))
 done
 # The plain apps: not a single message, no POLLERR, while traced.
-for i in 0 1; do
+for i in 0 1 2; do
 	grep -q '"pollerr":false,"errqueue":\[\]' "$SKS_TMP/c.${traced[$i]}" ||
 		sks_fail "plain app '${apps[$i]}' saw: $(cat "$SKS_TMP/c.${traced[$i]}")"
 done

@@ -4,7 +4,7 @@
 # accounting is exact: generated = delivered + dropped, nothing buffered.
 
 hooked="tcp_sendmsg_locked udp_sendmsg udpv6_sendmsg __tcp_transmit_skb ip_send_skb ip6_send_skb
-	__skb_tstamp_tx dev_hard_start_xmit tcp_wfree sock_wfree"
+	__skb_tstamp_tx dev_hard_start_xmit tcp_wfree sock_wfree ip_do_fragment ip6_fragment"
 ef=/sys/kernel/tracing/enabled_functions
 
 count_hooked()
@@ -19,7 +19,7 @@ count_hooked()
 sks_load
 sks_eq "$(count_hooked)" 0 "hooked functions after load, before start"
 "$SKS_TOOL" start || sks_fail "start failed"
-sks_eq "$(count_hooked)" 10 "hooked functions while running"
+sks_eq "$(count_hooked)" 12 "hooked functions while running"
 sks_tool start
 sks_eq "$sks_rc" 2 "exit code of a second start"
 grep -q 'already running' "$SKS_TMP/err" || sks_fail "no reason for refusing start: $(cat "$SKS_TMP/err")"

@@ -189,6 +189,23 @@ sks_udp()
 	rm -f "$SKS_TMP/ready.$port"
 }
 
+# sks_udp_flow ADDR PORT N CLIENT-ARGS...: a UDP server in namespace b
+# expecting N datagrams on ADDR PORT, and sks-traffic udp-client with
+# CLIENT-ARGS in namespace a; their reports in $SKS_TMP/server.PORT and
+# $SKS_TMP/client.PORT.
+sks_udp_flow()
+{
+	local addr=$1 port=$2 n=$3 srv
+	shift 3
+	ip netns exec b "$SKS_TRAFFIC" udp-server "$addr" "$port" count "$n" timeout 5000 \
+		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
+	srv=$!
+	sks_wait_file "$SKS_TMP/ready.$port"
+	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" "$@" \
+		>"$SKS_TMP/client.$port" || sks_fail "udp client to port $port failed"
+	wait $srv || sks_fail "udp server on port $port failed"
+}
+
 # sks_wait_drained FILE: wait (up to 10 s) until the module's buffers are
 # empty, leaving the last 'status --json' in FILE.
 sks_wait_drained()

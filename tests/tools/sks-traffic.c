@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
+#include <linux/udp.h>
 
 /* Older uapi headers lack some of these. */
 #ifndef SO_EE_ORIGIN_TIMESTAMPING
@@ -89,11 +90,12 @@ static void sks_help(FILE *f)
 		"      connect, send each size with one send call, shut down writing,\n"
 		"      wait for the server to close (at most timeout MS, default %d).\n"
 		"  udp-client ADDR PORT [SIZES] [gap-us U] [connect] [more]\n"
-		"             [tstamp FLAGS] [cmsg FLAGS] [quiet-ms MS]\n"
+		"             [tstamp FLAGS] [cmsg FLAGS] [quiet-ms MS] [gso G]\n"
 		"      send each size as one datagram with sendto (send after\n"
 		"      connect() with 'connect').  With 'more' each datagram is built\n"
 		"      from two sendmsg calls: the first half with MSG_MORE, then the\n"
-		"      rest without.\n"
+		"      rest without.  gso G sets UDP_SEGMENT: the kernel cuts each\n"
+		"      send into datagrams of G bytes (the last one shorter).\n"
 		"  SIZES is 'sizes S1,S2,...' or 'size S [count N]' (default: size\n"
 		"  1000).  gap-us sleeps U microseconds between send calls.  nodelay\n"
 		"  sets TCP_NODELAY.\n"
@@ -199,6 +201,7 @@ enum {
 	K_CMSG		= 1 << 9,
 	K_QUIET		= 1 << 10,
 	K_READY		= 1 << 11,
+	K_GSO		= 1 << 12,
 };
 
 struct sks_opts {
@@ -216,6 +219,7 @@ struct sks_opts {
 	unsigned int cmsg;		/* SO_TIMESTAMPING cmsg */
 	long quiet_ms;
 	const char *ready_file;
+	int gso;			/* UDP_SEGMENT size, 0: none */
 };
 
 static const struct {
@@ -348,6 +352,7 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 		{ "cmsg",		K_CMSG,		true },
 		{ "quiet-ms",		K_QUIET,	true },
 		{ "--ready-file",	K_READY,	true },
+		{ "gso",		K_GSO,		true },
 	};
 	const char *kw, *val;
 	unsigned int k;
@@ -401,6 +406,9 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 			break;
 		case K_READY:
 			o->ready_file = val;
+			break;
+		case K_GSO:
+			o->gso = parse_num(kw, val, 65000);
 			break;
 		}
 	}
@@ -846,6 +854,9 @@ static int client(struct sks_opts *o)
 	/* TCP refuses OPT_ID before connect; UDP takes it any time. */
 	if (o->tstamp && !o->tcp)
 		set_tstamp(&c);
+	if (o->gso &&
+	    setsockopt(c.fd, IPPROTO_UDP, UDP_SEGMENT, &o->gso, sizeof(o->gso)))
+		die(errno, "UDP_SEGMENT");
 	if (o->given & K_NODELAY &&
 	    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		die(errno, "TCP_NODELAY");
@@ -916,7 +927,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "udp-client")) {
 		parse_args(&o, argc, argv,
 			   K_SIZES | K_SIZE | K_COUNT | K_GAP | K_CONNECT |
-			   K_MORE | K_TSTAMP | K_CMSG | K_QUIET);
+			   K_MORE | K_TSTAMP | K_CMSG | K_QUIET | K_GSO);
 		return client(&o);
 	}
 	usage_err("unknown subcommand '%s'", cmd);

@@ -310,9 +310,18 @@ enum skbstamp_stage {
  * TSO).  Segments have sw, hw and txdone records of their own, keyed by
  * their last byte; the skb they were cut from keeps its sched and ack
  * records (len: the whole skb), and its driver stages describe the segment
- * holding its last byte (len: that segment).
+ * holding its last byte (len: that segment).  A UDP GSO (UDP_SEGMENT)
+ * send is cut the same way, into datagrams: they all carry the send's key
+ * and differ in offset; the first segment is the skb UDP built.
  */
 #define SKBSTAMP_RF_SEGMENT	0x02
+/*
+ * An IP fragment of a UDP datagram larger than the path MTU.  Every
+ * fragment has its own sched, sw, hw and txdone records, with the
+ * datagram's key; offset and len say which bytes of the datagram's
+ * payload the fragment carries (the first one's include no UDP header).
+ */
+#define SKBSTAMP_RF_FRAGMENT	0x04
 
 /*
  * One timestamp of one packet at one stage.  Addresses and ports are in
@@ -343,6 +352,10 @@ struct skbstamp_record {
 	__u8	saddr[16];
 	__u8	daddr[16];
 	char	comm[16];	/* task that sent, if known */
+	__u32	offset;		/* RF_FRAGMENT, UDP RF_SEGMENT: first payload
+				 * byte of the datagram this skb carries
+				 */
+	__u32	pad2;
 };
 
 #endif /* _UAPI_LINUX_SKBSTAMP_H */
