@@ -145,3 +145,18 @@ sks_udp()
 	wait $srv || sks_fail "udp server on port $port failed"
 	rm -f "$SKS_TMP/ready.$port"
 }
+
+# sks_modules_writable: make /lib/modules/$(uname -r) writable for the
+# case (the guest's modules tree is the host's cache, read-only): a tmpfs
+# overlay, removed when the case exits.  For modprobe, depmod and DKMS.
+sks_modules_writable()
+{
+	local m=/lib/modules/$(uname -r) t=$SKS_TMP/modules-ovl
+	mkdir -p "$t"
+	mount -t tmpfs tmpfs "$t" || sks_fail "tmpfs for $m"
+	mkdir -p "$t/upper" "$t/work"
+	mount -t overlay -o "lowerdir=$m,upperdir=$t/upper,workdir=$t/work" overlay "$m" ||
+		sks_skip "cannot overlay $m"
+	# shellcheck disable=SC2064
+	trap "umount -l '$m'; umount -l '$t'" EXIT
+}
