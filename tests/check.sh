@@ -3,7 +3,8 @@
 #
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
-# coding style), then one suite per kernel (fetch, W=1 build, sparse, and
+# coding style), then one suite per kernel (fetch, W=1 build, sparse, DKMS add,
+# build and install into a private tree, and
 # the in-guest suite tests/guest/suite.sh), then "N passed, N failed,
 # N skipped".  Exits non-zero if anything failed.
 #
@@ -119,7 +120,7 @@ sks_stage_src "$src"
 # $build/K/counts.
 run_kernel()
 {
-	local k=$1 t0 rc kb=$build/$1 log
+	local k=$1 t0 rc kb=$build/$1 log abi
 	suite_name=$k
 	passed=0 failed=0 skipped=0
 	sub_begin
@@ -135,14 +136,18 @@ run_kernel()
 		sub_result $? "sparse (C=1) clean" "$log"
 		tests/lib/build-module.sh "$k" tests/testnic "$kb/testnic" C=1 >"$log" 2>&1
 		sub_result $? "test NIC builds with W=1 and sparse, no warnings" "$log"
+		tests/lib/dkms-build.sh "$k" "$src" "$kb/dkms" >"$log" 2>&1
+		sub_result $? "dkms add, build and install" "$log"
 	fi
 	if [ -f "$kb/module/skbstamp.ko" ]; then
 		rc=0
+		abi=$(sks_kernel_field "$k" abi)
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
 			--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
 			--timeout 1500 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
+			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
 		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"
