@@ -108,6 +108,8 @@ tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
 /usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1
 sub_result $? "uapi YNL spec agrees with the header" "$log"
+make -s deb >"$log" 2>&1
+sub_result $? "make deb builds skbstamp and skbstamp-dkms" "$log"
 sub_end
 
 # The module's source as DKMS gets it, copied per kernel by build-module.sh.
@@ -147,6 +149,8 @@ run_kernel()
 			--timeout 1500 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
+			SKS_DEB_DIR="$build/deb" SKS_DEB_DKMS_BUILD="${SKS_DEB_DKMS_BUILD:-0}" \
+			SKS_KHDR="$(realpath "$(sks_kernel_root "$k")")/usr/src/linux-headers-$abi" \
 			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
