@@ -75,10 +75,13 @@ run_unit ExecStop
 
 dpkg --purge skbstamp skbstamp-dkms >"$SKS_TMP/purge.log" 2>&1 ||
 	{ tail -n 30 "$SKS_TMP/purge.log"; sks_fail "dpkg --purge failed"; }
+# The module file is DKMS's to remove only if DKMS installed it.
+ko=""
+[ "$full" != 1 ] || ko=/lib/modules/$abi/updates/dkms/skbstamp.ko
 left=""
 for f in /usr/sbin/skbstamp /etc/skbstamp.conf "$unit" /usr/lib/skbstamp \
 	/usr/share/man/man8/skbstamp.8.gz /usr/share/bash-completion/completions/skbstamp \
-	"/usr/src/skbstamp-$ver" /var/lib/dkms/skbstamp "/lib/modules/$abi/updates/dkms/skbstamp.ko"; do
+	"/usr/src/skbstamp-$ver" /var/lib/dkms/skbstamp $ko; do
 	[ -e "$f" ] && left="$left $f"
 done
 [ -z "$left" ] || sks_fail "purge left:$left"
