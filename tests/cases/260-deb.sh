@@ -19,19 +19,21 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SKS_TOP/dkms.conf")
 	sks_skip "no packages (make check builds them with make deb)"
 [ -d "${SKS_KHDR:-}" ] || sks_skip "no kernel headers given (SKS_KHDR)"
 abi=$(uname -r)
-# DKMS compiles with the compiler the headers name, from the guest's
-# userland, which is the host's (gcc-12).  Older gcc-N: the host's gcc
-# stands in, as for every module build of the suite; newer: not possible.
-cc=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\).*/\1/p' "$SKS_KHDR/.kernelvariables" 2>/dev/null || true)
-if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
-	[ "${cc#gcc-}" -le 12 ] ||
-		sks_skip "$abi's headers need $cc, the guest's userland (the host's) has gcc-12"
-	ln -s "$(command -v gcc)" "/usr/local/bin/$cc"
-fi
 sks_modules_writable
 ln -sfn "$SKS_KHDR" "/lib/modules/$abi/build"
 full=${SKS_DEB_DKMS_BUILD:-0}
 [ "$full" = 1 ] || { mkdir -p /etc/dkms && touch /etc/dkms/no-autoinstall; }
+if [ "$full" = 1 ]; then
+	# DKMS compiles with the compiler the headers name, from the guest's
+	# userland, which is the host's (gcc-12).  Older gcc-N: the host's gcc
+	# stands in, as for every module build of the suite; newer: not possible.
+	cc=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\).*/\1/p' "$SKS_KHDR/.kernelvariables" 2>/dev/null || true)
+	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
+		[ "${cc#gcc-}" -le 12 ] ||
+			sks_skip "$abi's headers need $cc, the guest's userland (the host's) has gcc-12"
+		ln -s "$(command -v gcc)" "/usr/local/bin/$cc"
+	fi
+fi
 
 dpkg -i --no-triggers "$dir/skbstamp-dkms_$ver-1_all.deb" "$dir/skbstamp_$ver-1_amd64.deb" \
 	>"$SKS_TMP/dpkg.log" 2>&1 || { tail -n 30 "$SKS_TMP/dpkg.log"; sks_fail "dpkg -i failed"; }
