@@ -6,6 +6,8 @@
 #   make module KDIR=...  module against a kernel build tree
 #   make tool             the skbstamp tool
 #   make install          module through DKMS, and the tool (as root)
+#   make install-service  skbstamp.service and /etc/skbstamp.conf (as root)
+#   make deb              Debian packages skbstamp and skbstamp-dkms
 #   make demo             boot a guest and show real per-packet timelines
 #   make check            the test suite on every kernel of tests/kernels.conf
 #   make check KERNELS=6.1 ONLY=status   one kernel, one test
@@ -54,6 +56,33 @@ dkms-uninstall:
 install: dkms-install tool
 	$(MAKE) -C tool install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
+# The service runs $(PREFIX)/lib/skbstamp/skbstamp-service; an existing
+# /etc/skbstamp.conf is kept.
+install-service:
+	install -D -m 0755 deploy/skbstamp-service \
+		$(DESTDIR)/usr/lib/skbstamp/skbstamp-service
+	install -D -m 0644 deploy/skbstamp.service \
+		$(DESTDIR)/lib/systemd/system/skbstamp.service
+	[ -e $(DESTDIR)/etc/skbstamp.conf ] || \
+		install -D -m 0644 deploy/skbstamp.conf $(DESTDIR)/etc/skbstamp.conf
+
+# Debian packages, built from a copy in build/deb with the standard tools
+# (dpkg-buildpackage, dh, dh_dkms); debian/changelog is written there with
+# dkms.conf's version.  The .debs end up in build/deb/.
+DEB_DIR := build/deb/skbstamp-$(VERSION)
+DEB_FILES := Kbuild Makefile README.md dkms.conf module uapi tool deploy debian
+
+deb:
+	rm -rf build/deb
+	mkdir -p $(DEB_DIR)
+	cp -a $(DEB_FILES) $(DEB_DIR)/
+	$(MAKE) -C $(DEB_DIR)/tool clean
+	printf '%s\n' "skbstamp ($(VERSION)-1) unstable; urgency=medium" "" \
+		"  * Version $(VERSION), from dkms.conf." "" \
+		" -- skbstamp developers <skbstamp@localhost>  $$(date -R)" \
+		>$(DEB_DIR)/debian/changelog
+	cd $(DEB_DIR) && dpkg-buildpackage -us -uc -b
+
 # Everything below boots guests; tests/check.sh installs what it needs.
 KERNELS ?=
 ONLY ?=
@@ -69,4 +98,4 @@ bench:
 	bench/run.sh $(KERNELS)
 
 .PHONY: all module tool clean dkms-src dkms-install dkms-uninstall install \
-	check demo bench
+	install-service deb check demo bench

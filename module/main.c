@@ -4,8 +4,8 @@
  *
  * Module entry points.  Loading finds the functions to hook and registers
  * the generic netlink family, nothing more: no hook is installed until
- * tracing is started, so a loaded but idle module costs the network stack
- * nothing.
+ * tracing is started (by START, or at load with autostart=1, see
+ * params.c), so a loaded but idle module costs the network stack nothing.
  */
 #include <linux/module.h>
 
@@ -24,6 +24,14 @@ static int __init skbstamp_init(void)
 	}
 	pr_info("version %s loaded, stages available %#x\n", SKBSTAMP_VERSION,
 		sks_stages_avail());
+	/* autostart=1 (params.c): a refusal fails the load, loudly. */
+	err = sks_params_autostart();
+	if (err) {
+		sks_genl_unregister();
+		sks_shutdown();
+		sks_hooks_release();
+		return err;
+	}
 	return 0;
 }
 

@@ -64,6 +64,9 @@ static inline const struct sks_config *sks_conf(void)
 	return rcu_dereference_sched(sks_cfg_rcu);
 }
 
+/* params.c: module parameters; starts tracing if autostart=1 */
+int sks_params_autostart(void);
+
 /* ring.c: per-CPU record buffers drained to netlink */
 int sks_ring_alloc(u32 size, bool summary);
 void sks_ring_free_bufs(void);

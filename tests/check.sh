@@ -3,7 +3,8 @@
 #
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
-# coding style), then one suite per kernel (fetch, W=1 build, sparse, and
+# coding style), then one suite per kernel (fetch, W=1 build, sparse, DKMS add,
+# build and install into a private tree, and
 # the in-guest suite tests/guest/suite.sh), then "N passed, N failed,
 # N skipped".  Exits non-zero if anything failed.
 #
@@ -109,6 +110,8 @@ tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
 /usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1
 sub_result $? "uapi YNL spec agrees with the header" "$log"
+make -s deb >"$log" 2>&1
+sub_result $? "make deb builds skbstamp and skbstamp-dkms" "$log"
 sub_end
 
 # The module's source as DKMS gets it, copied per kernel by build-module.sh.
@@ -121,7 +124,7 @@ sks_stage_src "$src"
 # $build/K/counts.
 run_kernel()
 {
-	local k=$1 t0 rc kb=$build/$1 log secs
+	local k=$1 t0 rc kb=$build/$1 log secs abi
 	suite_name=$k
 	passed=0 failed=0 skipped=0
 	sub_begin
@@ -139,17 +142,23 @@ run_kernel()
 		sub_result $? "sparse (C=2) clean" "$log"
 		tests/lib/build-module.sh "$k" tests/testnic "$kb/testnic" C=1 >"$log" 2>&1
 		sub_result $? "test NIC builds with W=1 and sparse, no warnings" "$log"
+		tests/lib/dkms-build.sh "$k" "$src" "$kb/dkms" >"$log" 2>&1
+		sub_result $? "dkms add, build and install" "$log"
 	fi
 	if [ -f "$kb/module/skbstamp.ko" ]; then
 		rc=0
 		# The whole guest's limit only catches a guest that stopped
 		# responding (each case has its own 600 s): generous, since a
 		# machine shared with other guests runs several times slower.
+		abi=$(sks_kernel_field "$k" abi)
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
 			--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
 			--timeout 3000 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
+			SKS_DEB_DIR="$build/deb" SKS_DEB_DKMS_BUILD="${SKS_DEB_DKMS_BUILD:-0}" \
+			SKS_KHDR="$(realpath "$(sks_kernel_root "$k")")/usr/src/linux-headers-$abi" \
+			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
 		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"

@@ -30,6 +30,11 @@ static const char *const sks_pair_names[] = {
 	[SKBSTAMP_PAIR_SW_TXDONE] = "sw-txdone",
 };
 
+const char *sks_pair_name(unsigned int pair)
+{
+	return pair < ARRAY_SIZE(sks_pair_names) ? sks_pair_names[pair] : "unknown";
+}
+
 static struct nla_policy sks_hist_pol[SKBSTAMP_HIST_MAX + 1] = {
 	[SKBSTAMP_HIST_PAIR]	= { .type = NLA_U32 },
 	[SKBSTAMP_HIST_FROM]	= { .type = NLA_U32 },
@@ -156,15 +161,9 @@ static void sks_hist_text(const char *pair, const char *proto, uint64_t count,
 	putchar('\n');
 }
 
-static int sks_hist_reply(struct nlattr **tb, void *arg)
+/* The HIST nest of a reply into @h, checked; 0 or an exit code. */
+int sks_hist_parse(struct nlattr **tb, struct nlattr **h)
 {
-	struct nlattr *h[SKBSTAMP_HIST_MAX + 1];
-	struct sks_hist_out *out = arg;
-	uint64_t count, sum, max, pct[3];
-	unsigned int pair, n, proto;
-	const uint64_t *b;
-	uint64_t *copy;
-
 	if (!tb[SKBSTAMP_A_HIST] ||
 	    nla_parse_nested(h, SKBSTAMP_HIST_MAX, tb[SKBSTAMP_A_HIST], sks_hist_pol) ||
 	    !h[SKBSTAMP_HIST_PAIR] || !h[SKBSTAMP_HIST_COUNT] || !h[SKBSTAMP_HIST_BUCKETS] ||
@@ -176,6 +175,20 @@ static int sks_hist_reply(struct nlattr **tb, void *arg)
 		fprintf(stderr, "skbstamp: the module's bucket layout is not this tool's\n");
 		return SKS_EXIT_KERNEL;
 	}
+	return 0;
+}
+
+static int sks_hist_reply(struct nlattr **tb, void *arg)
+{
+	struct nlattr *h[SKBSTAMP_HIST_MAX + 1];
+	struct sks_hist_out *out = arg;
+	uint64_t count, sum, max, pct[3];
+	unsigned int pair, n, proto;
+	const uint64_t *b;
+	uint64_t *copy;
+
+	if (sks_hist_parse(tb, h))
+		return SKS_EXIT_KERNEL;
 	pair = nla_get_u32(h[SKBSTAMP_HIST_PAIR]);
 	proto = nla_get_u8(h[SKBSTAMP_HIST_PROTO]);
 	count = nla_get_u64(h[SKBSTAMP_HIST_COUNT]);
@@ -198,12 +211,12 @@ static int sks_hist_reply(struct nlattr **tb, void *arg)
 	if (out->ctx->json) {
 		/* Opened with the first histogram: a refusal prints nothing. */
 		printf(out->n ? "," : "{\"histograms\":[");
-		sks_hist_json(pair < ARRAY_SIZE(sks_pair_names) ? sks_pair_names[pair] : "unknown",
+		sks_hist_json(sks_pair_name(pair),
 			      h[SKBSTAMP_HIST_FROM] ? nla_get_u32(h[SKBSTAMP_HIST_FROM]) : ~0u,
 			      h[SKBSTAMP_HIST_TO] ? nla_get_u32(h[SKBSTAMP_HIST_TO]) : ~0u,
 			      proto == IPPROTO_TCP ? "tcp" : "udp", count, sum, max, b, n, pct);
 	} else {
-		sks_hist_text(pair < ARRAY_SIZE(sks_pair_names) ? sks_pair_names[pair] : "unknown",
+		sks_hist_text(sks_pair_name(pair),
 			      proto == IPPROTO_TCP ? "tcp" : "udp", count, sum, max, b, n, pct);
 	}
 	out->n++;

@@ -33,6 +33,9 @@ static const struct sks_cmd sks_cmds[] = {
 	  "summary mode's latency histograms per stage pair and protocol" },
 	{ "reset", sks_cmd_reset, "",
 	  "clear the summary histograms" },
+	{ "export", sks_cmd_export, "[file PATH [interval SEC] | listen ADDR:PORT] [host NAME]",
+	  "histograms and counters in the Prometheus text format: to stdout, to a\n"
+	  "      file written atomically (node_exporter textfile), or served over HTTP" },
 	{ "hwstamp", sks_cmd_hwstamp, "DEV on|off [force]",
 	  "switch a NIC's hardware timestamping (the hw stage needs it)" },
 };

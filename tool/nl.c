@@ -43,6 +43,8 @@ int sks_nl_open(struct sks_ctx *ctx)
 
 	ctx->family = genl_ctrl_resolve(ctx->sk, SKBSTAMP_GENL_NAME);
 	if (ctx->family == -NLE_OBJ_NOTFOUND) {
+		if (ctx->quiet)
+			return SKS_EXIT_NOMOD;
 		fprintf(stderr,
 			"skbstamp: the skbstamp kernel module is not loaded; load it with 'modprobe skbstamp'\n");
 		return SKS_EXIT_NOMOD;

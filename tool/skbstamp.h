@@ -25,6 +25,7 @@ enum {
 
 struct sks_ctx {
 	bool json;
+	bool quiet;		/* no message when the module is not loaded */
 	struct nl_sock *sk;
 	int family;		/* generic netlink family id */
 	/* JSON object state, see output.c */
@@ -106,6 +107,10 @@ void sks_out_counters(struct sks_ctx *ctx, struct nlattr *nest);
 /* The configuration's drain (GET); -1 when not running. */
 int sks_get_drain(struct sks_ctx *ctx);
 
+/* cmd_hist.c: what hist and export share */
+const char *sks_pair_name(unsigned int pair);
+int sks_hist_parse(struct nlattr **tb, struct nlattr **h);
+
 /* Commands, one file each. */
 int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv);
@@ -116,5 +121,6 @@ int sks_cmd_set(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_stats(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */

@@ -218,3 +218,18 @@ sks_wait_drained()
 	done
 	sks_fail "records still buffered after 10 s: $(cat "$1")"
 }
+
+# sks_modules_writable: make /lib/modules/$(uname -r) writable for the
+# case (the guest's modules tree is the host's cache, read-only): a tmpfs
+# overlay, removed when the case exits.  For modprobe, depmod and DKMS.
+sks_modules_writable()
+{
+	local m=/lib/modules/$(uname -r) t=$SKS_TMP/modules-ovl
+	mkdir -p "$t"
+	mount -t tmpfs tmpfs "$t" || sks_fail "tmpfs for $m"
+	mkdir -p "$t/upper" "$t/work"
+	mount -t overlay -o "lowerdir=$m,upperdir=$t/upper,workdir=$t/work" overlay "$m" ||
+		sks_skip "cannot overlay $m"
+	# shellcheck disable=SC2064
+	trap "umount -l '$m'; umount -l '$t'" EXIT
+}

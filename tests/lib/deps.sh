@@ -20,6 +20,9 @@ pkgs=(
 	iproute2 python3 python3-yaml util-linux procps iperf3 sockperf ethtool linuxptp
 	# lint
 	linux-source-6.12
+	# deployment: promtool checks `skbstamp export` (prometheus), DKMS
+	# builds the module per kernel, make deb builds the Debian packages
+	prometheus dkms dh-dkms debhelper fakeroot
 	"$@"
 )
 

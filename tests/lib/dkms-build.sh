@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# DKMS against one kernel of tests/kernels.conf, the way a host gets the
+# module: dkms add, dkms build and dkms install of the staged source (what
+# "make dkms-src" installs in /usr/src), with private trees so nothing of
+# the machine's own DKMS state or /lib/modules is touched.
+#
+#   dkms-build.sh NAME SRCDIR OUTDIR
+#
+# Leaves the installed module in OUTDIR/lib/modules/ABI/updates/dkms/ and
+# dkms's output in OUTDIR/dkms.log.  It also checks that dkms.conf's
+# BUILD_EXCLUSIVE_KERNEL accepts the kernel.
+#
+# toolchain=host kernels: the host's dkms with the headers' compiler; when
+# that one is not installed (5.10's headers name gcc-10), a gcc-N on PATH
+# runs the host's gcc, as build-module.sh's CC=gcc does (dkms unsets CC).
+# toolchain=sid kernels (7.2 needs gcc-16): the host's dkms script runs
+# inside the sid chroot, where gcc-16 is.
+set -euo pipefail
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+LIB=$(cd "$(dirname "$0")" && pwd)
+
+(($# == 3)) || die "usage: $0 NAME SRCDIR OUTDIR"
+name=$1 src=$2 out=$3
+command -v dkms >/dev/null || die "dkms not installed (apt-get install dkms)"
+"$LIB/fetch-kernel.sh" "$name"
+
+abi=$(sks_kernel_field "$name" abi)
+root=$(realpath "$(sks_kernel_root "$name")")
+hdr=$root/usr/src/linux-headers-$abi
+toolchain=$(sks_kernel_field "$name" toolchain)
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$src/dkms.conf")
+
+rm -rf "$out"
+mkdir -p "$out/src/skbstamp-$ver" "$out/tree" "$out/lib/modules/$abi" "$out/bin"
+out=$(realpath "$out")
+cp -a "$src/." "$out/src/skbstamp-$ver/"
+log=$out/dkms.log
+
+excl=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$src/dkms.conf")
+[[ $abi =~ $excl ]] || die "$name: BUILD_EXCLUSIVE_KERNEL '$excl' refuses $abi"
+for old in 5.9.0-1-amd64 5.4.0-1-amd64 4.19.0-27-amd64 3.16.0-11-amd64; do
+	[[ ! $old =~ $excl ]] || die "BUILD_EXCLUSIVE_KERNEL '$excl' accepts $old (older than 5.10)"
+done
+
+opts=(-m skbstamp -v "$ver" --dkmstree "$out/tree" --sourcetree "$out/src"
+	--installtree "$out/lib/modules")
+kopts=(-k "$abi" --kernelsourcedir "$hdr" --no-depmod)
+case $toolchain in
+host)
+	want=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\).*/\1/p' "$hdr/.kernelvariables" 2>/dev/null || true)
+	if [[ -n $want ]] && ! command -v "$want" >/dev/null; then
+		ln -s "$(command -v gcc)" "$out/bin/$want"
+	fi
+	run=(env "PATH=$out/bin:$PATH" dkms)
+	;;
+sid)
+	cp "$(command -v dkms)" "$out/bin/dkms"
+	run=("$LIB/sid-chroot.sh" run "$root" "$out" -- bash "$out/bin/dkms")
+	;;
+*) die "$name: unknown toolchain '$toolchain' in kernels.conf" ;;
+esac
+
+for action in add build install; do
+	args=("${opts[@]}")
+	[[ $action == add ]] || args+=("${kopts[@]}")
+	if ! "${run[@]}" "$action" "${args[@]}" >>"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		find "$out/tree" -name make.log -exec tail -n 40 {} + >&2 || true
+		die "$name: dkms $action failed, full log: $log"
+	fi
+done
+ko=$out/lib/modules/$abi/updates/dkms/skbstamp.ko
+[[ -f $ko ]] || die "$name: dkms install left no $ko"
+modinfo -F vermagic "$ko" | grep -q "^$abi " || die "$name: $ko is not built for $abi"
+log "$name: dkms installed $ko"
