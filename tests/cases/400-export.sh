@@ -57,7 +57,7 @@ done
 "$SKS_TOOL" --json status >"$SKS_TMP/s.json" || sks_fail "status --json failed"
 head -n 30 "$SKS_TMP/out.prom"
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'PY' || sks_fail "export numbers differ from hist --json"
+sks_check "$SKS_TMP" <<'PY' || sks_fail "export numbers differ from hist --json"
 import re
 from decimal import Decimal
 from sksjson import check, done, load, tmp

@@ -55,7 +55,7 @@ cat "$SKS_TMP/err"
 ! sks_loaded || sks_fail "stop left the module loaded"
 "$svc" stop || sks_fail "a second stop failed"
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'PY' || sks_fail "checks failed"
+sks_check "$SKS_TMP" <<'PY' || sks_fail "checks failed"
 from sksjson import check, done, load
 
 def udp(name, pair="sched-sw"):
