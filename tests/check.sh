@@ -151,9 +151,11 @@ run_kernel()
 		# responding (each case has its own 600 s): generous, since a
 		# machine shared with other guests runs several times slower.
 		abi=$(sks_kernel_field "$k" abi)
+		# Four vCPUs, so that per-CPU paths run concurrently (case 240);
+		# single-threaded TCG runs them on one host thread all the same.
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
 			--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
-			--timeout 3000 -- \
+			--smp 4 --timeout 3000 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
 			SKS_DEB_DIR="$build/deb" SKS_DEB_DKMS_BUILD="${SKS_DEB_DKMS_BUILD:-0}" \
