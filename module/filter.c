@@ -50,12 +50,16 @@ static bool sks_addr_unset(const u8 *a)
 }
 
 /*
+ * Everything but the sender: what the socket itself and the packet's
+ * headers tell, so no table is looked up.  Hooks run this before anything
+ * that costs (cookie, locks, the owner's lookup).
+ *
  * An unconnected UDP socket's source address and port may not be chosen
  * yet at its send call: what is not known yet does not fail the match;
  * the tagging hook, which sees the packet's headers, decides.
  */
-bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
-		      const struct sks_tag *t, u32 pid, int ifindex)
+bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
+			   const struct sks_tag *t, int ifindex)
 {
 	const struct sks_filter *f = &cfg->filter;
 	u32 fields = f->fields;
@@ -78,13 +82,18 @@ bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
 		return false;
 	if ((fields & SKS_F_NETNS) && sock_net(sk)->ns.inum != f->netns)
 		return false;
-	if ((fields & SKS_F_PID) && pid != f->pid)
-		return false;
 	if ((fields & SKS_F_IFINDEX) && ifindex && ifindex != f->ifindex)
 		return false;
 	if ((fields & SKS_F_CGROUP) && !sks_cgroup_match(sk, f->cgroup))
 		return false;
 	return true;
+}
+
+bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
+		      const struct sks_tag *t, u32 pid, int ifindex)
+{
+	return sks_filter_match_flow(cfg, sk, t, ifindex) &&
+	       sks_filter_pid(&cfg->filter, pid);
 }
 
 bool sks_filter_sample(const struct sks_config *cfg)

@@ -108,6 +108,14 @@ static void sks_tag_flow_sk(struct sks_tag *t, const struct sock *sk)
 	memcpy(t->daddr, &inet->inet_daddr, 4);
 }
 
+/* The device the socket's cached route leaves by, 0: none cached. */
+static int sks_sk_ifindex(struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get(sk);
+
+	return dst && dst->dev ? dst->dev->ifindex : 0;
+}
+
 /* The flow from the headers of a UDP skb about to leave IP. */
 static void sks_tag_flow_udp(struct sks_tag *t, const struct sk_buff *skb,
 			     int family)
@@ -290,13 +298,28 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 	struct skb_shared_info *sh;
 	struct tcp_skb_cb *tcb;
 	struct sks_tag t = {}, old;
-	bool app_ack;
+	bool app_ack, flow_ok = true;
 
 	if (!regs_get_kernel_argument(regs, 2) || !skb->len ||
 	    !sks_traced_sk(sk))
 		return;
 	sh = skb_shinfo(skb);
 	tcb = TCP_SKB_CB(skb);
+	/*
+	 * The filters on the flow first, from the socket alone.  An skb that
+	 * carries no timestamp request and no ACK request was never tagged
+	 * (tagging always asks for the ACK), so nothing below could apply
+	 * to it: one the filters exclude costs no lookup.  One that does
+	 * carry requests may be a tagged skb sent again, which keeps its tag
+	 * whatever the filters say now.
+	 */
+	sks_tag_flow_sk(&t, sk);
+	if (cfg->filter.fields) {
+		flow_ok = sks_filter_match_flow(cfg, sk, &t, sks_sk_ifindex(sk));
+		if (!flow_ok && !(tcb->txstamp_ack & 1) &&
+		    !(sh->tx_flags & SKBTX_ANY_TSTAMP))
+			return;
+	}
 	t.key = tcb->seq + skb->len - 1;
 	t.len = skb->len;
 	if (before(tcb->seq, tcp_sk(sk)->snd_nxt))
@@ -318,17 +341,13 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 		return;
 	}
 
-	sks_tag_flow_sk(&t, sk);
+	if (!flow_ok)
+		return;
 	sks_sock_owner(t.cookie, &t.owner, NULL, &t.key);
 	if (t.rflags & SKBSTAMP_RF_RETRANS)
 		t.owner.send_ns = 0;
-	if (cfg->filter.fields) {
-		const struct dst_entry *dst = __sk_dst_get(sk);
-
-		if (!sks_filter_match(cfg, sk, &t, t.owner.pid,
-				      dst && dst->dev ? dst->dev->ifindex : 0))
-			return;
-	}
+	if (!sks_filter_pid(&cfg->filter, t.owner.pid))
+		return;
 	if (sks_sampling(cfg) &&
 	    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
 		return;
@@ -351,15 +370,20 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 
 	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
 		return;
+	/* The filters on the flow, from the headers: before any lookup. */
 	sks_tag_flow_udp(&t, skb, family);
+	if (cfg->filter.fields &&
+	    !sks_filter_match_flow(cfg, sk, &t,
+				   skb_dst(skb) && skb_dst(skb)->dev ?
+				   skb_dst(skb)->dev->ifindex : 0))
+		return;
 	t.cookie = sks_cookie(sk);
-	if (cfg->filter.fields) {
+	/* Only the sender filter needs the socket's entry. */
+	if (sks_filter_needs_owner(&cfg->filter)) {
 		struct sks_owner o;
 
 		sks_sock_owner(t.cookie, &o, NULL, NULL);
-		if (!sks_filter_match(cfg, sk, &t, o.pid,
-				      skb_dst(skb) && skb_dst(skb)->dev ?
-				      skb_dst(skb)->dev->ifindex : 0))
+		if (!sks_filter_pid(&cfg->filter, o.pid))
 			return;
 	}
 	if (sks_sampling(cfg) && !sks_sock_sampled(t.cookie, false, 0, 0))
@@ -572,24 +596,28 @@ void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
 void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip)
 {
 	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
-	const struct sks_config *cfg = sks_conf();
 	struct skbstamp_record rec = {
 		.stage = SKBSTAMP_STAGE_TXDONE,
 	};
+	const struct sks_config *cfg;
 	struct skb_shared_info *sh;
 	struct sks_tag t;
 	u64 cookie;
 
-	/* Every skb the module tags carries a software stamp request. */
-	if (!skb || !skb->sk || !sks_traced_sk(skb->sk))
+	/*
+	 * Every skb the module tags carries a software stamp request: most
+	 * skbs leave here on that one test.
+	 */
+	if (!skb || !skb->sk)
 		return;
 	sh = skb_shinfo(skb);
-	if (!(sh->tx_flags & SKBTX_SW_TSTAMP))
+	if (!(sh->tx_flags & SKBTX_SW_TSTAMP) || !sks_traced_sk(skb->sk))
 		return;
 	cookie = atomic64_read(&skb->sk->sk_cookie);
 	if (!cookie)
 		return;
 	/* One lookup: the driver took the skb (sw), and this is the first. */
+	cfg = sks_conf();
 	rec.ts_ns = ktime_get_ns();
 	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
 			       SKS_TAG_TXDONE_DONE, rec.stage, rec.ts_ns, &t))
@@ -694,11 +722,12 @@ static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
 void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
 {
 	struct sk_buff *first = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
-	const struct sks_config *cfg = sks_conf();
+	const struct sks_config *cfg;
 	struct sk_buff *s, *run = NULL;
 
 	if (!first || !first->next)
 		return;
+	cfg = sks_conf();
 	for (s = first; s; s = s->next) {
 		struct sock *sk = s->sk;
 
