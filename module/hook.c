@@ -66,15 +66,14 @@ static void notrace sks_ftrace_cb(unsigned long ip, unsigned long parent_ip,
 				  struct ftrace_ops *op, sks_ftrace_regs_t *fregs)
 {
 	struct sks_fhook *h = container_of(op, struct sks_fhook, ops);
-	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
 
 	/*
 	 * Handlers read the configuration as RCU-sched readers; not every
 	 * ftrace path disables preemption around a callback.
 	 */
 	preempt_disable_notrace();
-	if (regs)
-		h->fn(regs, parent_ip);
+	if (fregs && sks_ftrace_has_args(fregs))
+		h->fn(fregs, parent_ip);
 	preempt_enable_notrace();
 }
 
@@ -85,10 +84,12 @@ int sks_hooks_probe(void)
 
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
 		h->ops.func = sks_ftrace_cb;
-		h->ops.flags = FTRACE_OPS_FL_SAVE_REGS |
-			       SKS_FTRACE_OPS_FL_RECURSION;
+		h->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
 		if (h->ipmodify)
-			h->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+			h->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
+					FTRACE_OPS_FL_IPMODIFY;
+		else
+			h->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;
 		h->found = sks_fhook_find(h);
 		if (h->found)
 			sks_avail |= h->stages;

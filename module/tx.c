@@ -182,9 +182,9 @@ static bool sks_sampling(const struct sks_config *cfg)
 }
 
 /* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
-void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
 	const struct sks_config *cfg = sks_conf();
 	struct sks_tag t = {};
 	bool sampled;
@@ -199,7 +199,7 @@ void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 	sampled = sks_filter_sample(cfg);
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
 	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
-	t.len = regs_get_kernel_argument(regs, 2);
+	t.len = sks_ftrace_arg(fregs, 2);
 	t.cookie = sks_cookie(sk);
 	sks_sock_sendmsg(t.cookie, true, sampled && sks_sampling(cfg), t.key,
 			 t.len, now);
@@ -211,10 +211,10 @@ void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
  * udp_sendmsg() and udpv6_sendmsg(struct sock *sk, struct msghdr *msg,
  * size_t len).  An unconnected socket names its destination in msg_name.
  */
-void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct msghdr *msg = (struct msghdr *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
 	struct sks_tag t = {};
 	bool sampled;
@@ -256,7 +256,7 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 		return;
 	/* The datagram this call completes will get this key. */
 	t.key = next;
-	t.len = regs_get_kernel_argument(regs, 2);
+	t.len = sks_ftrace_arg(fregs, 2);
 	sks_emit_sendmsg(cfg, sk, &t, now);
 }
 
@@ -290,17 +290,17 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
  * cloned for transmission.  Its shared info (and so the requests) is shared
  * with the clone; its control block, which holds the ACK request, is not.
  */
-void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 1);
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
 	struct skb_shared_info *sh;
 	struct tcp_skb_cb *tcb;
 	struct sks_tag t = {}, old;
 	bool app_ack, flow_ok = true;
 
-	if (!regs_get_kernel_argument(regs, 2) || !skb->len ||
+	if (!sks_ftrace_arg(fregs, 2) || !skb->len ||
 	    !sks_traced_sk(sk))
 		return;
 	sh = skb_shinfo(skb);
@@ -393,15 +393,15 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 }
 
 /* ip_send_skb(struct net *net, struct sk_buff *skb) */
-void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_ip_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_tag_udp((struct sk_buff *)regs_get_kernel_argument(regs, 1), AF_INET);
+	sks_tag_udp((struct sk_buff *)sks_ftrace_arg(fregs, 1), AF_INET);
 }
 
 /* ip6_send_skb(struct sk_buff *skb) */
-void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_ip6_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_tag_udp((struct sk_buff *)regs_get_kernel_argument(regs, 0), AF_INET6);
+	sks_tag_udp((struct sk_buff *)sks_ftrace_arg(fregs, 0), AF_INET6);
 }
 
 /*
@@ -579,9 +579,11 @@ static bool sks_tstamp_tx_report_sched(struct sk_buff *orig_skb,
  * ftrace handler of __skb_tstamp_tx(): send the call to
  * sks_skb_tstamp_tx(), except when that is the caller.
  */
-void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	if (within_module(parent_ip, THIS_MODULE))
+	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
+
+	if (!regs || within_module(parent_ip, THIS_MODULE))
 		return;
 	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
 }
@@ -593,9 +595,9 @@ void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
  * never took (dropped in the qdisc, say) has no sw stage and gets no
  * txdone: it was not transmitted.
  */
-void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
 	struct skbstamp_record rec = {
 		.stage = SKBSTAMP_STAGE_TXDONE,
 	};
@@ -719,9 +721,9 @@ static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
  * its tskey, the last of its run (tcp_gso_tstamp()); the segments before
  * it, of the same socket, get tagged here.  A single skb costs one test.
  */
-void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sk_buff *first = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *first = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
 	const struct sks_config *cfg;
 	struct sk_buff *s, *run = NULL;
 
