@@ -5,7 +5,12 @@
  * They run at the first hook a packet meets (the send call, or the point
  * where the module would tag the skb), before anything is written to the
  * skb: a packet that does not match costs this check and nothing else.
- * Each hook passes the configuration it read once (see sks_conf()).
+ * The filters on the flow, the socket and the device
+ * (sks_filter_match_flow()) need nothing but the socket and the packet,
+ * and come before any lookup.  Only the pid filter, in the tagging hooks
+ * (which need not run in the sender's context), needs the socket's entry
+ * (sockstate.c).  Each hook passes the configuration it read once (see
+ * sks_conf()).
  */
 #include <linux/cgroup.h>
 #include <linux/in.h>
@@ -87,13 +92,6 @@ bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
 	if ((fields & SKS_F_CGROUP) && !sks_cgroup_match(sk, f->cgroup))
 		return false;
 	return true;
-}
-
-bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
-		      const struct sks_tag *t, u32 pid, int ifindex)
-{
-	return sks_filter_match_flow(cfg, sk, t, ifindex) &&
-	       sks_filter_pid(&cfg->filter, pid);
 }
 
 bool sks_filter_sample(const struct sks_config *cfg)

@@ -60,12 +60,6 @@ static inline bool sks_filter_pid(const struct sks_filter *f, u32 pid)
 	return !(f->fields & SKS_F_PID) || pid == f->pid;
 }
 
-/*
- * Does the packet described by @t (flow filled in), sent on @sk by thread
- * group @pid through device @ifindex (0: not known yet), match?
- */
-bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
-		      const struct sks_tag *t, u32 pid, int ifindex);
 /* At a send call: is this call one of the sampled ones? */
 bool sks_filter_sample(const struct sks_config *cfg);
 

@@ -181,6 +181,18 @@ static bool sks_sampling(const struct sks_config *cfg)
 	return cfg->filter.sample > 1;
 }
 
+/*
+ * The filters at a send call, which runs in the sender's context: the
+ * sender's pid is only looked at when a filter wants it.
+ */
+static bool sks_filter_send_call(const struct sks_config *cfg,
+				 const struct sock *sk, const struct sks_tag *t)
+{
+	return sks_filter_match_flow(cfg, sk, t, 0) &&
+	       (!sks_filter_needs_owner(&cfg->filter) ||
+		sks_filter_pid(&cfg->filter, task_tgid_nr(current)));
+}
+
 /* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
 void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
@@ -193,7 +205,7 @@ void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	if (!sks_traced_sk(sk))
 		return;
 	sks_tag_flow_sk(&t, sk);
-	if (!sks_filter_match(cfg, sk, &t, task_tgid_nr(current), 0))
+	if (!sks_filter_send_call(cfg, sk, &t))
 		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
@@ -245,7 +257,7 @@ void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 			}
 		}
 	}
-	if (!sks_filter_match(cfg, sk, &t, task_tgid_nr(current), 0))
+	if (!sks_filter_send_call(cfg, sk, &t))
 		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
