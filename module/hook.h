@@ -17,7 +17,7 @@ typedef void (*sks_hook_fn)(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 
 struct sks_fhook {
 	const char *func;	/* kernel function to hook */
-	sks_hook_fn fn;
+	ftrace_func_t cb;	/* hook.c's callback for the handler */
 	u32 stages;		/* stages that need this hook */
 	/*
 	 * The handler may redirect the function: it gets full registers.
