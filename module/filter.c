@@ -5,7 +5,12 @@
  * They run at the first hook a packet meets (the send call, or the point
  * where the module would tag the skb), before anything is written to the
  * skb: a packet that does not match costs this check and nothing else.
- * Each hook passes the configuration it read once (see sks_conf()).
+ * The filters on the flow, the socket and the device
+ * (sks_filter_match_flow()) need nothing but the socket and the packet,
+ * and come before any lookup.  Only the pid filter, in the tagging hooks
+ * (which need not run in the sender's context), needs the socket's entry
+ * (sockstate.c).  Each hook passes the configuration it read once (see
+ * sks_conf()).
  */
 #include <linux/cgroup.h>
 #include <linux/in.h>
@@ -50,12 +55,16 @@ static bool sks_addr_unset(const u8 *a)
 }
 
 /*
+ * Everything but the sender: what the socket itself and the packet's
+ * headers tell, so no table is looked up.  Hooks run this before anything
+ * that costs (cookie, locks, the owner's lookup).
+ *
  * An unconnected UDP socket's source address and port may not be chosen
  * yet at its send call: what is not known yet does not fail the match;
  * the tagging hook, which sees the packet's headers, decides.
  */
-bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
-		      const struct sks_tag *t, u32 pid, int ifindex)
+bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
+			   const struct sks_tag *t, int ifindex)
 {
 	const struct sks_filter *f = &cfg->filter;
 	u32 fields = f->fields;
@@ -77,8 +86,6 @@ bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
 	    !sks_prefix_match(t->daddr, f->daddr, f->daddr_plen))
 		return false;
 	if ((fields & SKS_F_NETNS) && sock_net(sk)->ns.inum != f->netns)
-		return false;
-	if ((fields & SKS_F_PID) && pid != f->pid)
 		return false;
 	if ((fields & SKS_F_IFINDEX) && ifindex && ifindex != f->ifindex)
 		return false;

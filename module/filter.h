@@ -41,11 +41,25 @@ struct sks_filter {
 };
 
 /*
- * Does the packet described by @t (flow filled in), sent on @sk by thread
- * group @pid through device @ifindex (0: not known yet), match?
+ * Is the packet described by @t (flow filled in), sent on @sk through
+ * device @ifindex (0: not known yet), one the filters on the flow, the
+ * socket and the device let through?  Needs no lookup: hooks call it first.
  */
-bool sks_filter_match(const struct sks_config *cfg, const struct sock *sk,
-		      const struct sks_tag *t, u32 pid, int ifindex);
+bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
+			   const struct sks_tag *t, int ifindex);
+
+/* Do the filters need the packet's sender (its owner's lookup)? */
+static inline bool sks_filter_needs_owner(const struct sks_filter *f)
+{
+	return f->fields & SKS_F_PID;
+}
+
+/* The sender filter alone: is thread group @pid one that is traced? */
+static inline bool sks_filter_pid(const struct sks_filter *f, u32 pid)
+{
+	return !(f->fields & SKS_F_PID) || pid == f->pid;
+}
+
 /* At a send call: is this call one of the sampled ones? */
 bool sks_filter_sample(const struct sks_config *cfg);
 

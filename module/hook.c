@@ -20,27 +20,61 @@
 #include "skbstamp.h"
 #include "hook.h"
 
+/*
+ * The ftrace callbacks: one per handler, so that the handler, called on
+ * every call of a hooked function, is a direct call.  Handlers read the
+ * configuration as RCU-sched readers; not every ftrace path disables
+ * preemption around a callback.
+ */
+static __always_inline void sks_ftrace_call(sks_hook_fn fn,
+					    unsigned long parent_ip,
+					    sks_ftrace_regs_t *fregs)
+{
+	preempt_disable_notrace();
+	if (fregs && sks_ftrace_has_args(fregs))
+		fn(fregs, parent_ip);
+	preempt_enable_notrace();
+}
+
+#define SKS_FTRACE_CB(fn)						\
+static void notrace fn##_cb(unsigned long ip, unsigned long parent_ip,	\
+			    struct ftrace_ops *op,			\
+			    sks_ftrace_regs_t *fregs)			\
+{									\
+	sks_ftrace_call(fn, parent_ip, fregs);				\
+}
+
+SKS_FTRACE_CB(sks_hook_tcp_sendmsg)
+SKS_FTRACE_CB(sks_hook_udp_sendmsg)
+SKS_FTRACE_CB(sks_hook_tcp_transmit)
+SKS_FTRACE_CB(sks_hook_ip_send_skb)
+SKS_FTRACE_CB(sks_hook_ip6_send_skb)
+SKS_FTRACE_CB(sks_hook_skb_tstamp_tx)
+SKS_FTRACE_CB(sks_hook_xmit_list)
+SKS_FTRACE_CB(sks_hook_txdone)
+SKS_FTRACE_CB(sks_hook_ip_fragment)
+
 static struct sks_fhook sks_fhooks[] = {
-	{ "tcp_sendmsg_locked", sks_hook_tcp_sendmsg, SKS_STAGES_SENDMSG },
-	{ "udp_sendmsg", sks_hook_udp_sendmsg, SKS_STAGES_SENDMSG },
-	{ "udpv6_sendmsg", sks_hook_udp_sendmsg, SKS_STAGES_SENDMSG },
-	{ "__tcp_transmit_skb", sks_hook_tcp_transmit, SKS_STAGES_TAGGED },
-	{ "ip_send_skb", sks_hook_ip_send_skb, SKS_STAGES_TAGGED },
-	{ "ip6_send_skb", sks_hook_ip6_send_skb, SKS_STAGES_TAGGED },
-	[SKS_FHOOK_TSTAMP_TX] = { "__skb_tstamp_tx", sks_hook_skb_tstamp_tx,
+	{ "tcp_sendmsg_locked", sks_hook_tcp_sendmsg_cb, SKS_STAGES_SENDMSG },
+	{ "udp_sendmsg", sks_hook_udp_sendmsg_cb, SKS_STAGES_SENDMSG },
+	{ "udpv6_sendmsg", sks_hook_udp_sendmsg_cb, SKS_STAGES_SENDMSG },
+	{ "__tcp_transmit_skb", sks_hook_tcp_transmit_cb, SKS_STAGES_TAGGED },
+	{ "ip_send_skb", sks_hook_ip_send_skb_cb, SKS_STAGES_TAGGED },
+	{ "ip6_send_skb", sks_hook_ip6_send_skb_cb, SKS_STAGES_TAGGED },
+	[SKS_FHOOK_TSTAMP_TX] = { "__skb_tstamp_tx", sks_hook_skb_tstamp_tx_cb,
 				  SKS_STAGES_TAGGED, .ipmodify = true,
 				  .reporting = true },
+	/* Software GSO's segments, on their way to the driver. */
+	{ "dev_hard_start_xmit", sks_hook_xmit_list_cb, SKS_STAGES_TAGGED },
+	/* IP fragments of a datagram larger than the MTU. */
+	{ "ip_do_fragment", sks_hook_ip_fragment_cb, SKS_STAGES_TAGGED },
+	{ "ip6_fragment", sks_hook_ip_fragment_cb, SKS_STAGES_TAGGED },
 	/*
 	 * The socket's write-memory destructors: the driver (or veth, handing
 	 * the skb to its peer) releases a transmitted skb.
 	 */
-	/* Software GSO's segments, on their way to the driver. */
-	{ "dev_hard_start_xmit", sks_hook_xmit_list, SKS_STAGES_TAGGED },
-	/* IP fragments of a datagram larger than the MTU. */
-	{ "ip_do_fragment", sks_hook_ip_fragment, SKS_STAGES_TAGGED },
-	{ "ip6_fragment", sks_hook_ip_fragment, SKS_STAGES_TAGGED },
-	{ "tcp_wfree", sks_hook_txdone, SKS_STAGES_TXDONE, .reporting = true },
-	{ "sock_wfree", sks_hook_txdone, SKS_STAGES_TXDONE, .reporting = true },
+	{ "tcp_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
+	{ "sock_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
 };
 
 static u32 sks_avail;
@@ -65,33 +99,19 @@ static bool sks_fhook_find(struct sks_fhook *h)
 	return len > 0 && !ftrace_set_filter(&h->ops, name, len, 0);
 }
 
-static void notrace sks_ftrace_cb(unsigned long ip, unsigned long parent_ip,
-				  struct ftrace_ops *op, sks_ftrace_regs_t *fregs)
-{
-	struct sks_fhook *h = container_of(op, struct sks_fhook, ops);
-	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
-
-	/*
-	 * Handlers read the configuration as RCU-sched readers; not every
-	 * ftrace path disables preemption around a callback.
-	 */
-	preempt_disable_notrace();
-	if (regs)
-		h->fn(regs, parent_ip);
-	preempt_enable_notrace();
-}
-
 /* Find every hooked function; called once at load. */
 int sks_hooks_probe(void)
 {
 	struct sks_fhook *h;
 
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
-		h->ops.func = sks_ftrace_cb;
-		h->ops.flags = FTRACE_OPS_FL_SAVE_REGS |
-			       SKS_FTRACE_OPS_FL_RECURSION;
+		h->ops.func = h->cb;
+		h->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
 		if (h->ipmodify)
-			h->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+			h->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
+					FTRACE_OPS_FL_IPMODIFY;
+		else
+			h->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;
 		h->found = sks_fhook_find(h);
 		if (h->found)
 			sks_avail |= h->stages;

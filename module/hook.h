@@ -8,16 +8,22 @@
 #include <linux/bits.h>
 #include <linux/ftrace.h>
 
-struct pt_regs;
-
-/* @parent_ip: return address into the caller of the hooked function. */
-typedef void (*sks_hook_fn)(struct pt_regs *regs, unsigned long parent_ip);
+/*
+ * @fregs: the hooked function's arguments (sks_ftrace_arg()), and full
+ * registers for a hook with .ipmodify (sks_ftrace_pt_regs());
+ * @parent_ip: return address into the caller of the hooked function.
+ */
+typedef void (*sks_hook_fn)(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 
 struct sks_fhook {
 	const char *func;	/* kernel function to hook */
-	sks_hook_fn fn;
+	ftrace_func_t cb;	/* hook.c's callback for the handler */
 	u32 stages;		/* stages that need this hook */
-	bool ipmodify;		/* the handler may redirect the function */
+	/*
+	 * The handler may redirect the function: it gets full registers.
+	 * The others ask ftrace for the arguments alone where it can.
+	 */
+	bool ipmodify;
 	/*
 	 * Reports stages of skbs already tagged: registered before and
 	 * unregistered after every tagging hook, so tagged skbs in flight at
@@ -42,14 +48,14 @@ struct sks_fhook {
 #define SKS_STAGES_TXDONE	((u32)BIT(SKBSTAMP_STAGE_TXDONE))
 
 /* tx.c */
-void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip);
-void sks_hook_ip_fragment(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_ip_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_ip6_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 
 #endif /* SKS_HOOK_H */

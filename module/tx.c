@@ -108,6 +108,14 @@ static void sks_tag_flow_sk(struct sks_tag *t, const struct sock *sk)
 	memcpy(t->daddr, &inet->inet_daddr, 4);
 }
 
+/* The device the socket's cached route leaves by, 0: none cached. */
+static int sks_sk_ifindex(struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get(sk);
+
+	return dst && dst->dev ? dst->dev->ifindex : 0;
+}
+
 /* The flow from the headers of a UDP skb about to leave IP. */
 static void sks_tag_flow_udp(struct sks_tag *t, const struct sk_buff *skb,
 			     int family)
@@ -174,10 +182,22 @@ static bool sks_sampling(const struct sks_config *cfg)
 	return cfg->filter.sample > 1;
 }
 
-/* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
-void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
+/*
+ * The filters at a send call, which runs in the sender's context: the
+ * sender's pid is only looked at when a filter wants it.
+ */
+static bool sks_filter_send_call(const struct sks_config *cfg,
+				 const struct sock *sk, const struct sks_tag *t)
 {
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	return sks_filter_match_flow(cfg, sk, t, 0) &&
+	       (!sks_filter_needs_owner(&cfg->filter) ||
+		sks_filter_pid(&cfg->filter, task_tgid_nr(current)));
+}
+
+/* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
+void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
 	const struct sks_config *cfg = sks_conf();
 	struct sks_tag t = {};
 	bool sampled;
@@ -186,13 +206,13 @@ void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 	if (!sks_traced_sk(sk))
 		return;
 	sks_tag_flow_sk(&t, sk);
-	if (!sks_filter_match(cfg, sk, &t, task_tgid_nr(current), 0))
+	if (!sks_filter_send_call(cfg, sk, &t))
 		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
 	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
-	t.len = regs_get_kernel_argument(regs, 2);
+	t.len = sks_ftrace_arg(fregs, 2);
 	t.cookie = sks_cookie(sk);
 	sks_sock_sendmsg(t.cookie, true, sampled && sks_sampling(cfg), t.key,
 			 t.len, now);
@@ -204,10 +224,10 @@ void sks_hook_tcp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
  * udp_sendmsg() and udpv6_sendmsg(struct sock *sk, struct msghdr *msg,
  * size_t len).  An unconnected socket names its destination in msg_name.
  */
-void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct msghdr *msg = (struct msghdr *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
 	struct sks_tag t = {};
 	bool sampled;
@@ -238,7 +258,7 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 			}
 		}
 	}
-	if (!sks_filter_match(cfg, sk, &t, task_tgid_nr(current), 0))
+	if (!sks_filter_send_call(cfg, sk, &t))
 		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
@@ -249,7 +269,7 @@ void sks_hook_udp_sendmsg(struct pt_regs *regs, unsigned long parent_ip)
 		return;
 	/* The datagram this call completes will get this key. */
 	t.key = next;
-	t.len = regs_get_kernel_argument(regs, 2);
+	t.len = sks_ftrace_arg(fregs, 2);
 	sks_emit_sendmsg(cfg, sk, &t, now);
 }
 
@@ -283,21 +303,36 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
  * cloned for transmission.  Its shared info (and so the requests) is shared
  * with the clone; its control block, which holds the ACK request, is not.
  */
-void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 1);
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
 	struct skb_shared_info *sh;
 	struct tcp_skb_cb *tcb;
 	struct sks_tag t = {}, old;
-	bool app_ack;
+	bool app_ack, flow_ok = true;
 
-	if (!regs_get_kernel_argument(regs, 2) || !skb->len ||
+	if (!sks_ftrace_arg(fregs, 2) || !skb->len ||
 	    !sks_traced_sk(sk))
 		return;
 	sh = skb_shinfo(skb);
 	tcb = TCP_SKB_CB(skb);
+	/*
+	 * The filters on the flow first, from the socket alone.  An skb that
+	 * carries no timestamp request and no ACK request was never tagged
+	 * (tagging always asks for the ACK), so nothing below could apply
+	 * to it: one the filters exclude costs no lookup.  One that does
+	 * carry requests may be a tagged skb sent again, which keeps its tag
+	 * whatever the filters say now.
+	 */
+	sks_tag_flow_sk(&t, sk);
+	if (cfg->filter.fields) {
+		flow_ok = sks_filter_match_flow(cfg, sk, &t, sks_sk_ifindex(sk));
+		if (!flow_ok && !(tcb->txstamp_ack & 1) &&
+		    !(sh->tx_flags & SKBTX_ANY_TSTAMP))
+			return;
+	}
 	t.key = tcb->seq + skb->len - 1;
 	t.len = skb->len;
 	if (before(tcb->seq, tcp_sk(sk)->snd_nxt))
@@ -319,17 +354,13 @@ void sks_hook_tcp_transmit(struct pt_regs *regs, unsigned long parent_ip)
 		return;
 	}
 
-	sks_tag_flow_sk(&t, sk);
+	if (!flow_ok)
+		return;
 	sks_sock_owner(t.cookie, &t.owner, NULL, &t.key);
 	if (t.rflags & SKBSTAMP_RF_RETRANS)
 		t.owner.send_ns = 0;
-	if (cfg->filter.fields) {
-		const struct dst_entry *dst = __sk_dst_get(sk);
-
-		if (!sks_filter_match(cfg, sk, &t, t.owner.pid,
-				      dst && dst->dev ? dst->dev->ifindex : 0))
-			return;
-	}
+	if (!sks_filter_pid(&cfg->filter, t.owner.pid))
+		return;
 	if (sks_sampling(cfg) &&
 	    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
 		return;
@@ -352,15 +383,20 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 
 	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
 		return;
+	/* The filters on the flow, from the headers: before any lookup. */
 	sks_tag_flow_udp(&t, skb, family);
+	if (cfg->filter.fields &&
+	    !sks_filter_match_flow(cfg, sk, &t,
+				   skb_dst(skb) && skb_dst(skb)->dev ?
+				   skb_dst(skb)->dev->ifindex : 0))
+		return;
 	t.cookie = sks_cookie(sk);
-	if (cfg->filter.fields) {
+	/* Only the sender filter needs the socket's entry. */
+	if (sks_filter_needs_owner(&cfg->filter)) {
 		struct sks_owner o;
 
 		sks_sock_owner(t.cookie, &o, NULL, NULL);
-		if (!sks_filter_match(cfg, sk, &t, o.pid,
-				      skb_dst(skb) && skb_dst(skb)->dev ?
-				      skb_dst(skb)->dev->ifindex : 0))
+		if (!sks_filter_pid(&cfg->filter, o.pid))
 			return;
 	}
 	if (sks_sampling(cfg) && !sks_sock_sampled(t.cookie, false, 0, 0))
@@ -372,15 +408,15 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 }
 
 /* ip_send_skb(struct net *net, struct sk_buff *skb) */
-void sks_hook_ip_send_skb(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_ip_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_tag_udp((struct sk_buff *)regs_get_kernel_argument(regs, 1), AF_INET);
+	sks_tag_udp((struct sk_buff *)sks_ftrace_arg(fregs, 1), AF_INET);
 }
 
 /* ip6_send_skb(struct sk_buff *skb) */
-void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_ip6_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_tag_udp((struct sk_buff *)regs_get_kernel_argument(regs, 0), AF_INET6);
+	sks_tag_udp((struct sk_buff *)sks_ftrace_arg(fregs, 0), AF_INET6);
 }
 
 /*
@@ -558,9 +594,11 @@ static bool sks_tstamp_tx_report_sched(struct sk_buff *orig_skb,
  * ftrace handler of __skb_tstamp_tx(): send the call to
  * sks_skb_tstamp_tx(), except when that is the caller.
  */
-void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	if (within_module(parent_ip, THIS_MODULE))
+	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
+
+	if (!regs || within_module(parent_ip, THIS_MODULE))
 		return;
 	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
 }
@@ -572,27 +610,31 @@ void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip)
  * never took (dropped in the qdisc, say) has no sw stage and gets no
  * txdone: it was not transmitted.
  */
-void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
-	const struct sks_config *cfg = sks_conf();
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
 	struct skbstamp_record rec = {
 		.stage = SKBSTAMP_STAGE_TXDONE,
 	};
+	const struct sks_config *cfg;
 	struct skb_shared_info *sh;
 	struct sks_tag t;
 	u64 cookie;
 
-	/* Every skb the module tags carries a software stamp request. */
-	if (!skb || !skb->sk || !sks_traced_sk(skb->sk))
+	/*
+	 * Every skb the module tags carries a software stamp request: most
+	 * skbs leave here on that one test.
+	 */
+	if (!skb || !skb->sk)
 		return;
 	sh = skb_shinfo(skb);
-	if (!(sh->tx_flags & SKBTX_SW_TSTAMP))
+	if (!(sh->tx_flags & SKBTX_SW_TSTAMP) || !sks_traced_sk(skb->sk))
 		return;
 	cookie = atomic64_read(&skb->sk->sk_cookie);
 	if (!cookie)
 		return;
 	/* One lookup: the driver took the skb (sw), and this is the first. */
+	cfg = sks_conf();
 	rec.ts_ns = ktime_get_ns();
 	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
 			       SKS_TAG_TXDONE_DONE, rec.stage, rec.ts_ns, &t))
@@ -780,14 +822,15 @@ static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
  * its tskey, the last of its run (tcp_gso_tstamp()); the segments before
  * it, of the same socket, get tagged here.  A single skb costs one test.
  */
-void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sk_buff *first = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
-	const struct sks_config *cfg = sks_conf();
+	struct sk_buff *first = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+	const struct sks_config *cfg;
 	struct sk_buff *s, *run = NULL;
 
 	if (!first || !first->next)
 		return;
+	cfg = sks_conf();
 	for (s = first; s; s = s->next) {
 		struct sock *sk = s->sk;
 
@@ -829,9 +872,9 @@ void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip)
  * headroom), none of the fragments is an skb the module tagged, and the
  * datagram gets no driver records: its tags count as abandoned at stop.
  */
-void sks_hook_ip_fragment(struct pt_regs *regs, unsigned long parent_ip)
+void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 2);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 2);
 	const struct sks_config *cfg = sks_conf();
 	u32 off, idx = 0, tskey;
 	struct sks_tag parent, t;

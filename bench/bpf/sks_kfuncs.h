@@ -4,8 +4,12 @@
 #define SKS_KFUNCS_H
 
 /*
- * libbpf checks a kfunc's prototype against the kernel's and takes a
- * forward declaration for an incompatible kind: any struct will do.
+ * The kernel's prototype (7.2's BTF): int (struct bpf_sock_ops_kern *skops,
+ * u64 flags).  libbpf checks an extern kfunc's prototype against it kind
+ * by kind: a forward declaration of the struct is BTF kind FWD, which
+ * does not match the kernel's STRUCT ("func_proto ... incompatible with
+ * kernel"); a definition does, and libbpf does not compare members, so
+ * this one declares none the program uses.
  */
 struct bpf_sock_ops_kern {
 	int opaque;

@@ -15,10 +15,12 @@
 
 #include <linux/ftrace.h>
 
+#include <linux/ptrace.h>
+
 /*
- * ftrace callbacks.  Hooks want the traced function's arguments, and some
- * redirect its execution, so they always ask for full registers
- * (FTRACE_OPS_FL_SAVE_REGS) and see them as a struct pt_regs.
+ * ftrace callbacks.  A hook that redirects its function asks for full
+ * registers (FTRACE_OPS_FL_SAVE_REGS) and sees them as a struct pt_regs
+ * (sks_ftrace_pt_regs(), NULL without them).
  */
 #ifdef SKS_HAVE_FTRACE_REGS
 #define sks_ftrace_regs_t struct ftrace_regs
@@ -33,6 +35,44 @@ static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
 static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
 {
 	return f;
+}
+#endif
+
+/*
+ * The other hooks only read their function's arguments
+ * (sks_ftrace_arg()), and SKS_FTRACE_OPS_FL_ARGS is what they ask ftrace
+ * for.  Where ftrace passes the arguments without a full register frame
+ * (DYNAMIC_FTRACE_WITH_ARGS, with the accessor), that is nothing: the
+ * trampoline then skips saving and restoring every other register, on
+ * every call of every hooked function.  Elsewhere it is SAVE_REGS.
+ */
+#if defined(SKS_HAVE_FTRACE_REGS_GET_ARGUMENT) && \
+	IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#define SKS_FTRACE_OPS_FL_ARGS	0
+
+/* Does @f (not NULL) carry the arguments? */
+static __always_inline bool sks_ftrace_has_args(sks_ftrace_regs_t *f)
+{
+	return true;
+}
+
+static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
+						    unsigned int n)
+{
+	return ftrace_regs_get_argument(f, n);
+}
+#else
+#define SKS_FTRACE_OPS_FL_ARGS	FTRACE_OPS_FL_SAVE_REGS
+
+static __always_inline bool sks_ftrace_has_args(sks_ftrace_regs_t *f)
+{
+	return sks_ftrace_pt_regs(f);
+}
+
+static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
+						    unsigned int n)
+{
+	return regs_get_kernel_argument(sks_ftrace_pt_regs(f), n);
 }
 #endif
 

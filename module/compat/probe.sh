@@ -63,6 +63,14 @@ probe SKS_HAVE_GENL_MCAST_CAP_SYS_ADMIN_BIT 'u8[[:space:]]+cap_sys_admin:1' \
 probe SKS_HAVE_FTRACE_REGS 'struct ftrace_ops \*op, struct ftrace_regs \*fregs' \
 	include/linux/ftrace.h
 
+# ftrace_regs_get_argument() (after 6.1; Debian's 6.12 has it): a
+# callback reads its function's arguments from struct ftrace_regs, which
+# ftrace fills with them without FTRACE_OPS_FL_SAVE_REGS on kernels with
+# DYNAMIC_FTRACE_WITH_ARGS.
+probe SKS_HAVE_FTRACE_REGS_GET_ARGUMENT 'define[[:space:]]+ftrace_regs_get_argument' \
+	include/linux/ftrace_regs.h include/linux/ftrace.h \
+	arch/x86/include/asm/ftrace.h
+
 # FTRACE_OPS_FL_RECURSION (5.11): ftrace guards the callback against
 # recursion only when asked; before, it did so unless told RECURSION_SAFE.
 probe SKS_HAVE_FTRACE_OPS_FL_RECURSION 'FTRACE_OPS_FL_RECURSION[[:space:]]*=' \
