@@ -8,8 +8,8 @@ FLOW is PROTO:DPORT:BYTES:FAMILY, one flow the receiver got BYTES of
 payload on.  RECORDS.jsonl is "skbstamp --json monitor" output.  Every
 received packet (a tracking id) must have each of --stages at most once,
 in order, all of them up to its end: read, or a merge into a packet whose
-own timeline reaches read (GRO merges end after napi, TCP coalescing after
-sockq); read must not come before sockq; the packets' own lengths must add
+own timeline reaches read, possibly through further merges (GRO merges
+end after napi, TCP coalescing after sockq); read must not come before sockq; the packets' own lengths must add
 up to BYTES.  Prints one line per flow; exits 1 on the first violation.
 """
 import argparse
@@ -64,10 +64,15 @@ def main():
             if "merge" in st:
                 m = st["merge"][0]
                 merges[m["by"]] += 1
-                head = pk.get(m["head_id"])
+                # The head may itself be merged further (GRO, then coalescing).
+                hid, seen = m["head_id"], {pid}
+                while hid in pk and "merge" in pk[hid] and hid not in seen:
+                    seen.add(hid)
+                    hid = pk[hid]["merge"][0]["head_id"]
+                head = pk.get(hid)
                 if not head or "read" not in head:
-                    fail("%s: packet %d merged into %s, which is never read (%s)"
-                         % (spec, pid, m["head_id"], desc))
+                    fail("%s: packet %d merged into %s, which is never read (%s; last head %s: %s)"
+                         % (spec, pid, m["head_id"], desc, hid, head and list(head)))
                 if m["ts_ns"] > head["read"][0]["ts_ns"]:
                     fail("%s: packet %d merged after its head was read" % (spec, pid))
                 last = "napi" if m["by"] == "gro" else "sockq"
@@ -79,7 +84,8 @@ def main():
             missing = [s for s in need if s not in st]
             if missing:
                 fail("%s: packet %d lacks %s (%s)" % (spec, pid, missing, desc))
-            t = [st[s][0]["ts_ns"] for s in ORDER if s in st]
+            # rx_hw's ts_ns is when napi saw the stamp, not the arrival.
+            t = [st[s][0]["ts_ns"] for s in ORDER if s in st and s != "rx_hw"]
             if t != sorted(t):
                 fail("%s: packet %d: stages out of order (%s)" % (spec, pid, desc))
             if "read" in st:
