@@ -166,7 +166,7 @@ static void sks_reasons_load(void)
 	int used;
 
 	sks_reasons_loaded = true;
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !f; i++)
+	for (i = 0; i < ARRAY_SIZE(paths) && !f; i++)
 		f = fopen(paths[i], "r");
 	if (!f)
 		return;

@@ -75,7 +75,8 @@ def main():
                          % (spec, pid, m["head_id"], desc, hid, head and list(head)))
                 if m["ts_ns"] > head["read"][0]["ts_ns"]:
                     fail("%s: packet %d merged after its head was read" % (spec, pid))
-                last = "napi" if m["by"] == "gro" else "sockq"
+                # TCP coalesces at the socket, or in its backlog (from l4).
+                last = "napi" if m["by"] == "gro" else "l4"
             elif "read" in st:
                 last = "read"
             else:
