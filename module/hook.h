@@ -24,6 +24,8 @@ struct sks_fhook {
 	 * STOP still reach their last stage.
 	 */
 	bool reporting;
+	bool helper;		/* needed by its stages, provides none */
+	bool optional;		/* a helper they can do without */
 	bool found;
 	bool registered;
 	struct ftrace_ops ops;
@@ -50,5 +52,29 @@ void sks_hook_ip6_send_skb(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_skb_tstamp_tx(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_txdone(struct pt_regs *regs, unsigned long parent_ip);
 void sks_hook_xmit_list(struct pt_regs *regs, unsigned long parent_ip);
+
+/* rx.c */
+void sks_hook_rx_napi(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_napi_gro(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_irq(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_ip(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_ip_list(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_l4(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_sockq(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_read(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_read_csum(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_read_udp(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_gro_merge(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_coalesce(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_free(struct pt_regs *regs, unsigned long parent_ip);
+void sks_hook_rx_clone(struct pt_regs *regs, unsigned long parent_ip);
+
+/*
+ * Which stages need a receive hook: the first ones a packet meets also
+ * start tracking it, so every later stage needs them.
+ */
+#define SKS_RX_FROM(s)	(SKS_STAGES_RX & ~((u32)BIT(s) - 1))
+#define SKS_RX_NAPI	((u32)(BIT(SKBSTAMP_STAGE_RX_HW) | BIT(SKBSTAMP_STAGE_IRQ) | \
+			       BIT(SKBSTAMP_STAGE_NAPI)))
 
 #endif /* SKS_HOOK_H */
