@@ -48,8 +48,9 @@
  * skb_try_coalesce() may refuse.  So the merged skb is marked, and the
  * merge is recorded when that skb is freed (or its pointer is reused at
  * napi, the case of GRO's stolen heads on 5.10, which are freed in a
- * way no hook sees); if the skb shows up at a later stage of its own
- * instead, the merge did not happen.
+ * way no hook sees), or, for an skb GRO chained to its head's frag_list,
+ * when the head passes its next stage; if the skb shows up at a later
+ * stage of its own instead, the merge did not happen.
  */
 #include <linux/hash.h>
 #include <linux/if_ether.h>
@@ -391,8 +392,38 @@ static void sks_rx_napi(struct sk_buff *skb, const void *napi)
 }
 
 /*
+ * What GRO cannot add to a head's frags it chains to the head's frag_list
+ * (skb_gro_receive()): those skbs are merged for sure once the head goes
+ * up the stack, but they are freed only with the head, which may be long
+ * after the head was read (TCP hands the free to the CPU that allocated
+ * the skb, skb_attempt_defer_free(), which may not get to it before the
+ * trace ends).  Record their merge now, when @head, tracked, passes a
+ * stage of its own.
+ */
+static void sks_rx_merged_list(const struct sks_config *cfg,
+			       struct sk_buff *head)
+{
+	struct sk_buff *skb;
+	struct sks_rx m;
+	int n = 0;
+
+	skb_walk_frags(head, skb) {
+		/* The rest go when they are freed. */
+		if (n++ == SKS_RX_LIST_MAX)
+			break;
+		if (!sks_rx_maybe(skb) || !sks_rx_get(skb, &m) ||
+		    !(m.state & SKS_RX_MERGING))
+			continue;
+		/* The head's owner owns its frag_list: nobody else frees it. */
+		if (sks_rx_take(skb, &m))
+			sks_rx_end(cfg, &m, false, NULL, 0);
+	}
+}
+
+/*
  * A stage that sees the IP header, @off bytes from skb->data: netif, ip,
- * l4.  The packet's first one tracks it; a GRO head's length is updated.
+ * l4.  The packet's first one tracks it; a GRO head's length is updated
+ * and the skbs chained to it are recorded as merged.
  */
 static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
 {
@@ -405,7 +436,11 @@ static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
 		if (!sks_rx_new(cfg, skb, off, &e))
 			return;
 	} else {
-		if ((e.state & SKS_RX_NOMATCH) || (e.passed & sks_rx_bit(stage)))
+		if (e.state & SKS_RX_NOMATCH)
+			return;
+		if (skb_has_frag_list(skb))
+			sks_rx_merged_list(cfg, skb);
+		if (e.passed & sks_rx_bit(stage))
 			return;
 		if (sks_rx_parse(skb, off, &now_flow)) {
 			e.len = now_flow.len;

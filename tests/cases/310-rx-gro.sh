@@ -3,8 +3,16 @@
 # as MTU-sized segments that GRO merges.  Every segment is in the timeline:
 # read itself, or a merge record naming the packet it went into, which is
 # read; the segments' lengths add up to what was sent.  TCP coalescing at
-# the socket (a slow reader) is reported the same way.
+# the socket (a slow reader) is reported the same way.  The reader runs on
+# another CPU than the sender (whose CPU runs veth's NAPI poll and
+# allocated the skbs): TCP then hands the free of what it read back to
+# that CPU, late, and segments GRO chained to a head's frag_list, freed
+# only with it, must still have their merge recorded by the end.
 
+pin_rd=() pin_wr=()
+if [ "$(nproc)" -ge 2 ]; then
+	pin_rd=(taskset -c 1) pin_wr=(taskset -c 0)
+fi
 sks_load
 sks_netns_pair
 ip netns exec a ethtool -K va tso off gso off >/dev/null 2>&1 || sks_skip "ethtool -K va failed"
@@ -17,11 +25,11 @@ fi
 sks_monitor_start "$SKS_TMP/rec.json" --json
 
 for port in 7301 7302; do
-	ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 $port \
+	ip netns exec b "${pin_rd[@]}" "$SKS_TRAFFIC" tcp-server 10.0.0.2 $port \
 		--ready-file "$SKS_TMP/r.$port" >/dev/null &
 	srv=$!
 	sks_wait_file "$SKS_TMP/r.$port"
-	ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 $port size 200000 quiet-ms 1 \
+	ip netns exec a "${pin_wr[@]}" "$SKS_TRAFFIC" tcp-client 10.0.0.2 $port size 200000 quiet-ms 1 \
 		>/dev/null || sks_fail "tcp client failed"
 	wait $srv || sks_fail "tcp server failed"
 done
