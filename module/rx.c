@@ -71,6 +71,7 @@
 
 #include "skbstamp.h"
 #include "filter.h"
+#include "hist.h"
 #include "hook.h"
 #include "track.h"
 #include "compat/rx.h"
@@ -201,6 +202,36 @@ static void sks_rx_pass(struct sks_rx *e, unsigned int stage, u64 ts)
 	e->passed |= sks_rx_bit(stage);
 }
 
+static u64 sks_rx_ts(const struct sks_rx *e, unsigned int stage)
+{
+	return e->ts[stage - SKS_RX_FIRST];
+}
+
+/*
+ * Summary mode: the pairs @stage, passed at @ts, ends (a pair whose first
+ * stage was not passed has no sample).
+ */
+static void sks_rx_summarize(const struct sks_rx *e, unsigned int stage, u64 ts)
+{
+	switch (stage) {
+	case SKBSTAMP_STAGE_NAPI:
+		sks_hist_add(SKBSTAMP_PAIR_IRQ_NAPI, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_IRQ), ts);
+		break;
+	case SKBSTAMP_STAGE_SOCKQ:
+		sks_hist_add(SKBSTAMP_PAIR_NAPI_SOCKQ, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
+		break;
+	case SKBSTAMP_STAGE_READ:
+		sks_hist_add(SKBSTAMP_PAIR_SOCKQ_READ, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_SOCKQ), ts);
+		sks_hist_add(SKBSTAMP_PAIR_NAPI_READ, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
+		break;
+	}
+	sks_count_summarized();
+}
+
 static void sks_rx_rec(struct skbstamp_record *rec, const struct sks_rx *e,
 		       unsigned int stage, u64 ts)
 {
@@ -235,13 +266,8 @@ static void sks_rx_flush(const struct sks_config *cfg, struct sks_rx *e)
 			continue;
 		e->emitted |= sks_rx_bit(stage);
 		i = stage - SKS_RX_FIRST;
-		/*
-		 * Summary mode counts receive stages but has no receive pairs
-		 * yet: the per-CPU histogram set is at the percpu allocator's
-		 * 32 KiB limit.
-		 */
 		if (cfg->mode == SKBSTAMP_MODE_SUMMARY) {
-			sks_count_summarized();
+			sks_rx_summarize(e, stage, e->ts[i]);
 			continue;
 		}
 		sks_rx_rec(&rec, e, stage, e->ts[i]);

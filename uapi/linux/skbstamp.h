@@ -263,6 +263,10 @@ enum skbstamp_pair {
 	SKBSTAMP_PAIR_SENDMSG_SW,
 	SKBSTAMP_PAIR_SENDMSG_ACK,
 	SKBSTAMP_PAIR_SW_TXDONE,
+	SKBSTAMP_PAIR_IRQ_NAPI,		/* receive: NAPI scheduled -> polled */
+	SKBSTAMP_PAIR_NAPI_SOCKQ,	/* receive: driver -> socket queue */
+	SKBSTAMP_PAIR_SOCKQ_READ,	/* receive: queued -> application read */
+	SKBSTAMP_PAIR_NAPI_READ,	/* receive: driver -> application read */
 
 	__SKBSTAMP_PAIR_MAX,
 	SKBSTAMP_PAIR_MAX = __SKBSTAMP_PAIR_MAX - 1
