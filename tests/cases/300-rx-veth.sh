@@ -45,11 +45,11 @@ sks_monitor_stop
 "$SKS_TOOL" --json status >"$SKS_TMP/st.json"
 "$SKS_TOOL" stop
 
-python3 "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" \
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" \
 	udp:7001:2675:4 udp:7002:1528:6 tcp:7003:7881:4 tcp:7004:7881:6 ||
 	sks_fail "receive records"
 
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" <<'PY' || sks_fail "tx/rx matching"
+sks_check "$SKS_TMP" <<'PY' || sks_fail "tx/rx matching"
 from sksjson import check, done, load, records
 recs = records("rec.json")
 tx = [r for r in recs if "retrans" in r and r["dport"] == 7003 and r["stage"] == "sw"]

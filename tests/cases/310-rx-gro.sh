@@ -38,7 +38,7 @@ sks_monitor_stop
 "$SKS_TOOL" stop
 
 sks_eq "$(sks_json "$SKS_TMP/st.json" 'j["counters"]["rx_evicted"]')" 0 "evicted entries"
-if ! python3 "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --merges gro \
+if ! sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --merges gro \
 	tcp:7301:200000:4 tcp:7302:200000:4; then
 	# Keep the records for a look from the host.
 	[ -n "${SKS_OUT:-}" ] && cp "$SKS_TMP/rec.json" "$SKS_OUT/310-rec.json"

@@ -21,7 +21,7 @@ sks_monitor_stop
 reasons=0
 grep -q '{ [0-9]*, "NO_SOCKET" }' /sys/kernel/tracing/events/skb/kfree_skb/format 2>/dev/null &&
 	reasons=1
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" "$reasons" <<'PY' || sks_fail "drop records"
+sks_check "$SKS_TMP" "$reasons" <<'PY' || sks_fail "drop records"
 import sys
 from sksjson import check, done, records
 reasons = sys.argv[2] == "1"

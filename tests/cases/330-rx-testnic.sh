@@ -11,7 +11,7 @@ ip netns exec b hwstamp_ctl -i sksnic0b -r 1 >/dev/null || sks_fail "hwstamp_ctl
 sks_load
 "$SKS_TOOL" start || sks_fail "start failed"
 
-raw() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
+raw() { sks_python -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
 t0=$(raw)
 sks_monitor_start "$SKS_TMP/rec.json" --json
 ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 7501 count 5 timeout 5000 \
@@ -32,9 +32,9 @@ t1=$(raw)
 "$SKS_TOOL" stop
 
 st=rx_hw,irq,napi,netif,ip,l4,sockq,read
-python3 "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --stages $st \
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --stages $st \
 	udp:7501:2958:4 tcp:7502:100000:4 || sks_fail "receive records through the test NIC"
-PYTHONPATH=$SKS_TOP/tests/guest python3 - "$SKS_TMP" "$t0" "$t1" <<'PY' || sks_fail "rx_hw stamps"
+sks_check "$SKS_TMP" "$t0" "$t1" <<'PY' || sks_fail "rx_hw stamps"
 import sys
 from sksjson import check, done, records
 t0, t1 = int(sys.argv[2]), int(sys.argv[3])

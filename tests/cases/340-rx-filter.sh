@@ -21,7 +21,7 @@ udp_to()
 # rx_ports FILE: the ports of the receive records, sorted, and how many.
 rx_ports()
 {
-	python3 -c 'import json, sys
+	sks_python -c 'import json, sys
 r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 r = [x for x in r if "id" in x]
 print(" ".join(sorted({str(x["dport"]) for x in r})), len(r))' "$1"
