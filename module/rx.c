@@ -52,7 +52,6 @@
  * when the head passes its next stage; if the skb shows up at a later
  * stage of its own instead, the merge did not happen.
  */
-#include <linux/hash.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
@@ -78,15 +77,37 @@
 
 /* A GRO batch handed to ip_list_rcv() is at most a NAPI budget long. */
 #define SKS_RX_LIST_MAX		64
-#define SKS_IRQ_SLOTS_BITS	2
+/* NAPI instances scheduled on one CPU whose last schedule is kept. */
+#define SKS_IRQ_SLOTS		8
 
 struct sks_irq_slot {
 	const void *napi;
 	u64 ns;
 };
 
-static DEFINE_PER_CPU(struct sks_irq_slot[1 << SKS_IRQ_SLOTS_BITS], sks_irq_slots);
+static DEFINE_PER_CPU(struct sks_irq_slot[SKS_IRQ_SLOTS], sks_irq_slots);
 static DEFINE_PER_CPU(u64, sks_rx_seq);
+
+/*
+ * This CPU's slot of @napi, or NULL; with @add, the slot to reuse for it
+ * if it has none (an empty one, else the one scheduled longest ago).  A
+ * slot per NAPI instance, not a hash of it: a poll that transmits (TCP
+ * ACKs) schedules its peer's NAPI on the same CPU, and must not take the
+ * place of the poll still running.  Interrupts off.
+ */
+static struct sks_irq_slot *sks_irq_slot(const void *napi, bool add)
+{
+	struct sks_irq_slot *s = this_cpu_ptr(sks_irq_slots), *old = s;
+	unsigned int i;
+
+	for (i = 0; i < SKS_IRQ_SLOTS; i++) {
+		if (s[i].napi == napi)
+			return &s[i];
+		if (s[i].ns < old->ns)
+			old = &s[i];
+	}
+	return add ? old : NULL;
+}
 
 static u16 sks_rx_bit(unsigned int stage)
 {
@@ -402,8 +423,8 @@ static void sks_rx_napi(struct sk_buff *skb, const void *napi)
 		u64 irq = 0;
 
 		local_irq_save(flags);
-		s = &this_cpu_ptr(sks_irq_slots)[hash_ptr(napi, SKS_IRQ_SLOTS_BITS)];
-		if (s->napi == napi)
+		s = sks_irq_slot(napi, false);
+		if (s)
 			irq = s->ns;
 		local_irq_restore(flags);
 		/* Only the schedule that led to this poll. */
@@ -603,7 +624,7 @@ void sks_hook_rx_irq(struct pt_regs *regs, unsigned long parent_ip)
 	unsigned long flags;
 
 	local_irq_save(flags);
-	s = &this_cpu_ptr(sks_irq_slots)[hash_ptr(napi, SKS_IRQ_SLOTS_BITS)];
+	s = sks_irq_slot(napi, true);
 	s->napi = napi;
 	s->ns = ktime_get_ns();
 	local_irq_restore(flags);
