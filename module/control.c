@@ -89,6 +89,7 @@ static int sks_config_check(struct sks_config *cfg,
 
 static void sks_free_all(void)
 {
+	sks_rx_free();
 	sks_tag_free();
 	sks_sock_free();
 	sks_ring_free_bufs();
@@ -141,6 +142,8 @@ int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
 		err = sks_sock_alloc();
 	if (!err)
 		err = sks_tag_alloc();
+	if (!err)
+		err = sks_rx_alloc();
 	if (!err && cfg.mode == SKBSTAMP_MODE_SUMMARY)
 		err = sks_hist_reset();
 	else if (!err)
@@ -301,6 +304,8 @@ bool sks_snapshot(struct sks_config *cfg, struct sks_counters *cnt)
 	sks_ring_counters(cnt, -1);
 	if (sks_cur != SKBSTAMP_STATE_RUNNING)
 		cnt->tags_abandoned = sks_tags_abandoned;
+	cnt->rx_evicted = sks_rx_evictions();
+	cnt->rx_tracked = sks_rx_count();
 	mutex_unlock(&sks_ctl_lock);
 	return ret;
 }

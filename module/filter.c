@@ -94,6 +94,65 @@ bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
 	return true;
 }
 
+/*
+ * A received packet (@e: flow, device and namespace known), at a stage
+ * where @sk is its socket (NULL before sockq).  Addresses and ports are the
+ * packet's own: a filter on dport 80 traces what is sent to port 80 and
+ * what arrives at it.  The socket's cgroup is known from sockq on, the
+ * process (the one that reads) at read.  Returns SKS_FILTER_MATCH or
+ * SKS_FILTER_NOMATCH once known, else SKS_FILTER_UNKNOWN.
+ */
+int sks_filter_rx(const struct sks_config *cfg, const struct sks_rx *e,
+		  const struct sock *sk)
+{
+	const struct sks_filter *f = &cfg->filter;
+	u32 fields = f->fields;
+	bool unknown = false;
+
+	if (likely(!fields))
+		return SKS_FILTER_MATCH;
+	if ((fields & SKS_F_PROTO) && e->proto != f->proto)
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_FAMILY) && e->family != f->family)
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_SPORT) && ntohs(e->sport) != f->sport)
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_DPORT) && ntohs(e->dport) != f->dport)
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_SADDR) &&
+	    !sks_prefix_match(e->saddr, f->saddr, f->saddr_plen))
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_DADDR) &&
+	    !sks_prefix_match(e->daddr, f->daddr, f->daddr_plen))
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_NETNS) && e->netns != f->netns)
+		return SKS_FILTER_NOMATCH;
+	if ((fields & SKS_F_IFINDEX) && e->ifindex != f->ifindex)
+		return SKS_FILTER_NOMATCH;
+	if (fields & SKS_F_CGROUP) {
+		if (!sk)
+			unknown = true;
+		else if (!sks_cgroup_match(sk, f->cgroup))
+			return SKS_FILTER_NOMATCH;
+	}
+	if (fields & SKS_F_PID) {
+		if (!(e->state & SKS_RX_OWNER))
+			unknown = true;
+		else if (e->pid != f->pid)
+			return SKS_FILTER_NOMATCH;
+	}
+	return unknown ? SKS_FILTER_UNKNOWN : SKS_FILTER_MATCH;
+}
+
+/* Receive sampling: one packet in N, counted apart from send calls. */
+bool sks_filter_sample_rx(const struct sks_config *cfg)
+{
+	static atomic_t sks_rx_sample_count = ATOMIC_INIT(0);
+	u32 n = cfg->filter.sample;
+
+	return n <= 1 || atomic_inc_return(&sks_rx_sample_count) % n == 0;
+}
+
 bool sks_filter_sample(const struct sks_config *cfg)
 {
 	u32 n = cfg->filter.sample;

@@ -10,6 +10,7 @@
 struct sks_config;
 struct sock;
 struct sks_tag;
+struct sks_rx;
 
 /* Bits of sks_filter.fields: which filters are set. */
 #define SKS_F_PID	BIT(0)
@@ -62,5 +63,12 @@ static inline bool sks_filter_pid(const struct sks_filter *f, u32 pid)
 
 /* At a send call: is this call one of the sampled ones? */
 bool sks_filter_sample(const struct sks_config *cfg);
+
+#define SKS_FILTER_NOMATCH	0
+#define SKS_FILTER_MATCH	1
+#define SKS_FILTER_UNKNOWN	2
+int sks_filter_rx(const struct sks_config *cfg, const struct sks_rx *e,
+		  const struct sock *sk);
+bool sks_filter_sample_rx(const struct sks_config *cfg);
 
 #endif /* SKS_FILTER_H */

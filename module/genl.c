@@ -182,6 +182,10 @@ static int sks_put_counters(struct sk_buff *msg, const struct sks_counters *c)
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_TAGS_ABANDONED,
 			      c->tags_abandoned, SKBSTAMP_CNT_PAD) ||
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_SUMMARIZED, c->summarized,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_RX_EVICTED, c->rx_evicted,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_RX_TRACKED, c->rx_tracked,
 			      SKBSTAMP_CNT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);

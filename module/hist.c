@@ -31,8 +31,12 @@ struct sks_hist {
 	u64 b[SKBSTAMP_NBUCKETS];
 };
 
+/*
+ * One per-CPU allocation per pair: the whole set would exceed what the
+ * percpu allocator gives in one piece (PCPU_MIN_UNIT_SIZE, 32 KiB).
+ */
 struct sks_hist_set {
-	struct sks_hist __percpu *h;	/* [pair][proto] per CPU */
+	struct sks_hist __percpu *h[__SKBSTAMP_PAIR_MAX];	/* [proto] */
 	struct rcu_head rcu;
 };
 
@@ -49,6 +53,10 @@ static const u8 sks_pair_stages[__SKBSTAMP_PAIR_MAX][2] = {
 	[SKBSTAMP_PAIR_SENDMSG_SW] = { SKBSTAMP_STAGE_SENDMSG, SKBSTAMP_STAGE_SW },
 	[SKBSTAMP_PAIR_SENDMSG_ACK] = { SKBSTAMP_STAGE_SENDMSG, SKBSTAMP_STAGE_ACK },
 	[SKBSTAMP_PAIR_SW_TXDONE] = { SKBSTAMP_STAGE_SW, SKBSTAMP_STAGE_TXDONE },
+	[SKBSTAMP_PAIR_IRQ_NAPI] = { SKBSTAMP_STAGE_IRQ, SKBSTAMP_STAGE_NAPI },
+	[SKBSTAMP_PAIR_NAPI_SOCKQ] = { SKBSTAMP_STAGE_NAPI, SKBSTAMP_STAGE_SOCKQ },
+	[SKBSTAMP_PAIR_SOCKQ_READ] = { SKBSTAMP_STAGE_SOCKQ, SKBSTAMP_STAGE_READ },
+	[SKBSTAMP_PAIR_NAPI_READ] = { SKBSTAMP_STAGE_NAPI, SKBSTAMP_STAGE_READ },
 };
 
 void sks_hist_pair_stages(unsigned int pair, u32 *from, u32 *to)
@@ -70,27 +78,36 @@ static unsigned int sks_hist_bucket(u64 ns)
 	return min_t(unsigned int, i, SKBSTAMP_NBUCKETS - 1);
 }
 
+static void sks_hist_set_free(struct sks_hist_set *s)
+{
+	unsigned int pair;
+
+	if (!s)
+		return;
+	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++)
+		free_percpu(s->h[pair]);
+	kfree(s);
+}
+
 static struct sks_hist_set *sks_hist_set_new(void)
 {
 	struct sks_hist_set *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	unsigned int pair;
 
+	BUILD_BUG_ON(sizeof(struct sks_hist) * SKS_HIST_PROTOS >
+		     PCPU_MIN_UNIT_SIZE);
 	if (!s)
 		return NULL;
-	s->h = __alloc_percpu(sizeof(struct sks_hist) * SKS_HIST_N,
-			      __alignof__(struct sks_hist));
-	if (!s->h) {
-		kfree(s);
-		return NULL;
+	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++) {
+		s->h[pair] = __alloc_percpu(sizeof(struct sks_hist) *
+					    SKS_HIST_PROTOS,
+					    __alignof__(struct sks_hist));
+		if (!s->h[pair]) {
+			sks_hist_set_free(s);
+			return NULL;
+		}
 	}
 	return s;
-}
-
-static void sks_hist_set_free(struct sks_hist_set *s)
-{
-	if (!s)
-		return;
-	free_percpu(s->h);
-	kfree(s);
 }
 
 static void sks_hist_set_free_rcu(struct rcu_head *head)
@@ -136,7 +153,7 @@ void sks_hist_add(unsigned int pair, u8 proto, u64 from_ns, u64 to_ns)
 	if (!s || !from_ns || to_ns < from_ns)
 		return;
 	ns = to_ns - from_ns;
-	h = s->h + pair * SKS_HIST_PROTOS + (proto == IPPROTO_UDP);
+	h = s->h[pair] + (proto == IPPROTO_UDP);
 	this_cpu_inc(h->count);
 	this_cpu_add(h->sum, ns);
 	this_cpu_inc(h->b[sks_hist_bucket(ns)]);
@@ -164,7 +181,9 @@ int sks_hist_read(unsigned int idx, struct sks_hist_sum *out)
 	s = rcu_dereference(sks_hists);
 	if (s) {
 		for_each_possible_cpu(cpu) {
-			const struct sks_hist *h = per_cpu_ptr(s->h, cpu) + idx;
+			const struct sks_hist *h =
+				per_cpu_ptr(s->h[out->pair], cpu) +
+				idx % SKS_HIST_PROTOS;
 
 			out->count += READ_ONCE(h->count);
 			out->sum += READ_ONCE(h->sum);

@@ -53,6 +53,20 @@ SKS_FTRACE_CB(sks_hook_skb_tstamp_tx)
 SKS_FTRACE_CB(sks_hook_xmit_list)
 SKS_FTRACE_CB(sks_hook_txdone)
 SKS_FTRACE_CB(sks_hook_ip_fragment)
+SKS_FTRACE_CB(sks_hook_rx_free)
+SKS_FTRACE_CB(sks_hook_rx_clone)
+SKS_FTRACE_CB(sks_hook_rx_gro_merge)
+SKS_FTRACE_CB(sks_hook_rx_coalesce)
+SKS_FTRACE_CB(sks_hook_rx_irq)
+SKS_FTRACE_CB(sks_hook_rx_napi_gro)
+SKS_FTRACE_CB(sks_hook_rx_napi)
+SKS_FTRACE_CB(sks_hook_rx_ip)
+SKS_FTRACE_CB(sks_hook_rx_ip_list)
+SKS_FTRACE_CB(sks_hook_rx_l4)
+SKS_FTRACE_CB(sks_hook_rx_sockq)
+SKS_FTRACE_CB(sks_hook_rx_read)
+SKS_FTRACE_CB(sks_hook_rx_read_csum)
+SKS_FTRACE_CB(sks_hook_rx_read_udp)
 
 static struct sks_fhook sks_fhooks[] = {
 	{ "tcp_sendmsg_locked", sks_hook_tcp_sendmsg_cb, SKS_STAGES_SENDMSG },
@@ -75,6 +89,47 @@ static struct sks_fhook sks_fhooks[] = {
 	 */
 	{ "tcp_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
 	{ "sock_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
+	/* Receive (rx.c).  The frees first: no skb is tracked unseen. */
+	{ "__kfree_skb", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
+	{ "kfree_skb_partial", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
+#ifdef SKS_HAVE_NAPI_SKB_FREE_STOLEN_HEAD
+	{ "napi_skb_free_stolen_head", sks_hook_rx_free_cb, SKS_STAGES_RX,
+	  .helper = true, .optional = true },
+#endif
+#ifdef SKS_HAVE___KFREE_SKB_DEFER
+	{ "__kfree_skb_defer", sks_hook_rx_free_cb, SKS_STAGES_RX,
+	  .helper = true, .optional = true },
+#endif
+#ifdef SKS_HAVE___NAPI_KFREE_SKB
+	{ "__napi_kfree_skb", sks_hook_rx_free_cb, SKS_STAGES_RX,
+	  .helper = true, .optional = true },
+#endif
+	{ "__copy_skb_header", sks_hook_rx_clone_cb, SKS_STAGES_RX,
+	  .helper = true, .optional = true },
+	{ "skb_gro_receive", sks_hook_rx_gro_merge_cb, BIT(SKBSTAMP_STAGE_MERGE) },
+	{ "skb_try_coalesce", sks_hook_rx_coalesce_cb, BIT(SKBSTAMP_STAGE_MERGE) },
+	{ "__napi_schedule", sks_hook_rx_irq_cb, BIT(SKBSTAMP_STAGE_IRQ) },
+	{ "__napi_schedule_irqoff", sks_hook_rx_irq_cb, BIT(SKBSTAMP_STAGE_IRQ) },
+	{ SKS_NAPI_GRO_FUNC, sks_hook_rx_napi_gro_cb, SKS_RX_NAPI },
+	{ "netif_receive_skb", sks_hook_rx_napi_cb, SKS_RX_NAPI },
+	{ "netif_rx", sks_hook_rx_napi_cb, SKS_RX_NAPI },
+	{ SKS_NETIF_RX2_FUNC, sks_hook_rx_napi_cb, SKS_RX_NAPI },
+	{ "ip_rcv", sks_hook_rx_ip_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
+	{ "ipv6_rcv", sks_hook_rx_ip_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
+	{ "ip_list_rcv", sks_hook_rx_ip_list_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
+	{ "ipv6_list_rcv", sks_hook_rx_ip_list_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
+	{ "tcp_v4_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
+	{ "tcp_v6_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
+	{ "udp_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
+	{ "udpv6_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
+	{ "tcp_rcv_established", sks_hook_rx_sockq_cb, BIT(SKBSTAMP_STAGE_SOCKQ) },
+	{ "tcp_rcv_state_process", sks_hook_rx_sockq_cb, BIT(SKBSTAMP_STAGE_SOCKQ) },
+	{ "__udp_enqueue_schedule_skb", sks_hook_rx_sockq_cb,
+	  BIT(SKBSTAMP_STAGE_SOCKQ) },
+	{ "skb_copy_datagram_iter", sks_hook_rx_read_cb, BIT(SKBSTAMP_STAGE_READ) },
+	{ "skb_copy_and_csum_datagram_msg", sks_hook_rx_read_csum_cb,
+	  BIT(SKBSTAMP_STAGE_READ) },
+	{ "skb_consume_udp", sks_hook_rx_read_udp_cb, BIT(SKBSTAMP_STAGE_READ) },
 };
 
 static u32 sks_avail;
@@ -113,21 +168,27 @@ int sks_hooks_probe(void)
 		else
 			h->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;
 		h->found = sks_fhook_find(h);
-		if (h->found)
+		if (h->found && !h->helper)
 			sks_avail |= h->stages;
-		else
+		else if (!h->found)
 			pr_warn("%s() cannot be hooked on this kernel (inlined or renamed?)\n",
 				h->func);
 	}
+	sks_avail |= sks_tp_probe();
+	/* Stages whose indispensable helper is missing cannot be offered. */
+	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+		if (h->helper && !h->optional && !h->found)
+			sks_avail &= ~h->stages;
 	/* Without the reporting point, tagging skbs would be pointless. */
 	if (!sks_fhooks[SKS_FHOOK_TSTAMP_TX].found)
 		sks_avail &= ~SKS_STAGES_TAGGED;
 	/* txdone needs both destructors, and everything tagging needs. */
 	if (!sks_hooks_found(SKS_STAGES_TXDONE))
 		sks_avail &= ~SKS_STAGES_TXDONE;
-	if (sks_avail != (SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED))
+	if (sks_avail != (SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED | SKS_STAGES_RX))
 		pr_warn("stages unavailable on this kernel: %#x\n",
-			(SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED) & ~sks_avail);
+			(SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED | SKS_STAGES_RX) &
+			~sks_avail);
 	return 0;
 }
 
@@ -179,28 +240,35 @@ static void sks_fhook_unregister(struct sks_fhook *h)
 int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
 {
 	struct sks_fhook *h;
-	int err, pass;
+	int err = 0, pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
+		/* Receive tracepoints: after reporting, before the taggers. */
+		if (pass == 1)
+			err = sks_tp_register(stages, extack);
+		for (h = sks_fhooks; !err && h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
 			if (h->reporting != !pass || !h->found || !(h->stages & stages))
 				continue;
 			err = sks_fhook_register(h, extack);
-			if (err) {
-				sks_hooks_unregister_taggers();
-				sks_hooks_unregister_reporting();
-				return err;
-			}
+		}
+		if (err) {
+			sks_hooks_unregister_taggers();
+			sks_hooks_unregister_reporting();
+			return err;
 		}
 	}
 	return 0;
 }
 
+/*
+ * In reverse order of the table: the receive tracking hooks go before the
+ * frees, which end tracking entries.
+ */
 static void sks_hooks_unregister(bool reporting)
 {
 	struct sks_fhook *h;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
+	for (h = sks_fhooks + ARRAY_SIZE(sks_fhooks) - 1; h >= sks_fhooks; h--)
 		if (h->reporting == reporting)
 			sks_fhook_unregister(h);
 }
@@ -213,6 +281,7 @@ static void sks_hooks_unregister(bool reporting)
 void sks_hooks_unregister_taggers(void)
 {
 	sks_hooks_unregister(false);
+	sks_tp_unregister();
 }
 
 /* Last: only once tagged skbs no longer need their stages reported. */
@@ -229,7 +298,7 @@ bool sks_hooks_cover(u32 stages)
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
 		if (h->found && (h->stages & stages) && !h->registered)
 			return false;
-	return true;
+	return sks_tp_cover(stages);
 }
 
 /* Registered hooks, for tests and status. */
@@ -240,5 +309,5 @@ bool sks_hooks_any_registered(void)
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
 		if (h->registered)
 			return true;
-	return false;
+	return sks_tp_any_registered();
 }

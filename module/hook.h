@@ -30,6 +30,8 @@ struct sks_fhook {
 	 * STOP still reach their last stage.
 	 */
 	bool reporting;
+	bool helper;		/* needed by its stages, provides none */
+	bool optional;		/* a helper they can do without */
 	bool found;
 	bool registered;
 	struct ftrace_ops ops;
@@ -57,5 +59,29 @@ void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+
+/* rx.c */
+void sks_hook_rx_napi(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_irq(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_ip(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_ip_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_l4(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_read(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_read_csum(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_read_udp(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_gro_merge(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_coalesce(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_clone(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+
+/*
+ * Which stages need a receive hook: the first ones a packet meets also
+ * start tracking it, so every later stage needs them.
+ */
+#define SKS_RX_FROM(s)	(SKS_STAGES_RX & ~((u32)BIT(s) - 1))
+#define SKS_RX_NAPI	((u32)(BIT(SKBSTAMP_STAGE_RX_HW) | BIT(SKBSTAMP_STAGE_IRQ) | \
+			       BIT(SKBSTAMP_STAGE_NAPI)))
 
 #endif /* SKS_HOOK_H */

@@ -87,6 +87,7 @@ static const char *const sks_p_stage_names[] = {
 	[SKBSTAMP_STAGE_SOCKQ]		= "sockq",
 	[SKBSTAMP_STAGE_READ]		= "read",
 	[SKBSTAMP_STAGE_DROP]		= "drop",
+	[SKBSTAMP_STAGE_MERGE]		= "merge",
 };
 
 static int sks_p_parse_stages(const char *arg, u32 *mask)

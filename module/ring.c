@@ -33,8 +33,8 @@
 
 /* How often the drain runs when no ring is filling up quickly. */
 #define SKS_DRAIN_MS	20
-/* Records per netlink message: 290 * 112 bytes fits a 32 KiB skb. */
-#define SKS_BATCH_MAX	290
+/* Records per netlink message: 250 * 128 bytes fits a 32 KiB skb. */
+#define SKS_BATCH_MAX	250
 
 struct sks_ring {
 	struct skbstamp_record *recs;	/* NULL in summary mode */
@@ -146,9 +146,10 @@ void sks_count_summarized(void)
 
 /*
  * Copy @rec into this CPU's ring.  Callable from any context but NMI; the
- * caller fills everything but cpu.
+ * caller fills everything but cpu, which is @cpu, or this CPU if negative
+ * (a stage recorded later than it happened names the CPU it happened on).
  */
-void sks_emit(struct skbstamp_record *rec)
+void sks_emit_cpu(struct skbstamp_record *rec, int cpu)
 {
 	struct sks_ring *r;
 	unsigned long flags;
@@ -165,7 +166,7 @@ void sks_emit(struct skbstamp_record *rec)
 		local_irq_restore(flags);
 		return;
 	}
-	rec->cpu = smp_processor_id();
+	rec->cpu = cpu < 0 ? smp_processor_id() : cpu;
 	r->recs[head & r->mask] = *rec;
 	/* Publish the record: pairs with the drain's acquire of head. */
 	smp_store_release(&r->head, head + 1);
@@ -175,6 +176,11 @@ void sks_emit(struct skbstamp_record *rec)
 	if (unlikely(used + 1 == (r->mask + 1) / 2) &&
 	    READ_ONCE(sks_conf_drain) == SKBSTAMP_DRAIN_MULTICAST)
 		mod_delayed_work(system_wq, &sks_drain_work, 0);
+}
+
+void sks_emit(struct skbstamp_record *rec)
+{
+	sks_emit_cpu(rec, -1);
 }
 
 #define SKS_REC_SIZE	sizeof(struct skbstamp_record)

@@ -5,6 +5,7 @@
 #ifndef SKS_SKBSTAMP_H
 #define SKS_SKBSTAMP_H
 
+#include <linux/bits.h>
 #include <linux/rcupdate.h>
 #include <linux/skbstamp.h>
 #include <linux/types.h>
@@ -40,6 +41,8 @@ struct sks_counters {
 	u64 buffered;
 	u64 tags_abandoned;	/* tagged skbs whose last stage never came */
 	u64 summarized;		/* summary mode: folded into histograms */
+	u64 rx_evicted;		/* receive tracking entries lost */
+	u64 rx_tracked;		/* received packets being tracked */
 };
 
 enum skbstamp_state sks_state(void);
@@ -72,6 +75,7 @@ int sks_ring_alloc(u32 size, bool summary);
 void sks_ring_free_bufs(void);
 void sks_ring_release(void);
 void sks_emit(struct skbstamp_record *rec);
+void sks_emit_cpu(struct skbstamp_record *rec, int cpu);
 void sks_count_summarized(void);
 void sks_drain_start(void);
 void sks_drain_enable(void);
@@ -88,5 +92,28 @@ void sks_hooks_unregister_taggers(void);
 void sks_hooks_unregister_reporting(void);
 bool sks_hooks_any_registered(void);
 bool sks_hooks_cover(u32 stages);
+
+/* tphook.c: tracepoints, found by name and registered like the hooks */
+u32 sks_tp_probe(void);
+int sks_tp_register(u32 stages, struct netlink_ext_ack *extack);
+void sks_tp_unregister(void);
+bool sks_tp_cover(u32 stages);
+bool sks_tp_any_registered(void);
+
+/* rx.c */
+#define SKS_STAGES_RX	((u32)(BIT(SKBSTAMP_STAGE_RX_HW) | \
+			       BIT(SKBSTAMP_STAGE_IRQ) | \
+			       BIT(SKBSTAMP_STAGE_NAPI) | \
+			       BIT(SKBSTAMP_STAGE_NETIF) | \
+			       BIT(SKBSTAMP_STAGE_IP) | \
+			       BIT(SKBSTAMP_STAGE_L4) | \
+			       BIT(SKBSTAMP_STAGE_SOCKQ) | \
+			       BIT(SKBSTAMP_STAGE_READ) | \
+			       BIT(SKBSTAMP_STAGE_DROP) | \
+			       BIT(SKBSTAMP_STAGE_MERGE)))
+u32 sks_rx_avail(u32 avail);
+void sks_rx_netif(struct sk_buff *skb);
+void sks_rx_freed(struct sk_buff *skb, void *location, bool drop,
+		  u32 reason);
 
 #endif /* SKS_SKBSTAMP_H */

@@ -81,4 +81,56 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 void sks_tag_del(u64 cookie, u32 tskey);
 void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags);
 
+/*
+ * A received packet being tracked (rxtrack.c, rx.c), keyed by its skb.
+ * The stages it passed are kept until the filters decide about it, so
+ * a packet that turns out not to match leaves no record.
+ */
+#define SKS_RX_FIRST	SKBSTAMP_STAGE_RX_HW
+#define SKS_RX_NSTAGES	(SKBSTAMP_STAGE_READ - SKS_RX_FIRST + 1)
+
+struct sks_rx {
+	const void *skb;	/* the key; NULL: free slot */
+	unsigned long stamp;	/* jiffies when tracking began */
+	u64 id;
+	u64 head_id;		/* merge pending or done: into this packet */
+	u64 merge_ns;		/* when the merge happened */
+	u64 cookie;
+	u64 hw_ns;
+	u64 ts[SKS_RX_NSTAGES];	/* by stage - SKS_RX_FIRST; 0: not passed */
+	u16 cpu[SKS_RX_NSTAGES];
+	u16 passed;		/* BIT(stage - SKS_RX_FIRST) */
+	u16 emitted;		/* of those, recorded (or summarized) */
+	u32 tskey;
+	u32 len;
+	u32 pid;
+	s32 ifindex;
+	u32 netns;
+	u8 state;		/* SKS_RX_* */
+	u8 rflags;		/* SKBSTAMP_RF_* of the merge */
+	u8 proto;
+	u8 family;
+	__be16 sport;
+	__be16 dport;
+	u8 saddr[16];
+	u8 daddr[16];
+	char comm[TASK_COMM_LEN];
+};
+
+/* sks_rx.state */
+#define SKS_RX_MATCH	BIT(0)	/* the filters decided: traced */
+#define SKS_RX_NOMATCH	BIT(1)	/* the filters decided: forgotten */
+#define SKS_RX_SOCK	BIT(2)	/* the socket is known: cookie */
+#define SKS_RX_OWNER	BIT(3)	/* the reading process is known: pid */
+#define SKS_RX_MERGING	BIT(4)	/* merged into head_id unless it shows up */
+
+int sks_rx_alloc(void);
+void sks_rx_free(void);
+u64 sks_rx_evictions(void);
+u64 sks_rx_count(void);
+bool sks_rx_maybe(const void *skb);
+bool sks_rx_get(const void *skb, struct sks_rx *e);
+bool sks_rx_put(const struct sks_rx *e, struct sks_rx *old);
+bool sks_rx_take(const void *skb, struct sks_rx *e);
+
 #endif /* SKS_TRACK_H */

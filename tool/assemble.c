@@ -2,10 +2,13 @@
 /*
  * Assembling records into packets for the text output of monitor.
  *
- * A packet is (socket cookie, protocol, tskey, offset): the pieces of a
- * UDP datagram (IP fragments, GSO segments) share its key.  It is printed when every
- * stage traced for its protocol has arrived, or after a second without
- * them, marked incomplete.  Its time base is the send call that
+ * A sent packet is (socket cookie, protocol, tskey, offset: the pieces of
+ * a UDP datagram share its key).  It is printed when
+ * every stage traced for its protocol has arrived, or after a second
+ * without them, marked incomplete.  A received packet is its tracking id,
+ * printed at read, drop or merge (its last stages), deltas from its first
+ * stage; later records complete what earlier ones did not know (socket,
+ * reader).  A sent packet's time base is the send call that
  * produced it: TCP calls cover keys [key, key + len), a UDP call has the
  * key of its datagram.  Memory is bounded: when the table is full the
  * oldest packet is printed as incomplete.
@@ -27,6 +30,7 @@
 
 struct sks_pkt {
 	bool used;
+	bool rx;
 	uint64_t seen_ns;	/* first record, for expiry */
 	uint32_t have;		/* stages seen */
 	uint64_t ts[__SKBSTAMP_STAGE_MAX];
@@ -117,7 +121,7 @@ static void sks_fmt_delta(char *buf, size_t len, uint64_t d)
 static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 {
 	const struct skbstamp_record *r = &p->r;
-	const struct sks_call *c = sks_find_call(a, r);
+	const struct sks_call *c = p->rx ? NULL : sks_find_call(a, r);
 	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], d[32], comm[17];
 	uint64_t base = UINT64_MAX;
 	unsigned int s;
@@ -133,20 +137,36 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	sks_addr_str(r, r->daddr, da, sizeof(da));
 	memcpy(comm, r->comm, 16);
 	comm[16] = '\0';
-	printf("%llu.%06llu %s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u:",
+	printf("%llu.%06llu %s%s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u",
 	       (unsigned long long)(base / 1000000000), (unsigned long long)(base / 1000 % 1000000),
-	       r->proto == IPPROTO_TCP ? "tcp" : "udp",
+	       p->rx ? "rx " : "", r->proto == IPPROTO_TCP ? "tcp" : "udp",
 	       r->family == AF_INET6 ? "[" : "", sa, r->family == AF_INET6 ? "]" : "",
 	       ntohs(r->sport),
 	       r->family == AF_INET6 ? "[" : "", da, r->family == AF_INET6 ? "]" : "",
 	       ntohs(r->dport), r->tskey, r->len, comm[0] ? comm : "-", r->pid);
+	if (p->rx)
+		printf(" id %llu", (unsigned long long)r->id);
+	putchar(':');
 	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++) {
 		if (!(p->have & (1u << s)))
 			continue;
 		sks_fmt_delta(d, sizeof(d), p->ts[s] - base);
 		printf(" %s %s", sks_stage_name(s), d);
 	}
-	if (r->flags & SKBSTAMP_RF_RETRANS)
+	if (p->rx && (p->have & (1u << SKBSTAMP_STAGE_MERGE)))
+		printf(" into %llu (%s)", (unsigned long long)r->head_id,
+		       r->flags & SKBSTAMP_RF_GRO ? "gro" : "coalesce");
+	if (p->rx && (p->have & (1u << SKBSTAMP_STAGE_DROP))) {
+		char where[300];
+
+		sks_drop_where(r, where, sizeof(where));
+		printf(" at %s", where);
+		if (sks_drop_reason_name(r->drop_reason))
+			printf(" reason %s", sks_drop_reason_name(r->drop_reason));
+		else if (r->drop_reason)
+			printf(" reason %u", r->drop_reason);
+	}
+	if (!p->rx && (r->flags & SKBSTAMP_RF_RETRANS))
 		printf(" retrans");
 	if (r->flags & SKBSTAMP_RF_SEGMENT)
 		printf(" segment");
@@ -173,6 +193,7 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 	struct sks_pkt *p, *free_slot = NULL, *oldest = NULL;
 	uint32_t need;
 	int lines = 0;
+	bool rx;
 	unsigned int i;
 
 	if (r->stage == SKBSTAMP_STAGE_SENDMSG) {
@@ -187,6 +208,7 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 	}
 	if (r->stage >= __SKBSTAMP_STAGE_MAX)
 		return 0;
+	rx = r->stage >= SKBSTAMP_STAGE_RX_HW;
 	for (i = 0; i < SKS_PENDING; i++) {
 		p = &a->pkt[i];
 		if (!p->used) {
@@ -194,7 +216,8 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 				free_slot = p;
 			continue;
 		}
-		if (p->r.cookie == r->cookie && p->r.tskey == r->tskey &&
+		if (rx ? p->rx && p->r.id == r->id :
+		    !p->rx && p->r.cookie == r->cookie && p->r.tskey == r->tskey &&
 		    p->r.proto == r->proto && p->r.offset == r->offset)
 			goto found;
 		if (!oldest || p->seen_ns < oldest->seen_ns)
@@ -208,12 +231,33 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 	}
 	memset(p, 0, sizeof(*p));
 	p->used = true;
+	p->rx = rx;
 	p->seen_ns = sks_mono_ns();
 	p->r = *r;
 found:
 	p->ts[r->stage] = r->ts_ns;
 	p->have |= 1u << r->stage;
 	p->r.flags |= r->flags;
+	if (rx) {
+		/* Later stages know more: the socket, the reader, a GRO head's length. */
+		if (r->cookie)
+			p->r.cookie = r->cookie;
+		if (r->pid) {
+			p->r.pid = r->pid;
+			memcpy(p->r.comm, r->comm, sizeof(p->r.comm));
+		}
+		p->r.len = r->len;
+		p->r.tskey = r->tskey;
+		p->r.head_id = r->head_id;
+		p->r.location = r->location;
+		p->r.drop_reason = r->drop_reason;
+		if (r->stage == SKBSTAMP_STAGE_READ || r->stage == SKBSTAMP_STAGE_DROP ||
+		    r->stage == SKBSTAMP_STAGE_MERGE) {
+			sks_print_pkt(a, p, true);
+			lines++;
+		}
+		return lines;
+	}
 	need = a->need[r->proto];
 	/* A GSO segment has driver stages only. */
 	if (p->r.flags & SKBSTAMP_RF_SEGMENT)

@@ -61,8 +61,13 @@ static const struct {
 	{ SKBSTAMP_CNT_TAGS_ABANDONED, "skbstamp_tags_abandoned_total",
 	  "Tagged skbs whose last stage had not come when stop gave up waiting.",
 	  false },
+	{ SKBSTAMP_CNT_RX_EVICTED, "skbstamp_rx_evicted_total",
+	  "Received packets whose tracking ended before their last stage.",
+	  false },
 	{ SKBSTAMP_CNT_BUFFERED, "skbstamp_records_buffered",
 	  "Records waiting in the per-CPU buffers.", true },
+	{ SKBSTAMP_CNT_RX_TRACKED, "skbstamp_rx_tracked",
+	  "Received packets being tracked.", true },
 };
 
 struct sks_exp {

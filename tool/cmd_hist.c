@@ -28,6 +28,10 @@ static const char *const sks_pair_names[] = {
 	[SKBSTAMP_PAIR_SENDMSG_SW] = "sendmsg-sw",
 	[SKBSTAMP_PAIR_SENDMSG_ACK] = "sendmsg-ack",
 	[SKBSTAMP_PAIR_SW_TXDONE] = "sw-txdone",
+	[SKBSTAMP_PAIR_IRQ_NAPI] = "irq-napi",
+	[SKBSTAMP_PAIR_NAPI_SOCKQ] = "napi-sockq",
+	[SKBSTAMP_PAIR_SOCKQ_READ] = "sockq-read",
+	[SKBSTAMP_PAIR_NAPI_READ] = "napi-read",
 };
 
 const char *sks_pair_name(unsigned int pair)

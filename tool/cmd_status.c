@@ -89,6 +89,8 @@ static const struct {
 	{ SKBSTAMP_CNT_BUFFERED, "buffered", "buffered:" },
 	{ SKBSTAMP_CNT_TAGS_ABANDONED, "tags_abandoned", "skbs abandoned:" },
 	{ SKBSTAMP_CNT_SUMMARIZED, "summarized", "summarized:" },
+	{ SKBSTAMP_CNT_RX_EVICTED, "rx_evicted", "rx evicted:" },
+	{ SKBSTAMP_CNT_RX_TRACKED, "rx_tracked", "rx tracked:" },
 };
 
 void sks_out_counters(struct sks_ctx *ctx, struct nlattr *nest)

@@ -64,7 +64,8 @@ static void sks_usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"Stages: sendmsg sched sw hw ack txdone rx_hw irq napi netif ip l4\n"
-		"sockq read drop ('skbstamp status' lists those this kernel has).\n"
+		"sockq read drop merge ('skbstamp status' lists those this kernel\n"
+		"has).\n"
 		"\n"
 		"Exit status: 0 success, 1 usage error, 2 netlink error or refusal\n"
 		"by the module, 3 module not loaded.  See skbstamp(8).\n");

@@ -17,6 +17,8 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r);
 int sks_asm_expire(struct sks_asm *a, bool all);
 void sks_asm_free(struct sks_asm *a);
 
+const char *sks_drop_reason_name(unsigned int reason);
+void sks_drop_where(const struct skbstamp_record *r, char *buf, size_t len);
 void sks_addr_str(const struct skbstamp_record *r, const uint8_t *addr,
 		  char *buf, size_t len);
 

@@ -24,6 +24,7 @@ static const char *const sks_stage_names[] = {
 	[SKBSTAMP_STAGE_SOCKQ]		= "sockq",
 	[SKBSTAMP_STAGE_READ]		= "read",
 	[SKBSTAMP_STAGE_DROP]		= "drop",
+	[SKBSTAMP_STAGE_MERGE]		= "merge",
 };
 
 const char *sks_stage_name(unsigned int stage)

@@ -110,4 +110,16 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 #define SKS_SKBTX_HW_TSTAMP	SKBTX_HW_TSTAMP
 #endif
 
+/* The receive entry points drivers call (see rx.c and compat/rx.h). */
+#ifdef SKS_HAVE_GRO_NODE
+#define SKS_NAPI_GRO_FUNC	"gro_receive_skb"
+#else
+#define SKS_NAPI_GRO_FUNC	"napi_gro_receive"
+#endif
+#ifdef SKS_HAVE___NETIF_RX
+#define SKS_NETIF_RX2_FUNC	"__netif_rx"
+#else
+#define SKS_NETIF_RX2_FUNC	"netif_rx_ni"
+#endif
+
 #endif /* SKS_COMPAT_H */

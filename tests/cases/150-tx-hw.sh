@@ -6,18 +6,7 @@
 # a hw record carrying the PHC time; and a device that goes away with
 # requests pending leaves them counted, not leaked.
 
-[ -n "${SKS_TESTNIC_KO:-}" ] || sks_fail "SKS_TESTNIC_KO is not set"
-modprobe ptp 2>/dev/null || true
-insmod "$SKS_TESTNIC_KO" pairs=1 || sks_fail "cannot load sks_testnic"
-for ns in a b; do
-	ip netns add $ns
-	ip -n $ns link set lo up
-	ip link set sksnic0$ns netns $ns
-done
-ip -n a addr add 10.9.0.1/24 dev sksnic0a
-ip -n b addr add 10.9.0.2/24 dev sksnic0b
-ip -n a link set sksnic0a up
-ip -n b link set sksnic0b up
+sks_testnic_pair
 sks_load
 
 # Somebody else's configuration (TX on, RX off) is not replaced...

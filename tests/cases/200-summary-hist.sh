@@ -2,8 +2,9 @@
 # histograms instead.  A netem qdisc on va holds every packet 10 ms
 # between the qdisc (sched) and the driver (sw), so every sched-sw sample
 # is at least 10 ms: the histograms must say so (lowest bucket, p50, mean)
-# and count exactly one sample per datagram.  Then reset clears them, and
-# only later traffic is counted; stop keeps them readable.
+# and count exactly one sample per datagram.  The receive pairs count every
+# datagram b reads.  Then reset clears them, and only later traffic is
+# counted; stop keeps them readable.
 
 D_NS=10000000
 sks_load
@@ -79,6 +80,19 @@ check(h1.get(("tcp", "sendmsg-ack"), {}).get("count", 0) >= 5, "tcp sendmsg-ack:
 sa = h1[("tcp", "sendmsg-ack")]
 check(sa["buckets"][0]["upper_ns"] > d, "tcp sendmsg-ack: every sample spans the 10 ms delay")
 
+# Receive pairs: b received every datagram, each passed napi, sockq and
+# read once, so the pairs count 20 each, and napi-read is napi-sockq plus
+# sockq-read, datagram by datagram: their sums agree to the nanosecond.
+rx = {p: h1.get(("udp", p), {}) for p in ("napi-sockq", "sockq-read", "napi-read")}
+for pair, h in rx.items():
+    check(h.get("count") == 20, "udp %s: one sample per datagram (20, got %s)" % (pair, h.get("count")))
+check(rx["napi-read"].get("sum_ns") ==
+      rx["napi-sockq"].get("sum_ns", 0) + rx["sockq-read"].get("sum_ns", 0),
+      "udp: napi-read = napi-sockq + sockq-read")
+check(0 < rx["napi-read"].get("max_ns", 0) < 1000000000, "udp napi-read: below a second")
+tr = h1.get(("tcp", "napi-read"), {})
+check(1 <= tr.get("count", 0) <= 5, "tcp napi-read: a sample per segment read (1-5, got %s)" % tr.get("count"))
+
 c1 = load("s1.json")["counters"]
 check(c1["delivered"] == 0 and c1["buffered"] == 0, "summary mode delivers no records")
 check(c1["summarized"] == c1["generated"] > 0, "every stage event is summarized")
@@ -87,6 +101,7 @@ check(load("s1.json")["config"]["mode"] == "summary", "status shows the mode")
 check(load("h2.json")["histograms"] == [], "reset leaves no samples")
 h3 = hists(load("h3.json"))
 check(h3.get(("udp", "sched-sw"), {}).get("count") == 7, "after reset: only the 7 later datagrams")
+check(h3.get(("udp", "napi-read"), {}).get("count") == 7, "after reset: 7 datagrams received")
 check(("tcp", "sched-sw") not in h3, "after reset: no TCP samples")
 c3 = load("s3.json")["counters"]
 check(c3["generated"] == c3["summarized"] and c3["generated"] >= c1["generated"] + 21,

@@ -102,6 +102,8 @@ for k in ("generated", "delivered", "dropped_full", "dropped_send", "summarized"
     name = "skbstamp_tags_abandoned_total" if k == "tags_abandoned" else "skbstamp_records_%s_total" % k
     check(one(name) == str(c[k]), "%s = status %s (%d)" % (name, k, c[k]))
 check(one("skbstamp_records_buffered") == str(c["buffered"]), "buffered gauge")
+check(one("skbstamp_rx_evicted_total") == str(c["rx_evicted"]), "rx evicted counter")
+check(one("skbstamp_rx_tracked") == str(c["rx_tracked"]), "rx tracked gauge")
 check(one("skbstamp_running") == "0" and one("skbstamp_up") == "1", "up 1, running 0 after stop")
 done()
 PY

@@ -108,6 +108,25 @@ sks_netns_pair()
 	ip -n b link set vb up
 }
 
+# sks_testnic_pair: tests/testnic's pair 0, sksnic0a in namespace "a" with
+# 10.9.0.1/24 and sksnic0b in "b" with 10.9.0.2/24, both up.
+sks_testnic_pair()
+{
+	local ns
+	[ -n "${SKS_TESTNIC_KO:-}" ] || sks_fail "SKS_TESTNIC_KO is not set"
+	modprobe ptp 2>/dev/null || true
+	insmod "$SKS_TESTNIC_KO" pairs=1 || sks_fail "cannot load sks_testnic"
+	for ns in a b; do
+		ip netns add $ns
+		ip -n $ns link set lo up
+		ip link set sksnic0$ns netns $ns
+	done
+	ip -n a addr add 10.9.0.1/24 dev sksnic0a
+	ip -n b addr add 10.9.0.2/24 dev sksnic0b
+	ip -n a link set sksnic0a up
+	ip -n b link set sksnic0b up
+}
+
 SKS_TRAFFIC=${SKS_TRAFFIC:-$SKS_TOP/tests/tools/sks-traffic}
 
 # sks_sleep SECONDS: sleep without starting a process.  Every exec costs

@@ -68,7 +68,9 @@ def main():
 
     recs = [json.loads(line) for line in open(a.records) if line.startswith("{")]
     calls = [c["len"] for c in json.load(open(a.client))["calls"]]
-    flow = sorted((r for r in recs if r["proto"] == "udp" and r["dport"] == a.dport),
+    # Transmit records carry "retrans"; the receiver's have the same dport.
+    flow = sorted((r for r in recs if "retrans" in r and r["proto"] == "udp"
+                   and r["dport"] == a.dport),
                   key=lambda r: r["ts_ns"])
     if not flow:
         fail("no udp records to port %d among %d records" % (a.dport, len(recs)))

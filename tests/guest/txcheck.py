@@ -40,7 +40,9 @@ def main():
                     help="number of skbs the stack produced for the flow")
     a = ap.parse_args()
 
+    # Transmit records only: receive records carry an id instead of retrans.
     recs = [json.loads(line) for line in open(a.records) if line.startswith("{")]
+    recs = [r for r in recs if "retrans" in r]
     calls = json.load(open(a.client))["calls"]
     # Batches come per CPU, so records are only ordered within a CPU.
     flow = sorted((r for r in recs if r["proto"] == a.proto and r["dport"] == a.dport),

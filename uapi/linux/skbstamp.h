@@ -198,6 +198,14 @@ enum skbstamp_cnt {
 					 * generated = delivered + dropped_full
 					 * + dropped_send + buffered + summarized
 					 */
+	SKBSTAMP_CNT_RX_EVICTED,	/* received packets whose tracking
+					 * entry was reused before their last
+					 * stage: table bucket full, older than
+					 * SKBSTAMP_RX_MAX_AGE_S, or its skb
+					 * freed unseen; their later stages are
+					 * not recorded
+					 */
+	SKBSTAMP_CNT_RX_TRACKED,	/* received packets being tracked */
 
 	__SKBSTAMP_CNT_MAX,
 	SKBSTAMP_CNT_MAX = __SKBSTAMP_CNT_MAX - 1
@@ -255,6 +263,10 @@ enum skbstamp_pair {
 	SKBSTAMP_PAIR_SENDMSG_SW,
 	SKBSTAMP_PAIR_SENDMSG_ACK,
 	SKBSTAMP_PAIR_SW_TXDONE,
+	SKBSTAMP_PAIR_IRQ_NAPI,		/* receive: NAPI scheduled -> polled */
+	SKBSTAMP_PAIR_NAPI_SOCKQ,	/* receive: driver -> socket queue */
+	SKBSTAMP_PAIR_SOCKQ_READ,	/* receive: queued -> application read */
+	SKBSTAMP_PAIR_NAPI_READ,	/* receive: driver -> application read */
 
 	__SKBSTAMP_PAIR_MAX,
 	SKBSTAMP_PAIR_MAX = __SKBSTAMP_PAIR_MAX - 1
@@ -298,6 +310,10 @@ enum skbstamp_stage {
 	SKBSTAMP_STAGE_SOCKQ,		/* queued to the socket */
 	SKBSTAMP_STAGE_READ,		/* application copied the data out */
 	SKBSTAMP_STAGE_DROP,		/* freed without delivery */
+	SKBSTAMP_STAGE_MERGE,		/* merged into another received packet
+					 * (GRO, TCP coalescing): head_id names
+					 * it, its later stages are the head's
+					 */
 
 	__SKBSTAMP_STAGE_MAX,
 	SKBSTAMP_STAGE_MAX = __SKBSTAMP_STAGE_MAX - 1
@@ -315,13 +331,22 @@ enum skbstamp_stage {
  * and differ in offset; the first segment is the skb UDP built.
  */
 #define SKBSTAMP_RF_SEGMENT	0x02
+#define SKBSTAMP_RF_GRO		0x04	/* merge: by GRO, in the driver's poll */
+#define SKBSTAMP_RF_COALESCED	0x08	/* merge: by TCP, at the socket queue */
 /*
  * An IP fragment of a UDP datagram larger than the path MTU.  Every
  * fragment has its own sched, sw, hw and txdone records, with the
  * datagram's key; offset and len say which bytes of the datagram's
  * payload the fragment carries (the first one's include no UDP header).
  */
-#define SKBSTAMP_RF_FRAGMENT	0x04
+#define SKBSTAMP_RF_FRAGMENT	0x10
+
+/*
+ * Receive tracking entries (and so a packet's id) live at most this long:
+ * a packet whose data waits longer to be read loses its later stages, and
+ * that is counted as SKBSTAMP_CNT_RX_EVICTED.
+ */
+#define SKBSTAMP_RX_MAX_AGE_S	10
 
 /*
  * One timestamp of one packet at one stage.  Addresses and ports are in
@@ -332,10 +357,13 @@ struct skbstamp_record {
 	__u64	ts_ns;		/* CLOCK_MONOTONIC when the stage happened */
 	__u64	hw_ns;		/* raw PHC time for hw/rx_hw, else 0 */
 	__u64	cookie;		/* socket cookie (SO_COOKIE), 0 if none */
-	__u64	id;		/* receive: tracking id of the packet */
+	__u64	id;		/* receive: tracking id of the packet, from
+				 * its first stage to read, drop or merge
+				 */
 	__u32	tskey;		/* TCP: sequence number of the last byte;
 				 * UDP: the module's datagram counter of the
-				 * socket.  sendmsg: the first key of the call
+				 * socket (receive: 0).  sendmsg: the first
+				 * key of the call
 				 */
 	__u32	len;		/* payload bytes the stage covers */
 	__u32	pid;		/* thread group id of the sender, if known */
@@ -351,7 +379,9 @@ struct skbstamp_record {
 	__u8	pad[2];
 	__u8	saddr[16];
 	__u8	daddr[16];
-	char	comm[16];	/* task that sent, if known */
+	char	comm[16];	/* task that sent (receive: read), if known */
+	__u64	head_id;	/* merge: id of the packet it was merged into */
+	__u64	location;	/* drop: kernel text address that freed it */
 	__u32	offset;		/* RF_FRAGMENT, UDP RF_SEGMENT: first payload
 				 * byte of the datagram this skb carries
 				 */

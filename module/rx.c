@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive stages.
+ *
+ * A received TCP or UDP packet (over IPv4 or IPv6, not a fragment, TCP
+ * only when it carries data) gets a tracking id at the first receive hook
+ * it meets and keeps it to its last stage: read, drop or merge.  The
+ * state lives in rxtrack.c's table, keyed by the skb's pointer; the skb
+ * itself is never written to.
+ *
+ *   rx_hw  skb_hwtstamps() at napi, when the NIC stamped the packet; hw_ns
+ *          is the raw PHC time, ts_ns when the module saw it
+ *   irq    the driver scheduled its NAPI poll (__napi_schedule, from its
+ *          interrupt handler on real NICs): ts_ns is that time, so napi
+ *          minus irq is the delay from interrupt to poll
+ *   napi   napi_gro_receive() (gro_receive_skb() from 6.15),
+ *          netif_receive_skb(), netif_rx() and __netif_rx() (6.0) or
+ *          netif_rx_ni() (before)
+ *   netif  the netif_receive_skb tracepoint (__netif_receive_skb_core)
+ *   ip     ip_rcv(), ipv6_rcv(), and the list versions GRO batches use
+ *   l4     tcp_v4_rcv(), tcp_v6_rcv(), udp_rcv(), udpv6_rcv()
+ *   sockq  tcp_rcv_established() and tcp_rcv_state_process() (the socket
+ *          queues the data, or coalesces it into its last skb),
+ *          __udp_enqueue_schedule_skb()
+ *   read   skb_copy_datagram_iter(), skb_copy_and_csum_datagram_msg(),
+ *          skb_consume_udp(): UDP, the datagram's copy (or the end of its
+ *          recvmsg); TCP, the copy of the skb's last byte
+ *   drop   the kfree_skb tracepoint: location, and from 5.17 the reason
+ *   merge  skb_gro_receive() (flags gro), skb_try_coalesce() (flags
+ *          coalesced): head_id is the id of the packet it was merged
+ *          into, whose later stages carry its data
+ *
+ * Records use the packet's own orientation: saddr/sport is its sender.
+ * TCP's tskey is the sequence number of its last byte, as on transmit, so
+ * the receiver's records of a segment match the sender's; a GRO head's
+ * len and tskey grow at netif, once merged.  UDP's tskey is 0.
+ *
+ * Filters are applied as soon as what they test is known: flow, device
+ * and network namespace at the packet's first stage (a packet that does
+ * not match is never entered in the table), the socket's cgroup at sockq
+ * (or read), the process at read (the one that reads it).  Until then the
+ * stages passed are kept in the entry and recorded only once the packet
+ * is known to match (records name the CPU each stage happened on), or
+ * forgotten without a trace; a packet still undecided when it is freed
+ * is forgotten.  Sampling picks one packet in N at its first stage.
+ *
+ * Merges are known for sure only afterwards: skb_gro_receive() and
+ * skb_try_coalesce() may refuse.  So the merged skb is marked, and the
+ * merge is recorded when that skb is freed (or its pointer is reused at
+ * napi, the case of GRO's stolen heads on 5.10, which are freed in a
+ * way no hook sees), or, for an skb GRO chained to its head's frag_list,
+ * when the head passes its next stage; if the skb shows up at a later
+ * stage of its own instead, the merge did not happen.
+ */
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/skbuff.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "skbstamp.h"
+#include "filter.h"
+#include "hist.h"
+#include "hook.h"
+#include "track.h"
+#include "compat/rx.h"
+
+/* A GRO batch handed to ip_list_rcv() is at most a NAPI budget long. */
+#define SKS_RX_LIST_MAX		64
+/* NAPI instances scheduled on one CPU whose last schedule is kept. */
+#define SKS_IRQ_SLOTS		8
+
+struct sks_irq_slot {
+	const void *napi;
+	u64 ns;
+};
+
+static DEFINE_PER_CPU(struct sks_irq_slot[SKS_IRQ_SLOTS], sks_irq_slots);
+static DEFINE_PER_CPU(u64, sks_rx_seq);
+
+/*
+ * This CPU's slot of @napi, or NULL; with @add, the slot to reuse for it
+ * if it has none (an empty one, else the one scheduled longest ago).  A
+ * slot per NAPI instance, not a hash of it: a poll that transmits (TCP
+ * ACKs) schedules its peer's NAPI on the same CPU, and must not take the
+ * place of the poll still running.  Interrupts off.
+ */
+static struct sks_irq_slot *sks_irq_slot(const void *napi, bool add)
+{
+	struct sks_irq_slot *s = this_cpu_ptr(sks_irq_slots), *old = s;
+	unsigned int i;
+
+	for (i = 0; i < SKS_IRQ_SLOTS; i++) {
+		if (s[i].napi == napi)
+			return &s[i];
+		if (s[i].ns < old->ns)
+			old = &s[i];
+	}
+	return add ? old : NULL;
+}
+
+static u16 sks_rx_bit(unsigned int stage)
+{
+	return BIT(stage - SKS_RX_FIRST);
+}
+
+static bool sks_rx_want(const struct sks_config *cfg, unsigned int stage)
+{
+	return cfg->stages & BIT(stage);
+}
+
+/* Unique in a run: the CPU in the top bits, its count below. */
+static u64 sks_rx_new_id(void)
+{
+	return (u64)smp_processor_id() << 48 | this_cpu_inc_return(sks_rx_seq);
+}
+
+/* SO_COOKIE's value, generated if the socket has none yet. */
+static u64 sks_rx_cookie(struct sock *sk)
+{
+	u32 v[2];
+
+	sock_diag_save_cookie(sk, v);
+	return (u64)v[1] << 32 | v[0];
+}
+
+/*
+ * The flow of @skb, whose IP header is @off bytes from skb->data; false
+ * for anything not traced.  Only headers are read, through
+ * skb_header_pointer(): they may be short or in fragments.
+ */
+static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
+{
+	unsigned int plen, hl;
+	int l4off;
+	u8 proto;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_MF | IP_OFFSET)))
+			return false;
+		hl = iph->ihl * 4;
+		plen = ntohs(iph->tot_len);
+		if (plen < hl)
+			return false;
+		plen -= hl;
+		l4off = off + hl;
+		proto = iph->protocol;
+		e->family = AF_INET;
+		memset(e->saddr, 0, sizeof(e->saddr));
+		memset(e->daddr, 0, sizeof(e->daddr));
+		memcpy(e->saddr, &iph->saddr, 4);
+		memcpy(e->daddr, &iph->daddr, 4);
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->version != 6)
+			return false;
+		l4off = off + sizeof(*ip6h);
+		plen = ntohs(ip6h->payload_len);
+		/* BIG TCP: a GRO packet over 64 KiB has no length field. */
+		if (!plen && skb->len > l4off)
+			plen = skb->len - l4off;
+		proto = ip6h->nexthdr;
+		e->family = AF_INET6;
+		memcpy(e->saddr, &ip6h->saddr, 16);
+		memcpy(e->daddr, &ip6h->daddr, 16);
+	} else {
+		return false;
+	}
+
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, l4off, sizeof(_th), &_th);
+		if (!th || th->doff < 5 || plen <= th->doff * 4)
+			return false;
+		e->len = plen - th->doff * 4;
+		e->tskey = ntohl(th->seq) + e->len - 1;
+		e->sport = th->source;
+		e->dport = th->dest;
+	} else if (proto == IPPROTO_UDP) {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, l4off, sizeof(_uh), &_uh);
+		if (!uh || plen < sizeof(*uh))
+			return false;
+		e->len = plen - sizeof(*uh);
+		e->tskey = 0;
+		e->sport = uh->source;
+		e->dport = uh->dest;
+	} else {
+		return false;
+	}
+	e->proto = proto;
+	return true;
+}
+
+static void sks_rx_pass(struct sks_rx *e, unsigned int stage, u64 ts)
+{
+	unsigned int i = stage - SKS_RX_FIRST;
+
+	e->ts[i] = ts;
+	e->cpu[i] = smp_processor_id();
+	e->passed |= sks_rx_bit(stage);
+}
+
+static u64 sks_rx_ts(const struct sks_rx *e, unsigned int stage)
+{
+	return e->ts[stage - SKS_RX_FIRST];
+}
+
+/*
+ * Summary mode: the pairs @stage, passed at @ts, ends (a pair whose first
+ * stage was not passed has no sample).
+ */
+static void sks_rx_summarize(const struct sks_rx *e, unsigned int stage, u64 ts)
+{
+	switch (stage) {
+	case SKBSTAMP_STAGE_NAPI:
+		sks_hist_add(SKBSTAMP_PAIR_IRQ_NAPI, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_IRQ), ts);
+		break;
+	case SKBSTAMP_STAGE_SOCKQ:
+		sks_hist_add(SKBSTAMP_PAIR_NAPI_SOCKQ, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
+		break;
+	case SKBSTAMP_STAGE_READ:
+		sks_hist_add(SKBSTAMP_PAIR_SOCKQ_READ, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_SOCKQ), ts);
+		sks_hist_add(SKBSTAMP_PAIR_NAPI_READ, e->proto,
+			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
+		break;
+	}
+	sks_count_summarized();
+}
+
+static void sks_rx_rec(struct skbstamp_record *rec, const struct sks_rx *e,
+		       unsigned int stage, u64 ts)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->ts_ns = ts;
+	rec->stage = stage;
+	rec->id = e->id;
+	rec->cookie = e->cookie;
+	rec->tskey = e->tskey;
+	rec->len = e->len;
+	rec->pid = e->pid;
+	rec->ifindex = e->ifindex;
+	rec->proto = e->proto;
+	rec->family = e->family;
+	rec->sport = e->sport;
+	rec->dport = e->dport;
+	memcpy(rec->saddr, e->saddr, sizeof(rec->saddr));
+	memcpy(rec->daddr, e->daddr, sizeof(rec->daddr));
+	memcpy(rec->comm, e->comm, sizeof(rec->comm));
+}
+
+/* Record (or summarize) the stages passed and not recorded yet. */
+static void sks_rx_flush(const struct sks_config *cfg, struct sks_rx *e)
+{
+	struct skbstamp_record rec;
+	unsigned int stage, i;
+
+	if (!(e->state & SKS_RX_MATCH))
+		return;
+	for (stage = SKS_RX_FIRST; stage <= SKBSTAMP_STAGE_READ; stage++) {
+		if (!(e->passed & ~e->emitted & sks_rx_bit(stage)))
+			continue;
+		e->emitted |= sks_rx_bit(stage);
+		i = stage - SKS_RX_FIRST;
+		if (cfg->mode == SKBSTAMP_MODE_SUMMARY) {
+			sks_rx_summarize(e, stage, e->ts[i]);
+			continue;
+		}
+		sks_rx_rec(&rec, e, stage, e->ts[i]);
+		if (stage == SKBSTAMP_STAGE_RX_HW)
+			rec.hw_ns = e->hw_ns;
+		sks_emit_cpu(&rec, e->cpu[i]);
+	}
+}
+
+/* Apply the filters with what is known; @sk: the socket, if known. */
+static void sks_rx_decide(const struct sks_config *cfg, struct sks_rx *e,
+			  const struct sock *sk)
+{
+	if (e->state & (SKS_RX_MATCH | SKS_RX_NOMATCH))
+		return;
+	switch (sks_filter_rx(cfg, e, sk)) {
+	case SKS_FILTER_MATCH:
+		e->state |= SKS_RX_MATCH;
+		break;
+	case SKS_FILTER_NOMATCH:
+		e->state |= SKS_RX_NOMATCH;
+		break;
+	}
+}
+
+/* A last record: drop or merge. */
+static void sks_rx_final(const struct sks_config *cfg, const struct sks_rx *e,
+			 unsigned int stage, u64 ts, void *location, u32 reason)
+{
+	struct skbstamp_record rec;
+
+	if (!sks_rx_want(cfg, stage))
+		return;
+	if (cfg->mode == SKBSTAMP_MODE_SUMMARY) {
+		sks_count_summarized();
+		return;
+	}
+	sks_rx_rec(&rec, e, stage, ts);
+	if (stage == SKBSTAMP_STAGE_MERGE) {
+		rec.head_id = e->head_id;
+		rec.flags = e->rflags;
+	} else {
+		rec.location = (unsigned long)location;
+		rec.drop_reason = reason;
+	}
+	sks_emit(&rec);
+}
+
+/*
+ * The skb of @e is gone (its entry already out of the table): dropped if
+ * @drop, else freed, which confirms a pending merge.  An undecided packet
+ * is forgotten.
+ */
+static void sks_rx_end(const struct sks_config *cfg, struct sks_rx *e,
+		       bool drop, void *location, u32 reason)
+{
+	sks_rx_decide(cfg, e, NULL);
+	if (!(e->state & SKS_RX_MATCH))
+		return;
+	sks_rx_flush(cfg, e);
+	if (e->state & SKS_RX_MERGING)
+		sks_rx_final(cfg, e, SKBSTAMP_STAGE_MERGE, e->merge_ns, NULL, 0);
+	else if (drop)
+		sks_rx_final(cfg, e, SKBSTAMP_STAGE_DROP, ktime_get_ns(),
+			     location, reason);
+}
+
+/* Tracepoints kfree_skb (@drop) and consume_skb, and the free hooks. */
+void sks_rx_freed(struct sk_buff *skb, void *location, bool drop, u32 reason)
+{
+	struct sks_rx e;
+
+	if (!sks_rx_maybe(skb) || !sks_rx_take(skb, &e))
+		return;
+	sks_rx_end(sks_conf(), &e, drop, location, reason);
+}
+
+/*
+ * Begin tracking @skb, at the first stage that sees it; false if it is
+ * not traced (not TCP/UDP data, or the filters say no).
+ */
+static bool sks_rx_new(const struct sks_config *cfg, struct sk_buff *skb,
+		       int off, struct sks_rx *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!skb->dev || !sks_rx_parse(skb, off, e))
+		return false;
+	e->skb = skb;
+	e->stamp = jiffies;
+	e->id = sks_rx_new_id();
+	e->ifindex = skb->dev->ifindex;
+	e->netns = dev_net(skb->dev)->ns.inum;
+	sks_rx_decide(cfg, e, NULL);
+	if (e->state & SKS_RX_NOMATCH)
+		return false;
+	/* Kept, so later stages do not draw again. */
+	if (!sks_filter_sample_rx(cfg))
+		e->state |= SKS_RX_NOMATCH;
+	return true;
+}
+
+/* An entry replaced at napi: its skb was freed unseen (a GRO stolen head). */
+static void sks_rx_replaced(const struct sks_config *cfg, struct sks_rx *old)
+{
+	if (old->state & SKS_RX_MERGING)
+		sks_rx_end(cfg, old, false, NULL, 0);
+}
+
+/* napi: a driver hands @skb to the stack; @napi if known (irq). */
+static void sks_rx_napi(struct sk_buff *skb, const void *napi)
+{
+	const struct sks_config *cfg = sks_conf();
+	struct sks_rx e, old;
+	u64 now;
+
+	if (!skb)
+		return;
+	if (!sks_rx_new(cfg, skb, 0, &e)) {
+		/* Not traced, but its pointer may name an old skb. */
+		if (sks_rx_maybe(skb) && sks_rx_take(skb, &old))
+			sks_rx_replaced(cfg, &old);
+		return;
+	}
+	now = ktime_get_ns();
+	if (sks_rx_want(cfg, SKBSTAMP_STAGE_RX_HW) && skb_hwtstamps(skb)->hwtstamp) {
+		e.hw_ns = ktime_to_ns(skb_hwtstamps(skb)->hwtstamp);
+		sks_rx_pass(&e, SKBSTAMP_STAGE_RX_HW, now);
+	}
+	if (napi && sks_rx_want(cfg, SKBSTAMP_STAGE_IRQ)) {
+		struct sks_irq_slot *s;
+		unsigned long flags;
+		u64 irq = 0;
+
+		local_irq_save(flags);
+		s = sks_irq_slot(napi, false);
+		if (s)
+			irq = s->ns;
+		local_irq_restore(flags);
+		/* Only the schedule that led to this poll. */
+		if (irq && irq <= now && now - irq < NSEC_PER_SEC)
+			sks_rx_pass(&e, SKBSTAMP_STAGE_IRQ, irq);
+	}
+	if (sks_rx_want(cfg, SKBSTAMP_STAGE_NAPI))
+		sks_rx_pass(&e, SKBSTAMP_STAGE_NAPI, now);
+	sks_rx_flush(cfg, &e);
+	if (sks_rx_put(&e, &old))
+		sks_rx_replaced(cfg, &old);
+}
+
+/*
+ * What GRO cannot add to a head's frags it chains to the head's frag_list
+ * (skb_gro_receive()): those skbs are merged for sure once the head goes
+ * up the stack, but they are freed only with the head, which may be long
+ * after the head was read (TCP hands the free to the CPU that allocated
+ * the skb, skb_attempt_defer_free(), which may not get to it before the
+ * trace ends).  Record their merge now, when @head, tracked, passes a
+ * stage of its own.
+ */
+static void sks_rx_merged_list(const struct sks_config *cfg,
+			       struct sk_buff *head)
+{
+	struct sk_buff *skb;
+	struct sks_rx m;
+	int n = 0;
+
+	skb_walk_frags(head, skb) {
+		/* The rest go when they are freed. */
+		if (n++ == SKS_RX_LIST_MAX)
+			break;
+		if (!sks_rx_maybe(skb) || !sks_rx_get(skb, &m) ||
+		    !(m.state & SKS_RX_MERGING))
+			continue;
+		/* The head's owner owns its frag_list: nobody else frees it. */
+		if (sks_rx_take(skb, &m))
+			sks_rx_end(cfg, &m, false, NULL, 0);
+	}
+}
+
+/*
+ * A stage that sees the IP header, @off bytes from skb->data: netif, ip,
+ * l4.  The packet's first one tracks it; a GRO head's length is updated
+ * and the skbs chained to it are recorded as merged.
+ */
+static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
+{
+	const struct sks_config *cfg = sks_conf();
+	struct sks_rx e, now_flow;
+
+	if (!skb)
+		return;
+	if (!sks_rx_get(skb, &e)) {
+		if (!sks_rx_new(cfg, skb, off, &e))
+			return;
+	} else {
+		if (e.state & SKS_RX_NOMATCH)
+			return;
+		if (skb_has_frag_list(skb))
+			sks_rx_merged_list(cfg, skb);
+		if (e.passed & sks_rx_bit(stage))
+			return;
+		if (sks_rx_parse(skb, off, &now_flow)) {
+			e.len = now_flow.len;
+			e.tskey = now_flow.tskey;
+		}
+		/* Here on its own: it was not merged after all. */
+		e.state &= ~SKS_RX_MERGING;
+	}
+	if (!(e.state & SKS_RX_NOMATCH) && sks_rx_want(cfg, stage)) {
+		sks_rx_pass(&e, stage, ktime_get_ns());
+		sks_rx_flush(cfg, &e);
+	}
+	sks_rx_put(&e, NULL);
+}
+
+void sks_rx_netif(struct sk_buff *skb)
+{
+	sks_rx_layer(skb, SKBSTAMP_STAGE_NETIF, 0);
+}
+
+/*
+ * sockq and read: only packets already tracked.  @sk: the socket (read:
+ * the skb's owner).  Returns false when the packet is not to be followed.
+ */
+static bool sks_rx_sock(const struct sks_config *cfg, struct sks_rx *e,
+			struct sock *sk)
+{
+	if (sk && sk_fullsock(sk) && !(e->state & SKS_RX_SOCK)) {
+		e->cookie = sks_rx_cookie(sk);
+		e->state |= SKS_RX_SOCK;
+	}
+	e->state &= ~SKS_RX_MERGING;
+	sks_rx_decide(cfg, e, sk && sk_fullsock(sk) ? sk : NULL);
+	if (e->state & SKS_RX_NOMATCH) {
+		sks_rx_take(e->skb, e);
+		return false;
+	}
+	sks_rx_flush(cfg, e);
+	sks_rx_put(e, NULL);
+	return true;
+}
+
+/* tcp_rcv_established(), tcp_rcv_state_process(), and UDP's enqueue. */
+void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+	const struct sks_config *cfg = sks_conf();
+	struct sks_rx e;
+
+	if (!skb || !sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
+	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_SOCKQ)))
+		return;
+	if (sks_rx_want(cfg, SKBSTAMP_STAGE_SOCKQ))
+		sks_rx_pass(&e, SKBSTAMP_STAGE_SOCKQ, ktime_get_ns());
+	sks_rx_sock(cfg, &e, sk);
+}
+
+/*
+ * skb_copy_datagram_iter(const struct sk_buff *skb, int offset,
+ * struct iov_iter *to, int len) and skb_copy_and_csum_datagram_msg(skb,
+ * int hlen, struct msghdr *msg) (@whole): the reader copies data out.
+ */
+static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whole)
+{
+	const struct sks_config *cfg;
+	struct sks_rx e;
+
+	if (!skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
+	    (e.state & SKS_RX_NOMATCH) ||
+	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_READ)))
+		return;
+	/* TCP: read once its last byte is copied out. */
+	if (!whole && e.proto == IPPROTO_TCP &&
+	    (long)sks_ftrace_arg(fregs, 1) +
+	    (long)sks_ftrace_arg(fregs, 3) < (long)skb->len)
+		return;
+	cfg = sks_conf();
+	if (in_task()) {
+		e.pid = task_tgid_nr(current);
+		get_task_comm(e.comm, current);
+		e.state |= SKS_RX_OWNER;
+	}
+	if (sks_rx_want(cfg, SKBSTAMP_STAGE_READ))
+		sks_rx_pass(&e, SKBSTAMP_STAGE_READ, ktime_get_ns());
+	sks_rx_sock(cfg, &e, skb->sk);
+}
+
+void sks_hook_rx_read(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_read(fregs, (struct sk_buff *)sks_ftrace_arg(fregs, 0),
+		    false);
+}
+
+void sks_hook_rx_read_csum(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_read(fregs, (struct sk_buff *)sks_ftrace_arg(fregs, 0),
+		    true);
+}
+
+/*
+ * skb_consume_udp(struct sock *sk, struct sk_buff *skb, int len): UDP's
+ * recvmsg is done with the datagram, which it may have copied with an
+ * inline copy of its own (copy_linear_skb()).
+ */
+void sks_hook_rx_read_udp(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_read(fregs, (struct sk_buff *)sks_ftrace_arg(fregs, 1),
+		    true);
+}
+
+/* Any function whose first argument is an skb a driver hands over. */
+void sks_hook_rx_napi(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_napi((struct sk_buff *)sks_ftrace_arg(fregs, 0), NULL);
+}
+
+/*
+ * napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb), or
+ * from 6.15 gro_receive_skb(struct gro_node *gro, struct sk_buff *skb),
+ * gro being napi->gro (compat.h).
+ */
+void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_napi((struct sk_buff *)sks_ftrace_arg(fregs, 1),
+		    sks_napi_of_gro_arg(sks_ftrace_arg(fregs, 0)));
+}
+
+/* __napi_schedule(struct napi_struct *n) and __napi_schedule_irqoff(n) */
+void sks_hook_rx_irq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	const void *napi = (const void *)sks_ftrace_arg(fregs, 0);
+	struct sks_irq_slot *s;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	s = sks_irq_slot(napi, true);
+	s->napi = napi;
+	s->ns = ktime_get_ns();
+	local_irq_restore(flags);
+}
+
+/* ip_rcv() and ipv6_rcv(struct sk_buff *skb, ...) */
+void sks_hook_rx_ip(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_layer((struct sk_buff *)sks_ftrace_arg(fregs, 0),
+		     SKBSTAMP_STAGE_IP, 0);
+}
+
+/* ip_list_rcv() and ipv6_list_rcv(struct list_head *head, ...) */
+void sks_hook_rx_ip_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct list_head *head = (struct list_head *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb;
+	int n = 0;
+
+	if (!head)
+		return;
+	list_for_each_entry(skb, head, list) {
+		if (n++ == SKS_RX_LIST_MAX)
+			break;
+		sks_rx_layer(skb, SKBSTAMP_STAGE_IP, 0);
+	}
+}
+
+/* tcp_v4_rcv(), tcp_v6_rcv(), udp_rcv(), udpv6_rcv(struct sk_buff *skb) */
+void sks_hook_rx_l4(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+
+	if (skb)
+		sks_rx_layer(skb, SKBSTAMP_STAGE_L4, skb_network_offset(skb));
+}
+
+/* skb_gro_receive(p, skb), skb_try_coalesce(to, from, ...): a merge try. */
+static void sks_rx_merge(sks_ftrace_regs_t *fregs, u8 how)
+{
+	struct sk_buff *head = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+	struct sks_rx e, h;
+
+	if (!skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
+	    (e.state & SKS_RX_NOMATCH))
+		return;
+	e.head_id = head && sks_rx_get(head, &h) ? h.id : 0;
+	e.merge_ns = ktime_get_ns();
+	e.rflags = how;
+	e.state |= SKS_RX_MERGING;
+	sks_rx_put(&e, NULL);
+}
+
+void sks_hook_rx_gro_merge(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_merge(fregs, SKBSTAMP_RF_GRO);
+}
+
+void sks_hook_rx_coalesce(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_merge(fregs, SKBSTAMP_RF_COALESCED);
+}
+
+/* __kfree_skb(), kfree_skb_partial() and GRO's frees: (struct sk_buff *) */
+void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_freed((struct sk_buff *)sks_ftrace_arg(fregs, 0), NULL,
+		     false, 0);
+}
+
+/*
+ * __copy_skb_header(struct sk_buff *new, const struct sk_buff *old): a
+ * clone or copy of a tracked packet goes on with its id (ip_rcv() clones
+ * a shared skb, one a packet socket holds too).
+ */
+void sks_hook_rx_clone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sk_buff *nskb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+	struct sks_rx e;
+
+	if (!nskb || !skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
+	    (e.state & SKS_RX_NOMATCH))
+		return;
+	e.skb = nskb;
+	e.state &= ~SKS_RX_MERGING;
+	sks_rx_put(&e, NULL);
+}

@@ -1,0 +1,60 @@
+# Receive filters: traffic that does not match leaves no receive record;
+# each filter is decided where what it tests is known (ports at the first
+# stage, the network namespace from the device, the process at read).
+
+sks_load
+sks_netns_pair
+
+udp_to()
+{
+	local port=$1 srv
+	ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 "$port" count 3 timeout 5000 \
+		--ready-file "$SKS_TMP/r.$port" >"$SKS_TMP/srv.$port" &
+	srv=$!
+	sks_wait_file "$SKS_TMP/r.$port"
+	echo $srv >"$SKS_TMP/pid.$port"
+	ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 "$port" size 100 count 3 \
+		gap-us 2000 quiet-ms 1 >/dev/null || sks_fail "udp client to $port failed"
+	wait $srv || sks_fail "udp server on $port failed"
+}
+
+# rx_ports FILE: the ports of the receive records, sorted, and how many.
+rx_ports()
+{
+	sks_python -c 'import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+r = [x for x in r if "id" in x]
+print(" ".join(sorted({str(x["dport"]) for x in r})), len(r))' "$1"
+}
+
+"$SKS_TOOL" start dport 7601 || sks_fail "start dport failed"
+sks_monitor_start "$SKS_TMP/port.json" --json
+udp_to 7601
+udp_to 7602
+sks_monitor_stop
+"$SKS_TOOL" stop
+sks_eq "$(rx_ports "$SKS_TMP/port.json")" "7601 18" "dport 7601: receive records (3 x 6 stages)"
+
+# The namespace of the receiving device: only b receives.
+"$SKS_TOOL" start netns a || sks_fail "start netns failed"
+sks_monitor_start "$SKS_TMP/ns.json" --json
+udp_to 7603
+sks_monitor_stop
+"$SKS_TOOL" stop
+sks_eq "$(rx_ports "$SKS_TMP/ns.json")" " 0" "netns a: receive records of traffic to b"
+
+# The process that reads: a server that is started with the filter
+# naming it, and a second one that is not.
+ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 7604 count 3 timeout 5000 \
+	--ready-file "$SKS_TMP/r.7604" >/dev/null &
+srv=$!
+sks_wait_file "$SKS_TMP/r.7604"
+"$SKS_TOOL" start pid $srv || sks_fail "start pid failed"
+sks_monitor_start "$SKS_TMP/pid.json" --json
+ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 7604 size 100 count 3 gap-us 2000 \
+	quiet-ms 1 >/dev/null || sks_fail "udp client to 7604 failed"
+wait $srv
+udp_to 7605
+sks_monitor_stop
+"$SKS_TOOL" stop
+sks_eq "$(rx_ports "$SKS_TMP/pid.json")" "7604 18" "pid: receive records of the named reader"
