@@ -32,8 +32,20 @@ t1=$(raw)
 "$SKS_TOOL" stop
 
 st=rx_hw,irq,napi,netif,ip,l4,sockq,read
+flows="udp:7501:2958:4 tcp:7502:100000:4"
+# 5.10 frees a GRO-merged packet whose head was stolen in a static
+# function (napi_skb_free_stolen_head) that no hook sees, so such a merge
+# is only confirmed when the freed skb's memory is reused: the last ones of
+# the burst stay undecided (README, "Receive stages").  There the TCP
+# burst's timelines are not required to be complete.
+case $(uname -r) in
+5.10.*)
+	flows="udp:7501:2958:4"
+	echo "5.10: TCP burst through GRO not checked (stolen heads freed unseen)" ;;
+esac
+# shellcheck disable=SC2086
 sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --stages $st \
-	udp:7501:2958:4 tcp:7502:100000:4 || sks_fail "receive records through the test NIC"
+	$flows || sks_fail "receive records through the test NIC"
 sks_check "$SKS_TMP" "$t0" "$t1" <<'PY' || sks_fail "rx_hw stamps"
 import sys
 from sksjson import check, done, records
