@@ -20,7 +20,7 @@ for ((c = 0; c < ncpu; c++)); do
 	ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 $((6400 + c)) \
 		--ready-file "$SKS_TMP/t.$c" >/dev/null &
 	pids+=($!)
-	ip netns exec b "$SKS_TRAFFIC" udp-server fd00::2 $((6500 + c)) count 200 timeout 10000 \
+	ip netns exec b "$SKS_TRAFFIC" udp-server fd00::2 $((6500 + c)) count 100 timeout 10000 \
 		--ready-file "$SKS_TMP/u.$c" >/dev/null &
 	pids+=($!)
 done
@@ -30,10 +30,10 @@ for ((c = 0; c < ncpu; c++)); do
 done
 for ((c = 0; c < ncpu; c++)); do
 	ip netns exec a taskset -c $c "$SKS_TRAFFIC" tcp-client 10.0.0.2 $((6400 + c)) \
-		size 700 count 200 gap-us 1000 nodelay >"$SKS_TMP/client.$((6400 + c))" &
+		size 700 count 100 gap-us 1000 nodelay >"$SKS_TMP/client.$((6400 + c))" &
 	pids+=($!)
 	ip netns exec a taskset -c $c "$SKS_TRAFFIC" udp-client fd00::2 $((6500 + c)) \
-		size 300 count 200 gap-us 1000 connect >"$SKS_TMP/client.$((6500 + c))" &
+		size 300 count 100 gap-us 1000 connect >"$SKS_TMP/client.$((6500 + c))" &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do

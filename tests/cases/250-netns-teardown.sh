@@ -1,6 +1,6 @@
 # Teardown races (issue 8): network namespaces are deleted, with their
 # veth devices and the traced sockets in them, while TCP and UDP traffic
-# runs and every stage is traced.  Ten rounds, each killing the senders
+# runs and every stage is traced.  Six rounds, each killing the senders
 # and receivers (SIGKILL) and deleting both namespaces at once.  The
 # kernel must not warn (the suite checks its log after the case), the
 # module keeps tracing (a new flow afterwards has every record), and the
@@ -47,7 +47,7 @@ round()
 	wait "$dx" "$dy" "${pids[@]}" 2>/dev/null || true
 }
 
-for i in $(seq 1 10); do
+for i in $(seq 1 6); do
 	round "$i"
 done
 # The namespaces are really gone, and their devices with them.
