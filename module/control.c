@@ -47,14 +47,17 @@ enum skbstamp_state sks_state(void)
 }
 
 /*
- * Every available stage but hw: asking a NIC for hardware stamps takes its
- * timestamping resources (often one packet at a time) from whoever
- * configured it, such as ptp4l, so that is only done when asked for.
+ * Every available transmit stage but hw: asking a NIC for hardware stamps
+ * takes its timestamping resources (often one packet at a time) from
+ * whoever configured it, such as ptp4l, so that is only done when asked
+ * for.  The receive stages hook every packet the host receives, whoever
+ * it is for, so they too are only traced when selected.
  */
 void sks_config_default(struct sks_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->stages = sks_stages_avail() & ~BIT(SKBSTAMP_STAGE_HW);
+	cfg->stages = sks_stages_avail() &
+		      ~(BIT(SKBSTAMP_STAGE_HW) | SKS_STAGES_RX);
 	cfg->buffer = SKS_BUFFER_DEFAULT;
 	cfg->mode = SKBSTAMP_MODE_RECORDS;
 	cfg->drain = SKBSTAMP_DRAIN_MULTICAST;

@@ -33,7 +33,7 @@ MODULE_PARM_DESC(mode, "With autostart: records or summary (default: records)");
 
 static char *sks_p_stages;
 module_param_named(stages, sks_p_stages, charp, 0444);
-MODULE_PARM_DESC(stages, "With autostart: comma-separated stages, or all (default: all but hw)");
+MODULE_PARM_DESC(stages, "With autostart: comma-separated stages, or all (default: the transmit stages but hw)");
 
 static unsigned int sks_p_buffer;
 module_param_named(buffer, sks_p_buffer, uint, 0444);

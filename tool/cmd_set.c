@@ -2,7 +2,7 @@
 /*
  * skbstamp set [CONFIG...]: replace the running configuration's filters,
  * sampling and stages in one atomic swap.  What is not given is reset as
- * for start (no filter, every available stage but hw); mode, drain and
+ * for start (no filter, every available transmit stage but hw); mode, drain and
  * buffer keep their values unless given, and the module refuses to change
  * them while running.  Summary histograms are kept.
  */

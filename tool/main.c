@@ -17,7 +17,7 @@ static const struct sks_cmd sks_cmds[] = {
 	{ "start", sks_cmd_start,
 	  "[mode records|summary] [drain multicast|dump] [stages LIST] [buffer N]\n"
 	  "      [FILTER...]",
-	  "start tracing (stages: comma-separated names, or all); FILTER: pid N,\n"
+	  "start tracing (stages: comma-separated names, tx, rx, or all); FILTER: pid N,\n"
 	  "      cgroup PATH, netns NAME|PATH, proto tcp|udp, family 4|6, src ADDR[/LEN],\n"
 	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
 	{ "set", sks_cmd_set, "[stages LIST] [FILTER...]",

@@ -34,7 +34,19 @@ const char *sks_stage_name(unsigned int stage)
 	return "unknown";
 }
 
-/* Parse "sendmsg,sched,sw" or "all" into a mask; -1 on an unknown name. */
+/*
+ * The groups "tx" and "rx" name: every transmit stage but hw, which is
+ * only asked for by name (it takes the NIC's stamping from whoever set it
+ * up), and every receive stage (rx_hw only reads what the NIC gave).
+ */
+#define SKS_TX_ALL	((1u << (SKBSTAMP_STAGE_TXDONE + 1)) - 1)
+#define SKS_TX_STAGES	(SKS_TX_ALL & ~(1u << SKBSTAMP_STAGE_HW))
+#define SKS_RX_STAGES	(((1u << (SKBSTAMP_STAGE_MERGE + 1)) - 1) & ~SKS_TX_ALL)
+
+/*
+ * Parse "sendmsg,sched,sw", "tx,rx" or "all" into a mask; -1 on an
+ * unknown name.
+ */
 int sks_stages_parse(const char *arg, uint32_t *mask)
 {
 	char buf[256], *tok, *save;
@@ -48,6 +60,10 @@ int sks_stages_parse(const char *arg, uint32_t *mask)
 		return -1;
 	*mask = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "tx") || !strcmp(tok, "rx")) {
+			*mask |= tok[0] == 't' ? SKS_TX_STAGES : SKS_RX_STAGES;
+			continue;
+		}
 		for (i = 0; i < ARRAY_SIZE(sks_stage_names); i++)
 			if (!strcmp(tok, sks_stage_names[i]))
 				break;

@@ -11,7 +11,7 @@ sks_load
 sks_netns_pair
 ip netns exec a tc qdisc add dev va root netem delay 10ms limit 10000 ||
 	sks_skip "netem is not available"
-"$SKS_TOOL" start mode summary || sks_fail "start mode summary failed"
+"$SKS_TOOL" start mode summary stages tx,rx || sks_fail "start mode summary failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 
 

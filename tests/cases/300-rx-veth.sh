@@ -10,7 +10,7 @@ sks_load
 # For the record: the functions this kernel does not let skbstamp hook.
 dmesg | grep -E 'skbstamp: .*(cannot be hooked|not found|unavailable)' || true
 sks_netns_pair
-"$SKS_TOOL" start || sks_fail "start failed"
+"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 
 udp_flow()

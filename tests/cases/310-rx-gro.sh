@@ -37,7 +37,7 @@ if [ -d $ev ]; then
 	grep -q napi_gro_receive_entry /sys/kernel/tracing/trace ||
 		sks_skip "veth does no GRO on this kernel (no NAPI without XDP)"
 fi
-"$SKS_TOOL" start || sks_fail "start failed"
+"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 
 for port in 7301 7302; do

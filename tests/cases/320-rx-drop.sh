@@ -9,7 +9,7 @@ ip netns exec b tc qdisc add dev vb clsact || sks_skip "no clsact qdisc"
 ip netns exec b tc filter add dev vb ingress protocol ip prio 1 u32 \
 	match ip protocol 17 0xff match ip dport 7402 0xffff action drop ||
 	sks_skip "no u32 classifier or gact"
-"$SKS_TOOL" start || sks_fail "start failed"
+"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 7401 size 100 count 1 quiet-ms 1 \
 	>/dev/null 2>&1 || true

@@ -9,7 +9,7 @@
 sks_testnic_pair
 ip netns exec b hwstamp_ctl -i sksnic0b -r 1 >/dev/null || sks_fail "hwstamp_ctl -r 1 failed"
 sks_load
-"$SKS_TOOL" start || sks_fail "start failed"
+"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 
 raw() { sks_python -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
 t0=$(raw)

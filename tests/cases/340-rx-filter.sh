@@ -27,7 +27,7 @@ r = [x for x in r if "id" in x]
 print(" ".join(sorted({str(x["dport"]) for x in r})), len(r))' "$1"
 }
 
-"$SKS_TOOL" start dport 7601 || sks_fail "start dport failed"
+"$SKS_TOOL" start stages tx,rx dport 7601 || sks_fail "start dport failed"
 sks_monitor_start "$SKS_TMP/port.json" --json
 udp_to 7601
 udp_to 7602
@@ -36,7 +36,7 @@ sks_monitor_stop
 sks_eq "$(rx_ports "$SKS_TMP/port.json")" "7601 18" "dport 7601: receive records (3 x 6 stages)"
 
 # The namespace of the receiving device: only b receives.
-"$SKS_TOOL" start netns a || sks_fail "start netns failed"
+"$SKS_TOOL" start stages tx,rx netns a || sks_fail "start netns failed"
 sks_monitor_start "$SKS_TMP/ns.json" --json
 udp_to 7603
 sks_monitor_stop
@@ -49,7 +49,7 @@ ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 7604 count 3 timeout 5000 \
 	--ready-file "$SKS_TMP/r.7604" >/dev/null &
 srv=$!
 sks_wait_file "$SKS_TMP/r.7604"
-"$SKS_TOOL" start pid $srv || sks_fail "start pid failed"
+"$SKS_TOOL" start stages tx,rx pid $srv || sks_fail "start pid failed"
 sks_monitor_start "$SKS_TMP/pid.json" --json
 ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 7604 size 100 count 3 gap-us 2000 \
 	quiet-ms 1 >/dev/null || sks_fail "udp client to 7604 failed"
