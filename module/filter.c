@@ -55,35 +55,47 @@ static bool sks_addr_unset(const u8 *a)
 }
 
 /*
+ * The filters on the packet's own flow.  @partial: a source address or
+ * port not chosen yet (an unconnected UDP socket at its send call) does
+ * not fail the match; the tagging hook, which sees the headers, decides.
+ */
+static bool sks_filter_flow(const struct sks_filter *f,
+			    const struct sks_flow *fl, bool partial)
+{
+	u32 fields = f->fields;
+
+	if ((fields & SKS_F_PROTO) && fl->proto != f->proto)
+		return false;
+	if ((fields & SKS_F_FAMILY) && fl->family != f->family)
+		return false;
+	if ((fields & SKS_F_SPORT) && !(partial && !fl->sport) &&
+	    ntohs(fl->sport) != f->sport)
+		return false;
+	if ((fields & SKS_F_DPORT) && ntohs(fl->dport) != f->dport)
+		return false;
+	if ((fields & SKS_F_SADDR) && !(partial && sks_addr_unset(fl->saddr)) &&
+	    !sks_prefix_match(fl->saddr, f->saddr, f->saddr_plen))
+		return false;
+	if ((fields & SKS_F_DADDR) &&
+	    !sks_prefix_match(fl->daddr, f->daddr, f->daddr_plen))
+		return false;
+	return true;
+}
+
+/*
  * Everything but the sender: what the socket itself and the packet's
  * headers tell, so no table is looked up.  Hooks run this before anything
  * that costs (cookie, locks, the owner's lookup).
- *
- * An unconnected UDP socket's source address and port may not be chosen
- * yet at its send call: what is not known yet does not fail the match;
- * the tagging hook, which sees the packet's headers, decides.
  */
 bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
-			   const struct sks_tag *t, int ifindex)
+			   const struct sks_flow *fl, int ifindex)
 {
 	const struct sks_filter *f = &cfg->filter;
 	u32 fields = f->fields;
 
 	if (likely(!fields))
 		return true;
-	if ((fields & SKS_F_PROTO) && t->proto != f->proto)
-		return false;
-	if ((fields & SKS_F_FAMILY) && t->family != f->family)
-		return false;
-	if ((fields & SKS_F_SPORT) && t->sport && ntohs(t->sport) != f->sport)
-		return false;
-	if ((fields & SKS_F_DPORT) && ntohs(t->dport) != f->dport)
-		return false;
-	if ((fields & SKS_F_SADDR) && !sks_addr_unset(t->saddr) &&
-	    !sks_prefix_match(t->saddr, f->saddr, f->saddr_plen))
-		return false;
-	if ((fields & SKS_F_DADDR) &&
-	    !sks_prefix_match(t->daddr, f->daddr, f->daddr_plen))
+	if (!sks_filter_flow(f, fl, true))
 		return false;
 	if ((fields & SKS_F_NETNS) && sock_net(sk)->ns.inum != f->netns)
 		return false;
@@ -111,19 +123,7 @@ int sks_filter_rx(const struct sks_config *cfg, const struct sks_rx *e,
 
 	if (likely(!fields))
 		return SKS_FILTER_MATCH;
-	if ((fields & SKS_F_PROTO) && e->proto != f->proto)
-		return SKS_FILTER_NOMATCH;
-	if ((fields & SKS_F_FAMILY) && e->family != f->family)
-		return SKS_FILTER_NOMATCH;
-	if ((fields & SKS_F_SPORT) && ntohs(e->sport) != f->sport)
-		return SKS_FILTER_NOMATCH;
-	if ((fields & SKS_F_DPORT) && ntohs(e->dport) != f->dport)
-		return SKS_FILTER_NOMATCH;
-	if ((fields & SKS_F_SADDR) &&
-	    !sks_prefix_match(e->saddr, f->saddr, f->saddr_plen))
-		return SKS_FILTER_NOMATCH;
-	if ((fields & SKS_F_DADDR) &&
-	    !sks_prefix_match(e->daddr, f->daddr, f->daddr_plen))
+	if (!sks_filter_flow(f, &e->flow, false))
 		return SKS_FILTER_NOMATCH;
 	if ((fields & SKS_F_NETNS) && e->netns != f->netns)
 		return SKS_FILTER_NOMATCH;

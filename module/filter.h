@@ -9,7 +9,7 @@
 
 struct sks_config;
 struct sock;
-struct sks_tag;
+struct sks_flow;
 struct sks_rx;
 
 /* Bits of sks_filter.fields: which filters are set. */
@@ -42,12 +42,12 @@ struct sks_filter {
 };
 
 /*
- * Is the packet described by @t (flow filled in), sent on @sk through
+ * Is the packet of flow @fl, sent on @sk through
  * device @ifindex (0: not known yet), one the filters on the flow, the
  * socket and the device let through?  Needs no lookup: hooks call it first.
  */
 bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
-			   const struct sks_tag *t, int ifindex);
+			   const struct sks_flow *fl, int ifindex);
 
 /* Do the filters need the packet's sender (its owner's lookup)? */
 static inline bool sks_filter_needs_owner(const struct sks_filter *f)

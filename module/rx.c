@@ -160,11 +160,11 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 		plen -= hl;
 		l4off = off + hl;
 		proto = iph->protocol;
-		e->family = AF_INET;
-		memset(e->saddr, 0, sizeof(e->saddr));
-		memset(e->daddr, 0, sizeof(e->daddr));
-		memcpy(e->saddr, &iph->saddr, 4);
-		memcpy(e->daddr, &iph->daddr, 4);
+		e->flow.family = AF_INET;
+		memset(e->flow.saddr, 0, sizeof(e->flow.saddr));
+		memset(e->flow.daddr, 0, sizeof(e->flow.daddr));
+		memcpy(e->flow.saddr, &iph->saddr, 4);
+		memcpy(e->flow.daddr, &iph->daddr, 4);
 	} else if (skb->protocol == htons(ETH_P_IPV6)) {
 		struct ipv6hdr _ip6h;
 		const struct ipv6hdr *ip6h;
@@ -178,9 +178,9 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 		if (!plen && skb->len > l4off)
 			plen = skb->len - l4off;
 		proto = ip6h->nexthdr;
-		e->family = AF_INET6;
-		memcpy(e->saddr, &ip6h->saddr, 16);
-		memcpy(e->daddr, &ip6h->daddr, 16);
+		e->flow.family = AF_INET6;
+		memcpy(e->flow.saddr, &ip6h->saddr, 16);
+		memcpy(e->flow.daddr, &ip6h->daddr, 16);
 	} else {
 		return false;
 	}
@@ -194,8 +194,8 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 			return false;
 		e->len = plen - th->doff * 4;
 		e->tskey = ntohl(th->seq) + e->len - 1;
-		e->sport = th->source;
-		e->dport = th->dest;
+		e->flow.sport = th->source;
+		e->flow.dport = th->dest;
 	} else if (proto == IPPROTO_UDP) {
 		struct udphdr _uh;
 		const struct udphdr *uh;
@@ -205,12 +205,12 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 			return false;
 		e->len = plen - sizeof(*uh);
 		e->tskey = 0;
-		e->sport = uh->source;
-		e->dport = uh->dest;
+		e->flow.sport = uh->source;
+		e->flow.dport = uh->dest;
 	} else {
 		return false;
 	}
-	e->proto = proto;
+	e->flow.proto = proto;
 	return true;
 }
 
@@ -236,17 +236,17 @@ static void sks_rx_summarize(const struct sks_rx *e, unsigned int stage, u64 ts)
 {
 	switch (stage) {
 	case SKBSTAMP_STAGE_NAPI:
-		sks_hist_add(SKBSTAMP_PAIR_IRQ_NAPI, e->proto,
+		sks_hist_add(SKBSTAMP_PAIR_IRQ_NAPI, e->flow.proto,
 			     sks_rx_ts(e, SKBSTAMP_STAGE_IRQ), ts);
 		break;
 	case SKBSTAMP_STAGE_SOCKQ:
-		sks_hist_add(SKBSTAMP_PAIR_NAPI_SOCKQ, e->proto,
+		sks_hist_add(SKBSTAMP_PAIR_NAPI_SOCKQ, e->flow.proto,
 			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
 		break;
 	case SKBSTAMP_STAGE_READ:
-		sks_hist_add(SKBSTAMP_PAIR_SOCKQ_READ, e->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SOCKQ_READ, e->flow.proto,
 			     sks_rx_ts(e, SKBSTAMP_STAGE_SOCKQ), ts);
-		sks_hist_add(SKBSTAMP_PAIR_NAPI_READ, e->proto,
+		sks_hist_add(SKBSTAMP_PAIR_NAPI_READ, e->flow.proto,
 			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
 		break;
 	}
@@ -265,12 +265,7 @@ static void sks_rx_rec(struct skbstamp_record *rec, const struct sks_rx *e,
 	rec->len = e->len;
 	rec->pid = e->pid;
 	rec->ifindex = e->ifindex;
-	rec->proto = e->proto;
-	rec->family = e->family;
-	rec->sport = e->sport;
-	rec->dport = e->dport;
-	memcpy(rec->saddr, e->saddr, sizeof(rec->saddr));
-	memcpy(rec->daddr, e->daddr, sizeof(rec->daddr));
+	sks_flow_to_record(rec, &e->flow);
 	memcpy(rec->comm, e->comm, sizeof(rec->comm));
 }
 
@@ -561,7 +556,7 @@ static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whol
 	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_READ)))
 		return;
 	/* TCP: read once its last byte is copied out. */
-	if (!whole && e.proto == IPPROTO_TCP &&
+	if (!whole && e.flow.proto == IPPROTO_TCP &&
 	    (long)sks_ftrace_arg(fregs, 1) +
 	    (long)sks_ftrace_arg(fregs, 3) < (long)skb->len)
 		return;

@@ -7,8 +7,33 @@
 #define SKS_TRACK_H
 
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/skbstamp.h>
 #include <linux/types.h>
+
+/*
+ * A packet's flow as records carry it: addresses and ports in network
+ * byte order, an IPv4 address in the first 4 bytes.
+ */
+struct sks_flow {
+	u8 proto;
+	u8 family;
+	__be16 sport;
+	__be16 dport;
+	u8 saddr[16];
+	u8 daddr[16];
+};
+
+static inline void sks_flow_to_record(struct skbstamp_record *rec,
+				      const struct sks_flow *fl)
+{
+	rec->proto = fl->proto;
+	rec->family = fl->family;
+	rec->sport = fl->sport;
+	rec->dport = fl->dport;
+	memcpy(rec->saddr, fl->saddr, sizeof(rec->saddr));
+	memcpy(rec->daddr, fl->daddr, sizeof(rec->daddr));
+}
 
 struct sks_owner {
 	u32 pid;
@@ -50,12 +75,7 @@ struct sks_tag {
 	bool ack_ours;		/* the module asked for the ACK stamp */
 	u8 rflags;		/* SKBSTAMP_RF_* */
 	u8 state;		/* SKS_TAG_* */
-	u8 proto;
-	u8 family;
-	__be16 sport;
-	__be16 dport;
-	u8 saddr[16];
-	u8 daddr[16];
+	struct sks_flow flow;
 	/* summary mode: when the skb passed sendmsg, sched and sw (0: not) */
 	u64 ts[SKBSTAMP_STAGE_SW + 1];
 };
@@ -108,12 +128,7 @@ struct sks_rx {
 	u32 netns;
 	u8 state;		/* SKS_RX_* */
 	u8 rflags;		/* SKBSTAMP_RF_* of the merge */
-	u8 proto;
-	u8 family;
-	__be16 sport;
-	__be16 dport;
-	u8 saddr[16];
-	u8 daddr[16];
+	struct sks_flow flow;
 	char comm[TASK_COMM_LEN];
 };
 

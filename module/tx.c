@@ -91,21 +91,21 @@ static void sks_tag_flow_sk(struct sks_tag *t, const struct sock *sk)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
-	t->proto = sk->sk_protocol;
-	t->sport = inet->inet_sport;
-	t->dport = inet->inet_dport;
+	t->flow.proto = sk->sk_protocol;
+	t->flow.sport = inet->inet_sport;
+	t->flow.dport = inet->inet_dport;
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6 &&
 	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		t->family = AF_INET6;
-		memcpy(t->saddr, &sk->sk_v6_rcv_saddr, 16);
-		memcpy(t->daddr, &sk->sk_v6_daddr, 16);
+		t->flow.family = AF_INET6;
+		memcpy(t->flow.saddr, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(t->flow.daddr, &sk->sk_v6_daddr, 16);
 		return;
 	}
 #endif
-	t->family = AF_INET;
-	memcpy(t->saddr, &inet->inet_saddr, 4);
-	memcpy(t->daddr, &inet->inet_daddr, 4);
+	t->flow.family = AF_INET;
+	memcpy(t->flow.saddr, &inet->inet_saddr, 4);
+	memcpy(t->flow.daddr, &inet->inet_daddr, 4);
 }
 
 /* The device the socket's cached route leaves by, 0: none cached. */
@@ -122,16 +122,16 @@ static void sks_tag_flow_udp(struct sks_tag *t, const struct sk_buff *skb,
 {
 	const struct udphdr *uh = udp_hdr(skb);
 
-	t->proto = IPPROTO_UDP;
-	t->family = family;
-	t->sport = uh->source;
-	t->dport = uh->dest;
+	t->flow.proto = IPPROTO_UDP;
+	t->flow.family = family;
+	t->flow.sport = uh->source;
+	t->flow.dport = uh->dest;
 	if (family == AF_INET6) {
-		memcpy(t->saddr, &ipv6_hdr(skb)->saddr, 16);
-		memcpy(t->daddr, &ipv6_hdr(skb)->daddr, 16);
+		memcpy(t->flow.saddr, &ipv6_hdr(skb)->saddr, 16);
+		memcpy(t->flow.daddr, &ipv6_hdr(skb)->daddr, 16);
 	} else {
-		memcpy(t->saddr, &ip_hdr(skb)->saddr, 4);
-		memcpy(t->daddr, &ip_hdr(skb)->daddr, 4);
+		memcpy(t->flow.saddr, &ip_hdr(skb)->saddr, 4);
+		memcpy(t->flow.daddr, &ip_hdr(skb)->daddr, 4);
 	}
 	t->len = skb->len - skb_transport_offset(skb) - sizeof(*uh);
 }
@@ -149,13 +149,8 @@ static void sks_rec_from_tag(struct skbstamp_record *rec,
 		rec->len = t->seg_len;
 	rec->pid = t->owner.pid;
 	memcpy(rec->comm, t->owner.comm, sizeof(rec->comm));
-	rec->proto = t->proto;
-	rec->family = t->family;
 	rec->flags = t->rflags;
-	rec->sport = t->sport;
-	rec->dport = t->dport;
-	memcpy(rec->saddr, t->saddr, sizeof(rec->saddr));
-	memcpy(rec->daddr, t->daddr, sizeof(rec->daddr));
+	sks_flow_to_record(rec, &t->flow);
 }
 
 static void sks_emit_sendmsg(const struct sks_config *cfg, struct sock *sk,
@@ -189,7 +184,7 @@ static bool sks_sampling(const struct sks_config *cfg)
 static bool sks_filter_send_call(const struct sks_config *cfg,
 				 const struct sock *sk, const struct sks_tag *t)
 {
-	return sks_filter_match_flow(cfg, sk, t, 0) &&
+	return sks_filter_match_flow(cfg, sk, &t->flow, 0) &&
 	       (!sks_filter_needs_owner(&cfg->filter) ||
 		sks_filter_pid(&cfg->filter, task_tgid_nr(current)));
 }
@@ -241,20 +236,20 @@ void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 		const struct sockaddr_in *sin = msg->msg_name;
 		const struct sockaddr_in6 *sin6 = msg->msg_name;
 
-		memset(t.daddr, 0, sizeof(t.daddr));
+		memset(t.flow.daddr, 0, sizeof(t.flow.daddr));
 		if (sin->sin_family == AF_INET) {
-			t.family = AF_INET;
-			t.dport = sin->sin_port;
-			memcpy(t.daddr, &sin->sin_addr, 4);
+			t.flow.family = AF_INET;
+			t.flow.dport = sin->sin_port;
+			memcpy(t.flow.daddr, &sin->sin_addr, 4);
 		} else if (sin6->sin6_family == AF_INET6 &&
 			   msg->msg_namelen >= sizeof(*sin6)) {
-			t.dport = sin6->sin6_port;
+			t.flow.dport = sin6->sin6_port;
 			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
-				t.family = AF_INET;
-				memcpy(t.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
+				t.flow.family = AF_INET;
+				memcpy(t.flow.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
 			} else {
-				t.family = AF_INET6;
-				memcpy(t.daddr, &sin6->sin6_addr, 16);
+				t.flow.family = AF_INET6;
+				memcpy(t.flow.daddr, &sin6->sin6_addr, 16);
 			}
 		}
 	}
@@ -328,7 +323,7 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	 */
 	sks_tag_flow_sk(&t, sk);
 	if (cfg->filter.fields) {
-		flow_ok = sks_filter_match_flow(cfg, sk, &t, sks_sk_ifindex(sk));
+		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow, sks_sk_ifindex(sk));
 		if (!flow_ok && !(tcb->txstamp_ack & 1) &&
 		    !(sh->tx_flags & SKBTX_ANY_TSTAMP))
 			return;
@@ -386,7 +381,7 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 	/* The filters on the flow, from the headers: before any lookup. */
 	sks_tag_flow_udp(&t, skb, family);
 	if (cfg->filter.fields &&
-	    !sks_filter_match_flow(cfg, sk, &t,
+	    !sks_filter_match_flow(cfg, sk, &t.flow,
 				   skb_dst(skb) && skb_dst(skb)->dev ?
 				   skb_dst(skb)->dev->ifindex : 0))
 		return;
@@ -431,27 +426,27 @@ static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
 
 	switch (stage) {
 	case SKBSTAMP_STAGE_SCHED:
-		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SCHED, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SCHED, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SENDMSG], now);
 		break;
 	case SKBSTAMP_STAGE_SW:
-		sks_hist_add(SKBSTAMP_PAIR_SCHED_SW, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SCHED_SW, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SCHED], now);
-		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SW, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SW, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SENDMSG], now);
 		break;
 	case SKBSTAMP_STAGE_HW:
-		sks_hist_add(SKBSTAMP_PAIR_SW_HW, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SW_HW, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SW], now);
 		break;
 	case SKBSTAMP_STAGE_ACK:
-		sks_hist_add(SKBSTAMP_PAIR_SW_ACK, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SW_ACK, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SW], now);
-		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_ACK, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_ACK, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SENDMSG], now);
 		break;
 	case SKBSTAMP_STAGE_TXDONE:
-		sks_hist_add(SKBSTAMP_PAIR_SW_TXDONE, t->proto,
+		sks_hist_add(SKBSTAMP_PAIR_SW_TXDONE, t->flow.proto,
 			     ts[SKBSTAMP_STAGE_SW], now);
 		break;
 	}
@@ -475,7 +470,7 @@ static bool sks_tag_complete(const struct sks_config *cfg,
 	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
 	    !(st & SKS_TAG_TXDONE_DONE))
 		return false;
-	if (t->proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
+	if (t->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
 		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
 	return st & SKS_TAG_ACK_DONE;
 }
