@@ -9,21 +9,9 @@ sks_load
 "$SKS_TOOL" start || sks_fail "start failed"
 sks_netns_pair
 
-run_tcp()
-{
-	local port=$1
-	shift
-	ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 "$port" \
-		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
-	local srv=$!
-	sks_wait_file "$SKS_TMP/ready.$port"
-	ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 "$port" "$@" \
-		>"$SKS_TMP/client.$port" || sks_fail "client failed"
-	wait $srv || sks_fail "server failed"
-}
 
 sks_monitor_start "$SKS_TMP/rec.json" --json
-run_tcp 5001 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
+sks_tcp_flow 10.0.0.2 5001 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
 sks_monitor_stop
 # txdone: veth releases the skb (to its peer) before the ACK comes back.
 tx_stages=(--stages sendmsg,sched,sw,ack,txdone --order sendmsg,sched,sw,txdone)
@@ -39,7 +27,7 @@ echo 'len > 74' >$tr/events/net/net_dev_xmit/filter
 echo 1 >$tr/events/net/net_dev_xmit/enable
 echo >$tr/trace
 sks_monitor_start "$SKS_TMP/bulk.json" --json
-run_tcp 5002 size 262144
+sks_tcp_flow 10.0.0.2 5002 size 262144
 sks_monitor_stop
 echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)
@@ -57,7 +45,7 @@ ip netns exec a ethtool -K va tso off gso on >/dev/null ||
 echo >$tr/trace
 echo 1 >$tr/events/net/net_dev_xmit/enable
 sks_monitor_start "$SKS_TMP/gso.json" --json
-run_tcp 5003 size 262144
+sks_tcp_flow 10.0.0.2 5003 size 262144
 sks_monitor_stop
 echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)

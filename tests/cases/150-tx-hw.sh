@@ -27,24 +27,12 @@ sks_eq "$(sks_json "$SKS_TMP/st.json" '"hw" in j["config"]["stages"]')" False "h
 "$SKS_TOOL" stop
 "$SKS_TOOL" start stages sendmsg,sched,sw,hw,ack
 
-raw() { sks_python -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
-t0=$(raw)
+t0=$(sks_raw_ns)
 sks_monitor_start "$SKS_TMP/rec.json" --json
-ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 6100 count 5 timeout 5000 \
-	--ready-file "$SKS_TMP/u.ready" >/dev/null &
-srv=$!
-sks_wait_file "$SKS_TMP/u.ready"
-ip netns exec a "$SKS_TRAFFIC" udp-client 10.9.0.2 6100 sizes 50,500,1000,1400,8 gap-us 5000 \
-	>"$SKS_TMP/client.6100" || sks_fail "udp client failed"
-wait $srv
-ip netns exec b "$SKS_TRAFFIC" tcp-server 10.9.0.2 6101 --ready-file "$SKS_TMP/t.ready" >/dev/null &
-srv=$!
-sks_wait_file "$SKS_TMP/t.ready"
-ip netns exec a "$SKS_TRAFFIC" tcp-client 10.9.0.2 6101 sizes 100,1000,1200 gap-us 20000 nodelay \
-	>"$SKS_TMP/client.6101" || sks_fail "tcp client failed"
-wait $srv
+sks_udp_flow 10.9.0.2 6100 5 sizes 50,500,1000,1400,8 gap-us 5000
+sks_tcp_flow 10.9.0.2 6101 sizes 100,1000,1200 gap-us 20000 nodelay
 sks_monitor_stop
-t1=$(raw)
+t1=$(sks_raw_ns)
 
 sks_python "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" "$SKS_TMP/client.6100" 6100 \
 	--stages sendmsg,sched,sw,hw

@@ -16,13 +16,7 @@ sks_monitor_start "$SKS_TMP/rec.json" --json
 
 
 sks_udp 6100 20
-ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 6101 --ready-file "$SKS_TMP/r.6101" \
-	>/dev/null &
-srv=$!
-sks_wait_file "$SKS_TMP/r.6101"
-ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 6101 sizes 100,200,300,400,500 \
-	gap-us 30000 nodelay >/dev/null || sks_fail "tcp client failed"
-wait $srv || sks_fail "tcp server failed"
+sks_tcp_flow 10.0.0.2 6101 sizes 100,200,300,400,500 gap-us 30000 nodelay
 sleep 0.3
 
 "$SKS_TOOL" --json hist >"$SKS_TMP/h1.json" || sks_fail "hist --json failed"

@@ -13,34 +13,11 @@ sks_netns_pair
 "$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 
-udp_flow()
-{
-	local addr=$1 port=$2 n=$3 sizes=$4 srv
-	ip netns exec b "$SKS_TRAFFIC" udp-server "$addr" "$port" count "$n" timeout 5000 \
-		--ready-file "$SKS_TMP/r.$port" >/dev/null &
-	srv=$!
-	sks_wait_file "$SKS_TMP/r.$port"
-	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" sizes "$sizes" gap-us 5000 \
-		quiet-ms 1 >/dev/null || sks_fail "udp client to $port failed"
-	wait $srv || sks_fail "udp server on $port failed"
-}
-tcp_flow()
-{
-	local addr=$1 port=$2 srv
-	shift 2
-	ip netns exec b "$SKS_TRAFFIC" tcp-server "$addr" "$port" \
-		--ready-file "$SKS_TMP/r.$port" >/dev/null &
-	srv=$!
-	sks_wait_file "$SKS_TMP/r.$port"
-	ip netns exec a "$SKS_TRAFFIC" tcp-client "$addr" "$port" "$@" quiet-ms 1 \
-		>/dev/null || sks_fail "tcp client to $port failed"
-	wait $srv || sks_fail "tcp server on $port failed"
-}
 
-udp_flow 10.0.0.2 7001 6 10,200,1000,1400,64,1
-udp_flow fd00::2 7002 4 20,300,1200,8
-tcp_flow 10.0.0.2 7003 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
-tcp_flow fd00::2 7004 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
+sks_udp_flow 10.0.0.2 7001 6 sizes 10,200,1000,1400,64,1 gap-us 5000 quiet-ms 1
+sks_udp_flow fd00::2 7002 4 sizes 20,300,1200,8 gap-us 5000 quiet-ms 1
+sks_tcp_flow 10.0.0.2 7003 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay quiet-ms 1
+sks_tcp_flow fd00::2 7004 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay quiet-ms 1
 sks_monitor_stop
 "$SKS_TOOL" --json status >"$SKS_TMP/st.json"
 "$SKS_TOOL" stop

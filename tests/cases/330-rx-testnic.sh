@@ -11,24 +11,12 @@ ip netns exec b hwstamp_ctl -i sksnic0b -r 1 >/dev/null || sks_fail "hwstamp_ctl
 sks_load
 "$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 
-raw() { sks_python -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'; }
-t0=$(raw)
+t0=$(sks_raw_ns)
 sks_monitor_start "$SKS_TMP/rec.json" --json
-ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 7501 count 5 timeout 5000 \
-	--ready-file "$SKS_TMP/u.ready" >/dev/null &
-srv=$!
-sks_wait_file "$SKS_TMP/u.ready"
-ip netns exec a "$SKS_TRAFFIC" udp-client 10.9.0.2 7501 sizes 50,500,1000,1400,8 gap-us 5000 \
-	quiet-ms 1 >/dev/null || sks_fail "udp client failed"
-wait $srv
-ip netns exec b "$SKS_TRAFFIC" tcp-server 10.9.0.2 7502 --ready-file "$SKS_TMP/t.ready" >/dev/null &
-srv=$!
-sks_wait_file "$SKS_TMP/t.ready"
-ip netns exec a "$SKS_TRAFFIC" tcp-client 10.9.0.2 7502 size 100000 quiet-ms 1 \
-	>/dev/null || sks_fail "tcp client failed"
-wait $srv
+sks_udp_flow 10.9.0.2 7501 5 sizes 50,500,1000,1400,8 gap-us 5000 quiet-ms 1
+sks_tcp_flow 10.9.0.2 7502 size 100000 quiet-ms 1
 sks_monitor_stop
-t1=$(raw)
+t1=$(sks_raw_ns)
 "$SKS_TOOL" stop
 
 st=rx_hw,irq,napi,netif,ip,l4,sockq,read

@@ -11,13 +11,7 @@ sks_netns_pair
 ip link set lo up
 "$SKS_TOOL" start mode summary || sks_fail "start mode summary failed"
 sks_udp 6200 30
-ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 6201 --ready-file "$SKS_TMP/r.6201" \
-	>/dev/null &
-srv=$!
-sks_wait_file "$SKS_TMP/r.6201"
-ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 6201 sizes 100,200,300 gap-us 2000 \
-	nodelay >/dev/null || sks_fail "tcp client failed"
-wait $srv || sks_fail "tcp server failed"
+sks_tcp_flow 10.0.0.2 6201 sizes 100,200,300 gap-us 2000 nodelay
 sleep 0.3
 
 # While running: the file form, refreshed by interval, replaced atomically.

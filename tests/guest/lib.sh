@@ -197,15 +197,7 @@ sks_wait_file()
 # namespace a to 10.0.0.2:PORT, where a server in b receives them all.
 sks_udp()
 {
-	local port=$1 n=$2 size=${3:-64} srv
-	ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 "$port" count "$n" timeout 5000 \
-		--ready-file "$SKS_TMP/ready.$port" >/dev/null &
-	srv=$!
-	sks_wait_file "$SKS_TMP/ready.$port"
-	ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 "$port" size "$size" count "$n" \
-		>/dev/null || sks_fail "udp client to port $port failed"
-	wait $srv || sks_fail "udp server on port $port failed"
-	rm -f "$SKS_TMP/ready.$port"
+	sks_udp_flow 10.0.0.2 "$1" "$2" size "${3:-64}" count "$2"
 }
 
 # sks_udp_flow ADDR PORT N CLIENT-ARGS...: a UDP server in namespace b
@@ -223,6 +215,31 @@ sks_udp_flow()
 	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" "$@" \
 		>"$SKS_TMP/client.$port" || sks_fail "udp client to port $port failed"
 	wait $srv || sks_fail "udp server on port $port failed"
+	rm -f "$SKS_TMP/ready.$port"
+}
+
+# sks_tcp_flow ADDR PORT CLIENT-ARGS...: a TCP server in namespace b on
+# ADDR PORT, and sks-traffic tcp-client with CLIENT-ARGS in namespace a;
+# their reports in $SKS_TMP/server.PORT and $SKS_TMP/client.PORT.
+sks_tcp_flow()
+{
+	local addr=$1 port=$2 srv
+	shift 2
+	ip netns exec b "$SKS_TRAFFIC" tcp-server "$addr" "$port" \
+		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
+	srv=$!
+	sks_wait_file "$SKS_TMP/ready.$port"
+	ip netns exec a "$SKS_TRAFFIC" tcp-client "$addr" "$port" "$@" \
+		>"$SKS_TMP/client.$port" || sks_fail "tcp client to port $port failed"
+	wait $srv || sks_fail "tcp server on port $port failed"
+	rm -f "$SKS_TMP/ready.$port"
+}
+
+# sks_raw_ns: CLOCK_MONOTONIC_RAW in ns, the clock the test NIC's mock PHC
+# counts from (plus 10^18).
+sks_raw_ns()
+{
+	sks_python -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW))'
 }
 
 # sks_wait_drained FILE: wait (up to 10 s) until the module's buffers are
