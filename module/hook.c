@@ -92,18 +92,13 @@ static struct sks_fhook sks_fhooks[] = {
 	/* Receive (rx.c).  The frees first: no skb is tracked unseen. */
 	{ "__kfree_skb", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
 	{ "kfree_skb_partial", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
-#ifdef SKS_HAVE_NAPI_SKB_FREE_STOLEN_HEAD
-	{ "napi_skb_free_stolen_head", sks_hook_rx_free_cb, SKS_STAGES_RX,
+	/* Where the kernel has them (NULL: skipped). */
+	{ SKS_STOLEN_HEAD_FREE_FUNC, sks_hook_rx_free_cb, SKS_STAGES_RX,
 	  .helper = true, .optional = true },
-#endif
-#ifdef SKS_HAVE___KFREE_SKB_DEFER
-	{ "__kfree_skb_defer", sks_hook_rx_free_cb, SKS_STAGES_RX,
+	{ SKS_KFREE_SKB_DEFER_FUNC, sks_hook_rx_free_cb, SKS_STAGES_RX,
 	  .helper = true, .optional = true },
-#endif
-#ifdef SKS_HAVE___NAPI_KFREE_SKB
-	{ "__napi_kfree_skb", sks_hook_rx_free_cb, SKS_STAGES_RX,
+	{ SKS_NAPI_KFREE_SKB_FUNC, sks_hook_rx_free_cb, SKS_STAGES_RX,
 	  .helper = true, .optional = true },
-#endif
 	{ "__copy_skb_header", sks_hook_rx_clone_cb, SKS_STAGES_RX,
 	  .helper = true, .optional = true },
 	{ "skb_gro_receive", sks_hook_rx_gro_merge_cb, BIT(SKBSTAMP_STAGE_MERGE) },
@@ -160,6 +155,8 @@ int sks_hooks_probe(void)
 	struct sks_fhook *h;
 
 	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
+		if (!h->func)	/* not on this kernel (compat.h) */
+			continue;
 		h->ops.func = h->cb;
 		h->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
 		if (h->ipmodify)

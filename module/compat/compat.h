@@ -122,4 +122,25 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 #define SKS_NETIF_RX2_FUNC	"netif_rx_ni"
 #endif
 
+/*
+ * The functions GRO frees merged skbs with, other than __kfree_skb(), on
+ * kernels whose headers declare them (a static one cannot be hooked);
+ * NULL: none.
+ */
+#ifdef SKS_HAVE_NAPI_SKB_FREE_STOLEN_HEAD
+#define SKS_STOLEN_HEAD_FREE_FUNC	"napi_skb_free_stolen_head"
+#else
+#define SKS_STOLEN_HEAD_FREE_FUNC	NULL
+#endif
+#ifdef SKS_HAVE___KFREE_SKB_DEFER
+#define SKS_KFREE_SKB_DEFER_FUNC	"__kfree_skb_defer"
+#else
+#define SKS_KFREE_SKB_DEFER_FUNC	NULL
+#endif
+#ifdef SKS_HAVE___NAPI_KFREE_SKB
+#define SKS_NAPI_KFREE_SKB_FUNC		"__napi_kfree_skb"
+#else
+#define SKS_NAPI_KFREE_SKB_FUNC		NULL
+#endif
+
 #endif /* SKS_COMPAT_H */
