@@ -133,7 +133,6 @@ int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
 		err = -EBUSY;
 		goto out;
 	}
-	sks_tags_abandoned = 0;
 	err = sks_config_check(&cfg, extack);
 	if (err)
 		goto out;
@@ -168,6 +167,8 @@ int sks_start(const struct sks_config *req, struct netlink_ext_ack *extack)
 		sks_free_all();
 		goto out;
 	}
+	/* The last run's count stays readable until a START succeeds. */
+	sks_tags_abandoned = 0;
 	sks_ever_started = true;
 	WRITE_ONCE(sks_cur, SKBSTAMP_STATE_RUNNING);
 	pr_info("tracing started: %s mode, stages %#x, %u records per CPU\n",

@@ -14,6 +14,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/in.h>
+#include <linux/percpu.h>
 #include <linux/socket.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
@@ -22,7 +23,18 @@
 #include "filter.h"
 #include "track.h"
 
-static atomic_t sks_sample_count = ATOMIC_INIT(0);
+/*
+ * Sampling counts per CPU: a shared counter would bounce between CPUs on
+ * every send and every received packet.  One in N still holds per CPU.
+ */
+static DEFINE_PER_CPU(u32, sks_sample_tx);
+static DEFINE_PER_CPU(u32, sks_sample_rx);
+
+/* Callers are hooks: preemption is off. */
+static bool sks_sample_one(u32 __percpu *count, u32 n)
+{
+	return n <= 1 || this_cpu_inc_return(*count) % n == 0;
+}
 
 /* Do the first @plen bits of @a and @b agree? */
 static bool sks_prefix_match(const u8 *a, const u8 *b, unsigned int plen)
@@ -147,15 +159,10 @@ int sks_filter_rx(const struct sks_config *cfg, const struct sks_rx *e,
 /* Receive sampling: one packet in N, counted apart from send calls. */
 bool sks_filter_sample_rx(const struct sks_config *cfg)
 {
-	static atomic_t sks_rx_sample_count = ATOMIC_INIT(0);
-	u32 n = cfg->filter.sample;
-
-	return n <= 1 || atomic_inc_return(&sks_rx_sample_count) % n == 0;
+	return sks_sample_one(&sks_sample_rx, cfg->filter.sample);
 }
 
 bool sks_filter_sample(const struct sks_config *cfg)
 {
-	u32 n = cfg->filter.sample;
-
-	return n <= 1 || atomic_inc_return(&sks_sample_count) % n == 0;
+	return sks_sample_one(&sks_sample_tx, cfg->filter.sample);
 }

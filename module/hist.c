@@ -131,11 +131,16 @@ int sks_hist_reset(void)
 	return 0;
 }
 
-/* At unload: no hook runs any more. */
+/* At unload, or at a START in records mode. */
 void sks_hist_free(void)
 {
 	struct sks_hist_set *old = rcu_replace_pointer(sks_hists, NULL, true);
 
+	/*
+	 * Hooks and HIST dumps may still read the old set: wait for them,
+	 * and for a reset's pending free.
+	 */
+	synchronize_rcu();
 	rcu_barrier();
 	sks_hist_set_free(old);
 }
@@ -160,6 +165,24 @@ void sks_hist_add(unsigned int pair, u8 proto, u64 from_ns, u64 to_ns)
 	/* A racing larger sample on this CPU can only be lost to a smaller. */
 	if (ns > this_cpu_read(h->max))
 		this_cpu_write(h->max, ns);
+}
+
+/*
+ * A packet of protocol @proto passed @stage at @now: a sample for every
+ * pair ending there whose first stage it passed.  @ts[i] is when it
+ * passed stage @first + i (0: not), for @n stages.
+ */
+void sks_hist_add_stage(unsigned int stage, u8 proto, const u64 *ts,
+			unsigned int first, unsigned int n, u64 now)
+{
+	unsigned int pair, from;
+
+	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++) {
+		from = sks_pair_stages[pair][0];
+		if (sks_pair_stages[pair][1] == stage && from >= first &&
+		    from - first < n)
+			sks_hist_add(pair, proto, ts[from - first], now);
+	}
 }
 
 /*

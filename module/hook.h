@@ -81,7 +81,8 @@ void sks_hook_rx_clone(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
  * start tracking it, so every later stage needs them.
  */
 #define SKS_RX_FROM(s)	(SKS_STAGES_RX & ~((u32)BIT(s) - 1))
+/* merge too: GRO merges what napi started tracking. */
 #define SKS_RX_NAPI	((u32)(BIT(SKBSTAMP_STAGE_RX_HW) | BIT(SKBSTAMP_STAGE_IRQ) | \
-			       BIT(SKBSTAMP_STAGE_NAPI)))
+			       BIT(SKBSTAMP_STAGE_NAPI) | BIT(SKBSTAMP_STAGE_MERGE)))
 
 #endif /* SKS_HOOK_H */

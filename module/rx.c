@@ -114,24 +114,10 @@ static u16 sks_rx_bit(unsigned int stage)
 	return BIT(stage - SKS_RX_FIRST);
 }
 
-static bool sks_rx_want(const struct sks_config *cfg, unsigned int stage)
-{
-	return cfg->stages & BIT(stage);
-}
-
 /* Unique in a run: the CPU in the top bits, its count below. */
 static u64 sks_rx_new_id(void)
 {
 	return (u64)smp_processor_id() << 48 | this_cpu_inc_return(sks_rx_seq);
-}
-
-/* SO_COOKIE's value, generated if the socket has none yet. */
-static u64 sks_rx_cookie(struct sock *sk)
-{
-	u32 v[2];
-
-	sock_diag_save_cookie(sk, v);
-	return (u64)v[1] << 32 | v[0];
 }
 
 /*
@@ -223,33 +209,14 @@ static void sks_rx_pass(struct sks_rx *e, unsigned int stage, u64 ts)
 	e->passed |= sks_rx_bit(stage);
 }
 
-static u64 sks_rx_ts(const struct sks_rx *e, unsigned int stage)
-{
-	return e->ts[stage - SKS_RX_FIRST];
-}
-
 /*
  * Summary mode: the pairs @stage, passed at @ts, ends (a pair whose first
  * stage was not passed has no sample).
  */
 static void sks_rx_summarize(const struct sks_rx *e, unsigned int stage, u64 ts)
 {
-	switch (stage) {
-	case SKBSTAMP_STAGE_NAPI:
-		sks_hist_add(SKBSTAMP_PAIR_IRQ_NAPI, e->flow.proto,
-			     sks_rx_ts(e, SKBSTAMP_STAGE_IRQ), ts);
-		break;
-	case SKBSTAMP_STAGE_SOCKQ:
-		sks_hist_add(SKBSTAMP_PAIR_NAPI_SOCKQ, e->flow.proto,
-			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
-		break;
-	case SKBSTAMP_STAGE_READ:
-		sks_hist_add(SKBSTAMP_PAIR_SOCKQ_READ, e->flow.proto,
-			     sks_rx_ts(e, SKBSTAMP_STAGE_SOCKQ), ts);
-		sks_hist_add(SKBSTAMP_PAIR_NAPI_READ, e->flow.proto,
-			     sks_rx_ts(e, SKBSTAMP_STAGE_NAPI), ts);
-		break;
-	}
+	sks_hist_add_stage(stage, e->flow.proto, e->ts, SKS_RX_FIRST,
+			   ARRAY_SIZE(e->ts), ts);
 	sks_count_summarized();
 }
 
@@ -282,7 +249,7 @@ static void sks_rx_flush(const struct sks_config *cfg, struct sks_rx *e)
 			continue;
 		e->emitted |= sks_rx_bit(stage);
 		i = stage - SKS_RX_FIRST;
-		if (cfg->mode == SKBSTAMP_MODE_SUMMARY) {
+		if (sks_summary(cfg)) {
 			sks_rx_summarize(e, stage, e->ts[i]);
 			continue;
 		}
@@ -315,9 +282,9 @@ static void sks_rx_final(const struct sks_config *cfg, const struct sks_rx *e,
 {
 	struct skbstamp_record rec;
 
-	if (!sks_rx_want(cfg, stage))
+	if (!sks_want(cfg, stage))
 		return;
-	if (cfg->mode == SKBSTAMP_MODE_SUMMARY) {
+	if (sks_summary(cfg)) {
 		sks_count_summarized();
 		return;
 	}
@@ -408,11 +375,11 @@ static void sks_rx_napi(struct sk_buff *skb, const void *napi)
 		return;
 	}
 	now = ktime_get_ns();
-	if (sks_rx_want(cfg, SKBSTAMP_STAGE_RX_HW) && skb_hwtstamps(skb)->hwtstamp) {
+	if (sks_want(cfg, SKBSTAMP_STAGE_RX_HW) && skb_hwtstamps(skb)->hwtstamp) {
 		e.hw_ns = ktime_to_ns(skb_hwtstamps(skb)->hwtstamp);
 		sks_rx_pass(&e, SKBSTAMP_STAGE_RX_HW, now);
 	}
-	if (napi && sks_rx_want(cfg, SKBSTAMP_STAGE_IRQ)) {
+	if (napi && sks_want(cfg, SKBSTAMP_STAGE_IRQ)) {
 		struct sks_irq_slot *s;
 		unsigned long flags;
 		u64 irq = 0;
@@ -426,7 +393,7 @@ static void sks_rx_napi(struct sk_buff *skb, const void *napi)
 		if (irq && irq <= now && now - irq < NSEC_PER_SEC)
 			sks_rx_pass(&e, SKBSTAMP_STAGE_IRQ, irq);
 	}
-	if (sks_rx_want(cfg, SKBSTAMP_STAGE_NAPI))
+	if (sks_want(cfg, SKBSTAMP_STAGE_NAPI))
 		sks_rx_pass(&e, SKBSTAMP_STAGE_NAPI, now);
 	sks_rx_flush(cfg, &e);
 	if (sks_rx_put(&e, &old))
@@ -491,7 +458,7 @@ static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
 		/* Here on its own: it was not merged after all. */
 		e.state &= ~SKS_RX_MERGING;
 	}
-	if (!(e.state & SKS_RX_NOMATCH) && sks_rx_want(cfg, stage)) {
+	if (!(e.state & SKS_RX_NOMATCH) && sks_want(cfg, stage)) {
 		sks_rx_pass(&e, stage, ktime_get_ns());
 		sks_rx_flush(cfg, &e);
 	}
@@ -511,7 +478,7 @@ static bool sks_rx_sock(const struct sks_config *cfg, struct sks_rx *e,
 			struct sock *sk)
 {
 	if (sk && sk_fullsock(sk) && !(e->state & SKS_RX_SOCK)) {
-		e->cookie = sks_rx_cookie(sk);
+		e->cookie = sks_cookie(sk);
 		e->state |= SKS_RX_SOCK;
 	}
 	e->state &= ~SKS_RX_MERGING;
@@ -536,7 +503,7 @@ void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	if (!skb || !sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
 	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_SOCKQ)))
 		return;
-	if (sks_rx_want(cfg, SKBSTAMP_STAGE_SOCKQ))
+	if (sks_want(cfg, SKBSTAMP_STAGE_SOCKQ))
 		sks_rx_pass(&e, SKBSTAMP_STAGE_SOCKQ, ktime_get_ns());
 	sks_rx_sock(cfg, &e, sk);
 }
@@ -557,16 +524,16 @@ static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whol
 		return;
 	/* TCP: read once its last byte is copied out. */
 	if (!whole && e.flow.proto == IPPROTO_TCP &&
-	    (long)sks_ftrace_arg(fregs, 1) +
-	    (long)sks_ftrace_arg(fregs, 3) < (long)skb->len)
+	    (int)sks_ftrace_arg(fregs, 1) +
+	    (int)sks_ftrace_arg(fregs, 3) < (int)skb->len)
 		return;
 	cfg = sks_conf();
 	if (in_task()) {
 		e.pid = task_tgid_nr(current);
-		get_task_comm(e.comm, current);
+		sks_current_comm(e.comm);
 		e.state |= SKS_RX_OWNER;
 	}
-	if (sks_rx_want(cfg, SKBSTAMP_STAGE_READ))
+	if (sks_want(cfg, SKBSTAMP_STAGE_READ))
 		sks_rx_pass(&e, SKBSTAMP_STAGE_READ, ktime_get_ns());
 	sks_rx_sock(cfg, &e, skb->sk);
 }

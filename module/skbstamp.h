@@ -9,6 +9,8 @@
 #include <linux/rcupdate.h>
 #include <linux/skbstamp.h>
 #include <linux/types.h>
+#include <linux/sock_diag.h>
+#include <net/sock.h>
 
 #include "filter.h"
 
@@ -67,6 +69,30 @@ static inline const struct sks_config *sks_conf(void)
 	return rcu_dereference_sched(sks_cfg_rcu);
 }
 
+static inline bool sks_want(const struct sks_config *cfg, unsigned int stage)
+{
+	return cfg->stages & BIT(stage);
+}
+
+static inline bool sks_summary(const struct sks_config *cfg)
+{
+	return cfg->mode == SKBSTAMP_MODE_SUMMARY;
+}
+
+/* SO_COOKIE's value, generated if the socket has none yet. */
+static inline u64 sks_cookie(struct sock *sk)
+{
+	u64 c = atomic64_read(&sk->sk_cookie);
+
+	if (unlikely(!c)) {
+		u32 v[2];
+
+		sock_diag_save_cookie(sk, v);
+		c = (u64)v[1] << 32 | v[0];
+	}
+	return c;
+}
+
 /* params.c: module parameters; starts tracing if autostart=1 */
 int sks_params_autostart(void);
 
@@ -111,7 +137,6 @@ bool sks_tp_any_registered(void);
 			       BIT(SKBSTAMP_STAGE_READ) | \
 			       BIT(SKBSTAMP_STAGE_DROP) | \
 			       BIT(SKBSTAMP_STAGE_MERGE)))
-u32 sks_rx_avail(u32 avail);
 void sks_rx_netif(struct sk_buff *skb);
 void sks_rx_freed(struct sk_buff *skb, void *location, bool drop,
 		  u32 reason);

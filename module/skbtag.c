@@ -74,8 +74,11 @@ static bool sks_tag_is(const struct sks_tag *e, u64 cookie, u32 tskey)
 	return e->cookie == cookie && e->tskey == tskey;
 }
 
-/* Insert or replace the entry of (@t->cookie, @t->tskey). */
-void sks_tag_put(const struct sks_tag *t)
+/*
+ * Insert the entry of (@t->cookie, @t->tskey), replacing one with that key
+ * if @replace, else leaving it and returning false.
+ */
+static bool sks_tag_store(const struct sks_tag *t, bool replace)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(t->cookie, t->tskey);
 	struct sks_tag *e, *slot = NULL, *old = &b->t[0];
@@ -84,6 +87,10 @@ void sks_tag_put(const struct sks_tag *t)
 	raw_spin_lock_irqsave(&b->lock, flags);
 	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
 		if (sks_tag_is(e, t->cookie, t->tskey)) {
+			if (!replace) {
+				raw_spin_unlock_irqrestore(&b->lock, flags);
+				return false;
+			}
 			slot = e;
 			break;
 		}
@@ -100,6 +107,19 @@ void sks_tag_put(const struct sks_tag *t)
 	}
 	*slot = *t;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return true;
+}
+
+/* Insert or replace the entry of (@t->cookie, @t->tskey). */
+void sks_tag_put(const struct sks_tag *t)
+{
+	sks_tag_store(t, true);
+}
+
+/* Insert the entry of (@t->cookie, @t->tskey) unless there is one. */
+bool sks_tag_add(const struct sks_tag *t)
+{
+	return sks_tag_store(t, false);
 }
 
 /* The entry of (@cookie, @tskey) in @b, whose lock the caller holds. */

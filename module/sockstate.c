@@ -117,7 +117,7 @@ u32 sks_sock_sendmsg(u64 cookie, bool tcp, bool sampled, u32 tcp_seq, u32 len,
 	raw_spin_lock_irqsave(&b->lock, flags);
 	e = sks_sock_get(b, cookie);
 	e->pid = task_tgid_nr(current);
-	get_task_comm(e->comm, current);
+	sks_current_comm(e->comm);
 	next = e->udp_next;
 	if (tcp) {
 		e->call[e->call_next].seq = tcp_seq;
@@ -183,7 +183,7 @@ void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
 	e = sks_sock_get(b, cookie);
 	if (!e->pid && in_task()) {
 		e->pid = task_tgid_nr(current);
-		get_task_comm(e->comm, current);
+		sks_current_comm(e->comm);
 	}
 	o->pid = e->pid;
 	memcpy(o->comm, e->comm, sizeof(o->comm));

@@ -35,6 +35,17 @@ static inline void sks_flow_to_record(struct skbstamp_record *rec,
 	memcpy(rec->daddr, fl->daddr, sizeof(rec->daddr));
 }
 
+/*
+ * The current task's name, as the scheduler's tracepoints read it: no
+ * task_lock(), which is a sleeping lock on PREEMPT_RT and must not be
+ * taken under the tables' raw spinlocks.  A concurrent rename may give a
+ * mix of the two names, which is harmless here.
+ */
+static inline void sks_current_comm(char *comm)
+{
+	memcpy(comm, current->comm, TASK_COMM_LEN);
+}
+
 struct sks_owner {
 	u32 pid;
 	char comm[TASK_COMM_LEN];
@@ -93,6 +104,7 @@ void sks_tag_free(void);
 u64 sks_tag_evictions(void);
 u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
+bool sks_tag_add(const struct sks_tag *t);
 bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
 		       unsigned int stage, u64 ts, struct sks_tag *t);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);

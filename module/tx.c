@@ -53,29 +53,6 @@ static u8 sks_skbtx_mine(const struct sks_config *cfg)
 	return flags;
 }
 
-static bool sks_want(const struct sks_config *cfg, enum skbstamp_stage stage)
-{
-	return cfg->stages & BIT(stage);
-}
-
-static bool sks_summary(const struct sks_config *cfg)
-{
-	return cfg->mode == SKBSTAMP_MODE_SUMMARY;
-}
-
-static u64 sks_cookie(struct sock *sk)
-{
-	u64 c = atomic64_read(&sk->sk_cookie);
-
-	if (unlikely(!c)) {
-		u32 v[2];
-
-		sock_diag_save_cookie(sk, v);
-		c = (u64)v[1] << 32 | v[0];
-	}
-	return c;
-}
-
 /* Only TCP and UDP over IPv4 and IPv6 are traced. */
 static bool sks_traced_sk(const struct sock *sk)
 {
@@ -166,7 +143,7 @@ static void sks_emit_sendmsg(const struct sks_config *cfg, struct sock *sk,
 		return;
 	}
 	t->owner.pid = task_tgid_nr(current);
-	get_task_comm(t->owner.comm, current);
+	sks_current_comm(t->owner.comm);
 	sks_rec_from_tag(&rec, t);
 	sks_emit(&rec);
 }
@@ -306,13 +283,14 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	struct skb_shared_info *sh;
 	struct tcp_skb_cb *tcb;
 	struct sks_tag t = {}, old;
-	bool app_ack, flow_ok = true;
+	bool app_ack, flow_ok = true, requested;
 
 	if (!sks_ftrace_arg(fregs, 2) || !skb->len ||
 	    !sks_traced_sk(sk))
 		return;
 	sh = skb_shinfo(skb);
 	tcb = TCP_SKB_CB(skb);
+	requested = (tcb->txstamp_ack & 1) || (sh->tx_flags & SKBTX_ANY_TSTAMP);
 	/*
 	 * The filters on the flow first, from the socket alone.  An skb that
 	 * carries no timestamp request and no ACK request was never tagged
@@ -324,8 +302,7 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	sks_tag_flow_sk(&t, sk);
 	if (cfg->filter.fields) {
 		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow, sks_sk_ifindex(sk));
-		if (!flow_ok && !(tcb->txstamp_ack & 1) &&
-		    !(sh->tx_flags & SKBTX_ANY_TSTAMP))
+		if (!flow_ok && !requested)
 			return;
 	}
 	t.key = tcb->seq + skb->len - 1;
@@ -336,9 +313,11 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 
 	/*
 	 * Sent before: keep what was recorded of the application's requests,
-	 * since the skb now carries the module's too.
+	 * since the skb now carries the module's too.  Only an skb with
+	 * requests can have been tagged: a first transmission costs no lookup.
 	 */
-	if (sks_tag_get(t.cookie, sh->tskey, &old) && old.key == t.key) {
+	if (requested && sks_tag_get(t.cookie, sh->tskey, &old) &&
+	    old.key == t.key) {
 		old.rflags |= t.rflags;
 		old.stamp = jiffies;
 		/* A retransmission's wait is not the send call's. */
@@ -422,34 +401,8 @@ void sks_hook_ip6_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 /* Summary mode: the pairs that @stage ends, from the times in @t. */
 static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
 {
-	const u64 *ts = t->ts;
-
-	switch (stage) {
-	case SKBSTAMP_STAGE_SCHED:
-		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SCHED, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SENDMSG], now);
-		break;
-	case SKBSTAMP_STAGE_SW:
-		sks_hist_add(SKBSTAMP_PAIR_SCHED_SW, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SCHED], now);
-		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_SW, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SENDMSG], now);
-		break;
-	case SKBSTAMP_STAGE_HW:
-		sks_hist_add(SKBSTAMP_PAIR_SW_HW, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SW], now);
-		break;
-	case SKBSTAMP_STAGE_ACK:
-		sks_hist_add(SKBSTAMP_PAIR_SW_ACK, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SW], now);
-		sks_hist_add(SKBSTAMP_PAIR_SENDMSG_ACK, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SENDMSG], now);
-		break;
-	case SKBSTAMP_STAGE_TXDONE:
-		sks_hist_add(SKBSTAMP_PAIR_SW_TXDONE, t->flow.proto,
-			     ts[SKBSTAMP_STAGE_SW], now);
-		break;
-	}
+	sks_hist_add_stage(stage, t->flow.proto, t->ts, 0, ARRAY_SIZE(t->ts),
+			   now);
 	sks_count_summarized();
 }
 
@@ -531,7 +484,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	}
 	/* A socket the module never tagged for may have no cookie yet. */
 	cookie = atomic64_read(&sk->sk_cookie);
-	rec.ts_ns = ktime_get_ns();
+	if (cookie)
+		rec.ts_ns = ktime_get_ns();
 	if (!cookie ||
 	    !sks_tag_mark(cookie, tskey, seen, rec.stage, rec.ts_ns, &t)) {
 		/*
@@ -665,6 +619,30 @@ static u32 sks_tcp_seg_payload(const struct sk_buff *seg, u32 *seq)
 }
 
 /*
+ * Tag @skb, a piece the stack cut from a tagged skb, as @t (key, tskey,
+ * len set) with the requests @ours and none of the application's.  With
+ * @replace false an entry already under @t->tskey is kept and the piece
+ * goes untagged.
+ */
+static void sks_tag_piece(struct sk_buff *skb, struct sks_tag *t, u8 ours,
+			  bool replace)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	t->gso_size = 0;
+	t->app = 0;
+	t->ack_ours = false;
+	t->ours = ours;
+	t->stamp = jiffies;
+	if (replace)
+		sks_tag_put(t);
+	else if (!sks_tag_add(t))
+		return;
+	sh->tskey = t->tskey;
+	sh->tx_flags |= ours;
+}
+
+/*
  * The pieces a datagram is split into (IP fragments, UDP GSO segments)
  * carry its key in their records; their entries need lookup keys of their
  * own.  The @idx-th piece (1..SKS_SUB_MAX) uses the datagram's key with
@@ -677,22 +655,15 @@ static u32 sks_tcp_seg_payload(const struct sk_buff *seg, u32 *seq)
 /*
  * Tag the piece @skb of a datagram; @t is the datagram's entry with the
  * piece's offset, len and flags set.  The piece gets the requests @ours
- * and none of the application's, which are on the first piece.
+ * and none of the application's, which are on the first piece.  An
+ * entry already under the piece's lookup key (an application's own key
+ * may be anything) is left alone, and the piece goes untagged.
  */
 static void sks_tag_sub(struct sk_buff *skb, struct sks_tag *t, u32 idx, u8 ours)
 {
-	struct skb_shared_info *sh = skb_shinfo(skb);
-
 	t->tskey = t->key ^ (idx << 24);
 	t->seg_len = 0;
-	t->gso_size = 0;
-	t->app = 0;
-	t->ack_ours = false;
-	t->ours = ours;
-	t->stamp = jiffies;
-	sh->tskey = t->tskey;
-	sh->tx_flags |= t->ours;
-	sks_tag_put(t);
+	sks_tag_piece(skb, t, ours, false);
 }
 
 /* UDP payload bytes of a datagram GSO made, or 0 if not in reach. */
@@ -758,7 +729,6 @@ static struct sk_buff *sks_tag_udp_segs(const struct sks_config *cfg,
 static void sks_tag_segment(const struct sks_config *cfg, struct sk_buff *seg,
 			    const struct sks_tag *parent)
 {
-	struct skb_shared_info *sh = skb_shinfo(seg);
 	struct sks_tag t = *parent;
 	u32 seq, len = sks_tcp_seg_payload(seg, &seq);
 
@@ -769,14 +739,8 @@ static void sks_tag_segment(const struct sks_config *cfg, struct sk_buff *seg,
 	t.len = len;
 	t.seg_len = len;
 	t.state = SKS_TAG_SEGMENT;
-	t.app = 0;
-	t.ack_ours = false;
 	t.rflags |= SKBSTAMP_RF_SEGMENT;
-	t.ours = sks_skbtx_mine(cfg) & ~SKBTX_SCHED_TSTAMP;
-	t.stamp = jiffies;
-	sh->tskey = t.key;
-	sh->tx_flags |= t.ours;
-	sks_tag_put(&t);
+	sks_tag_piece(seg, &t, sks_skbtx_mine(cfg) & ~SKBTX_SCHED_TSTAMP, true);
 }
 
 /*
@@ -862,10 +826,12 @@ void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  * struct sk_buff *skb, output): @skb is a datagram larger than the MTU.
  * IP keeps its timestamp requests on the first fragment only.  When its
  * pieces are a frag_list already (as UDP builds a large datagram), each
- * later piece is sent as a fragment as it is, and is tagged here.  If IP
- * falls back to copying into new skbs (a piece too large or short of
- * headroom), none of the fragments is an skb the module tagged, and the
- * datagram gets no driver records: its tags count as abandoned at stop.
+ * later piece is sent as a fragment as it is, and is tagged here.  IP
+ * copies into new skbs instead when the skb is cloned or a piece shared
+ * (not tagged, checked first) or, rarely, when a piece no longer fits
+ * (the path MTU shrank since the send, or no headroom): then no fragment
+ * is an skb the module tagged, and the entries count as abandoned at
+ * stop.
  */
 void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
@@ -889,10 +855,14 @@ void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	off = skb_pagelen(skb) - skb_transport_offset(skb) - sizeof(struct udphdr);
 	if (off >= parent.len)
 		return;
+	/* All pieces or none: a datagram is never half tagged. */
+	skb_walk_frags(skb, frag)
+		if (++idx > SKS_SUB_MAX || skb_shared(frag))
+			return;
+	idx = 0;
 	sks_tag_narrow(cookie, tskey, off, 0, SKBSTAMP_RF_FRAGMENT);
 	skb_walk_frags(skb, frag) {
-		if (++idx > SKS_SUB_MAX || skb_shared(frag))
-			break;
+		idx++;
 		t = parent;
 		t.offset = off;
 		t.len = frag->len;
