@@ -516,11 +516,19 @@ void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whole)
 {
 	const struct sks_config *cfg;
+	struct sock *sk = skb ? skb->sk : NULL;
 	struct sks_rx e;
 
 	if (!skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
 	    (e.state & SKS_RX_NOMATCH) ||
 	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_READ)))
+		return;
+	/*
+	 * A clone read by another kind of socket (a packet socket: tcpdump)
+	 * carries the packet's id but is not the application's read.
+	 */
+	if (sk && (!sk_fullsock(sk) || sk->sk_protocol != e.flow.proto ||
+		   (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)))
 		return;
 	/* TCP: read once its last byte is copied out. */
 	if (!whole && e.flow.proto == IPPROTO_TCP &&
@@ -535,7 +543,7 @@ static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whol
 	}
 	if (sks_want(cfg, SKBSTAMP_STAGE_READ))
 		sks_rx_pass(&e, SKBSTAMP_STAGE_READ, ktime_get_ns());
-	sks_rx_sock(cfg, &e, skb->sk);
+	sks_rx_sock(cfg, &e, sk);
 }
 
 void sks_hook_rx_read(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
