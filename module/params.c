@@ -33,7 +33,7 @@ MODULE_PARM_DESC(mode, "With autostart: records or summary (default: records)");
 
 static char *sks_p_stages;
 module_param_named(stages, sks_p_stages, charp, 0444);
-MODULE_PARM_DESC(stages, "With autostart: comma-separated stages, or all (default: the transmit stages but hw)");
+MODULE_PARM_DESC(stages, "With autostart: comma-separated stages and the groups tx and rx, or all (default: the transmit stages but hw)");
 
 static unsigned int sks_p_buffer;
 module_param_named(buffer, sks_p_buffer, uint, 0444);
@@ -105,6 +105,16 @@ static int sks_p_parse_stages(const char *arg, u32 *mask)
 	*mask = 0;
 	cur = buf;
 	while ((tok = strsep(&cur, ",")) != NULL) {
+		/* The tool's groups: transmit but hw, and receive. */
+		if (!strcmp(tok, "tx")) {
+			*mask |= GENMASK(SKBSTAMP_STAGE_TXDONE, 0) &
+				 ~BIT(SKBSTAMP_STAGE_HW);
+			continue;
+		}
+		if (!strcmp(tok, "rx")) {
+			*mask |= SKS_STAGES_RX;
+			continue;
+		}
 		i = match_string(sks_p_stage_names, ARRAY_SIZE(sks_p_stage_names), tok);
 		if (i < 0) {
 			pr_err("stages: unknown stage '%s'\n", tok);

@@ -76,6 +76,17 @@ def main():
     if spec["name"] != "skbstamp" or spec["mcast-groups"]["list"][0]["name"] != "records":
         print("family or group name differs from SKBSTAMP_GENL_NAME / SKBSTAMP_MCGRP_RECORDS")
         bad += 1
+    # The module's parameters and the tool spell stages alike: both
+    # tables must name every stage of the spec, as the spec does.
+    stages = [e if isinstance(e, str) else e["name"]
+              for d in spec["definitions"] if d["name"] == "stage" for e in d["entries"]]
+    for path in ("module/params.c", "tool/stages.c"):
+        src = open(top + "/" + path).read()
+        names = dict(re.findall(r'\[SKBSTAMP_STAGE_(\w+)\]\s*=\s*"(\w+)"', src))
+        want_names = {s.upper().replace("-", "_"): s.replace("-", "_") for s in stages}
+        if names != want_names:
+            print("%s: stage names %s, spec %s" % (path, names, want_names))
+            bad += 1
     if bad:
         sys.exit(1)
     print("spec and header agree: %d enums, %d entries"
