@@ -330,7 +330,9 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 
 	if (!flow_ok)
 		return;
-	sks_sock_owner(t.cookie, &t.owner, NULL, &t.key);
+	/* The send call's time only feeds summary mode's pairs. */
+	sks_sock_owner(t.cookie, &t.owner, NULL,
+		       sks_summary(cfg) ? &t.key : NULL);
 	if (t.rflags & SKBSTAMP_RF_RETRANS)
 		t.owner.send_ns = 0;
 	if (!sks_filter_pid(&cfg->filter, t.owner.pid))
