@@ -24,11 +24,11 @@ for i in $(seq 1 6); do
 	sks_monitor_start "$SKS_TMP/mon.$i" --json
 	for j in 1 2 3; do
 		"$SKS_TOOL" start || sks_fail "start $i.$j"
-		sleep 0.2
+		sks_sleep 0.2
 		"$SKS_TOOL" stop || sks_fail "stop $i.$j"
 	done
 	"$SKS_TOOL" start || sks_fail "start $i"
-	sleep 0.2
+	sks_sleep 0.2
 	# Unload while tracing, with records in flight.
 	kill -INT "$sks_monitor_pid"
 	wait "$sks_monitor_pid" || true

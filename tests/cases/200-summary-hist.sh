@@ -10,14 +10,15 @@ D_NS=10000000
 sks_load
 sks_netns_pair
 ip netns exec a tc qdisc add dev va root netem delay 10ms limit 10000 ||
-	sks_skip "netem is not available"
+	sks_fail "netem is not available"
 "$SKS_TOOL" start mode summary stages tx,rx || sks_fail "start mode summary failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 
-
 sks_udp 6100 20
+# Five send calls 30 ms apart with TCP_NODELAY: five data skbs, each out
+# and acked before the next call.
 sks_tcp_flow 10.0.0.2 6101 sizes 100,200,300,400,500 gap-us 30000 nodelay
-sleep 0.3
+sks_sleep 0.3
 
 "$SKS_TOOL" --json hist >"$SKS_TMP/h1.json" || sks_fail "hist --json failed"
 "$SKS_TOOL" hist >"$SKS_TMP/h1.txt" || sks_fail "hist failed"
@@ -29,7 +30,7 @@ grep -q '^udp sched-sw: 20 samples' "$SKS_TMP/h1.txt" ||
 "$SKS_TOOL" reset || sks_fail "reset failed"
 "$SKS_TOOL" --json hist >"$SKS_TMP/h2.json" || sks_fail "hist after reset failed"
 sks_udp 6102 7
-sleep 0.3
+sks_sleep 0.3
 "$SKS_TOOL" stop || sks_fail "stop failed"
 "$SKS_TOOL" --json hist >"$SKS_TMP/h3.json" || sks_fail "hist after stop failed"
 "$SKS_TOOL" --json status >"$SKS_TMP/s3.json" || sks_fail "status failed"
@@ -61,16 +62,17 @@ u = h1[("udp", "sched-sw")]
 check(u["buckets"][0]["upper_ns"] > d, "udp sched-sw: no sample below the 10 ms netem delay")
 check(u["p50_ns"] >= d * 15 // 16, "udp sched-sw: p50 %d >= 10 ms - 6.25%%" % u["p50_ns"])
 check(u["sum_ns"] >= d * u["count"], "udp sched-sw: mean >= 10 ms")
-check(u["p50_ns"] < d + 1000000000, "udp sched-sw: p50 below 1 s more than the delay")
 s = h1[("udp", "sendmsg-sw")]
 check(s["sum_ns"] >= u["sum_ns"], "udp: sendmsg-sw adds up to at least sched-sw")
 
 t = h1.get(("tcp", "sched-sw"))
-check(t is not None and t["count"] >= 5, "tcp sched-sw: a sample per data skb (>= 5)")
+check(t is not None and t["count"] == 5, "tcp sched-sw: a sample per data skb (5, got %s)"
+      % (t and t["count"]))
 check(t and t["buckets"][0]["upper_ns"] > d, "tcp sched-sw: no sample below 10 ms")
 a = h1.get(("tcp", "sw-ack"))
-check(a is not None and a["count"] == t["count"], "tcp sw-ack: one sample per data skb, like sched-sw")
-check(h1.get(("tcp", "sendmsg-ack"), {}).get("count", 0) >= 5, "tcp sendmsg-ack: each send call's skb")
+check(a is not None and a["count"] == 5, "tcp sw-ack: one sample per data skb (5, got %s)"
+      % (a and a["count"]))
+check(h1.get(("tcp", "sendmsg-ack"), {}).get("count") == 5, "tcp sendmsg-ack: each send call's skb (5)")
 sa = h1[("tcp", "sendmsg-ack")]
 check(sa["buckets"][0]["upper_ns"] > d, "tcp sendmsg-ack: every sample spans the 10 ms delay")
 
@@ -83,7 +85,7 @@ for pair, h in rx.items():
 check(rx["napi-read"].get("sum_ns") ==
       rx["napi-sockq"].get("sum_ns", 0) + rx["sockq-read"].get("sum_ns", 0),
       "udp: napi-read = napi-sockq + sockq-read")
-check(0 < rx["napi-read"].get("max_ns", 0) < 1000000000, "udp napi-read: below a second")
+check(rx["napi-read"].get("max_ns", 0) > 0, "udp napi-read: a largest sample")
 tr = h1.get(("tcp", "napi-read"), {})
 check(1 <= tr.get("count", 0) <= 5, "tcp napi-read: a sample per segment read (1-5, got %s)" % tr.get("count"))
 

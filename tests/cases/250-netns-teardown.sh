@@ -1,7 +1,9 @@
 # Teardown races (issue 8): network namespaces are deleted, with their
 # veth devices and the traced sockets in them, while TCP and UDP traffic
 # runs and every stage is traced.  Six rounds, each killing the senders
-# and receivers (SIGKILL) and deleting both namespaces at once.  The
+# and receivers (SIGKILL) and deleting both namespaces at once once both
+# flows have been traced (each round's sockets have their own cookies, so
+# the records show six TCP and six UDP senders).  The
 # kernel must not warn (the suite checks its log after the case), the
 # module keeps tracing (a new flow afterwards has every record), and the
 # accounting still balances after stop: generated = delivered + dropped,
@@ -11,6 +13,13 @@
 sks_load
 "$SKS_TOOL" start || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
+
+# sched_of PORT: how many sched records to PORT the monitor has written.
+sched_of()
+{
+	grep -c "^{\"stage\":\"sched\",.*\"dport\":$1," "$SKS_TMP/rec.json" || true
+}
+declare -A seen
 
 round()
 {
@@ -29,6 +38,7 @@ round()
 	pids+=($!)
 	sks_wait_file "$SKS_TMP/t.$i"
 	sks_wait_file "$SKS_TMP/u.$i"
+	seen=([7700]=$(sched_of 7700) [7701]=$(sched_of 7701))
 	ip netns exec x$i "$SKS_TRAFFIC" tcp-client 10.9.0.2 7700 size 3000 count 100000 \
 		gap-us 200 >/dev/null 2>&1 &
 	pids+=($!)
@@ -36,6 +46,15 @@ round()
 		gap-us 200 >/dev/null 2>&1 &
 	pids+=($!)
 	sks_sleep 0.5
+	# Not before both flows of this round have sched records (in a slow
+	# guest the clients may take longer than that to start).
+	local end=$((SECONDS + 60)) port
+	for port in 7700 7701; do
+		while [ "$(sched_of $port)" -le "${seen[$port]}" ]; do
+			[ "$SECONDS" -lt "$end" ] || sks_fail "round $i: no sched record to port $port"
+			sks_sleep 0.1
+		done
+	done
 	# Everything at once: the namespaces go while their sockets die.
 	ip netns delete x$i &
 	local dx=$!
@@ -47,7 +66,7 @@ round()
 	wait "$dx" "$dy" "${pids[@]}" 2>/dev/null || true
 }
 
-for i in $(seq 1 6); do
+for ((i = 1; i <= 6; i++)); do
 	round "$i"
 done
 # The namespaces are really gone, and their devices with them.
@@ -72,8 +91,10 @@ check(c["buffered"] == 0, "nothing buffered after stop")
 check(c["generated"] == c["delivered"] + c["dropped_full"] + c["dropped_send"],
       "generated = delivered + dropped")
 check(c["delivered"] == len(recs), "the collector got every delivered record (%d)" % len(recs))
-torn = sum(1 for r in recs if r["dport"] in (7700, 7701) and r["stage"] == "sched")
-check(torn > 0, "the torn-down flows were traced (%d sched records)" % torn)
+for port in (7700, 7701):
+    sks = {r["sk"] for r in recs if r["dport"] == port and r["stage"] == "sched"}
+    check(len(sks) == 6, "port %d: sched records of the 6 rounds' sockets (%d cookies)"
+          % (port, len(sks)))
 print("entries abandoned at stop: %d" % c["tags_abandoned"])
 done()
 PY

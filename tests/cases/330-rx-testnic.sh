@@ -21,6 +21,8 @@ t1=$(sks_raw_ns)
 
 st=rx_hw,irq,napi,netif,ip,l4,sockq,read
 flows="udp:7501:2958:4 tcp:7502:100000:4"
+merges="--merges gro"
+tcp=1
 # 5.10 frees a GRO-merged packet whose head was stolen in a static
 # function (napi_skb_free_stolen_head) that no hook sees, so such a merge
 # is only confirmed when the freed skb's memory is reused: the last ones of
@@ -29,16 +31,26 @@ flows="udp:7501:2958:4 tcp:7502:100000:4"
 case $(uname -r) in
 5.10.*)
 	flows="udp:7501:2958:4"
+	merges=""
+	tcp=0
 	echo "5.10: TCP burst through GRO not checked (stolen heads freed unseen)" ;;
 esac
 # shellcheck disable=SC2086
 sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --stages $st \
-	$flows || sks_fail "receive records through the test NIC"
-sks_check "$SKS_TMP" "$t0" "$t1" <<'PY' || sks_fail "rx_hw stamps"
+	$merges $flows || sks_fail "receive records through the test NIC"
+sks_check "$SKS_TMP" "$t0" "$t1" "$tcp" <<'PY' || sks_fail "rx_hw stamps"
 import sys
 from sksjson import check, done, records
 t0, t1 = int(sys.argv[2]), int(sys.argv[3])
 rx = [r for r in records("rec.json") if "id" in r and r["dport"] in (7501, 7502)]
+# The 5 datagrams: one packet each, every one stamped by the NIC.
+for stage in ("napi", "rx_hw"):
+    n = sum(1 for r in rx if r["dport"] == 7501 and r["stage"] == stage)
+    check(n == 5, "udp 7501: %d %s records, 5 datagrams" % (n, stage))
+if sys.argv[4] == "1":
+    # 100000 bytes in segments of at most 1448: 70 packets, each seen at napi.
+    n = sum(1 for r in rx if r["dport"] == 7502 and r["stage"] == "napi")
+    check(n >= 60, "tcp 7502: %d napi records, at least 60" % n)
 hw = [r for r in rx if r["stage"] == "rx_hw"]
 napi = {r["id"]: r for r in rx if r["stage"] == "napi"}
 check(len(hw) == len(napi) > 5, "an rx_hw record per packet (%d of %d)" % (len(hw), len(napi)))

@@ -12,16 +12,18 @@ ip link set lo up
 "$SKS_TOOL" start mode summary || sks_fail "start mode summary failed"
 sks_udp 6200 30
 sks_tcp_flow 10.0.0.2 6201 sizes 100,200,300 gap-us 2000 nodelay
-sleep 0.3
+sks_sleep 0.3
 
 # While running: the file form, refreshed by interval, replaced atomically.
 "$SKS_TOOL" export file "$SKS_TMP/live.prom" interval 1 host guest1 &
 exp=$!
-for _ in $(seq 1 100); do [ -s "$SKS_TMP/live.prom" ] && break; sleep 0.1; done
+# The file is renamed into place: once there, it is complete.
+sks_wait_file "$SKS_TMP/live.prom"
 grep -q '^skbstamp_running{host="guest1"} 1$' "$SKS_TMP/live.prom" ||
 	sks_fail "export file: no skbstamp_running 1 while running"
 "$SKS_TOOL" stop || sks_fail "stop failed"
-sleep 2.2
+# The next rewrites (every second) see the stop.
+sks_wait_has "$SKS_TMP/live.prom" 'skbstamp_running{host="guest1"} 0'
 kill -TERM $exp
 wait $exp || sks_fail "export file interval exited with status $?"
 grep -q '^skbstamp_running{host="guest1"} 0$' "$SKS_TMP/live.prom" ||
@@ -33,7 +35,7 @@ ls "$SKS_TMP" | grep -q 'live.prom.' && sks_fail "export file left a temporary f
 "$SKS_TOOL" export file "$SKS_TMP/file.prom" host guest1 || sks_fail "export file failed"
 "$SKS_TOOL" export listen 127.0.0.1:9977 host guest1 2>"$SKS_TMP/listen.err" &
 exp=$!
-for _ in $(seq 1 100); do grep -q serving "$SKS_TMP/listen.err" && break; sleep 0.05; done
+sks_wait_has "$SKS_TMP/listen.err" serving
 exec 3<>/dev/tcp/127.0.0.1/9977
 printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >&3
 cat <&3 >"$SKS_TMP/http.txt"
@@ -71,6 +73,11 @@ def one(name, **want):
 
 hs = load("h.json")["histograms"]
 check(len(hs) >= 6, "at least six histograms (udp and tcp pairs)")
+# The traffic: 30 datagrams, and 3 TCP send calls of one skb each.
+check(one("skbstamp_latency_seconds_count", pair="sched-sw", proto="udp") == "30",
+      "udp sched-sw: _count 30, one per datagram")
+check(one("skbstamp_latency_seconds_count", pair="sendmsg-ack", proto="tcp") == "3",
+      "tcp sendmsg-ack: _count 3, one per send call")
 check(len(m["skbstamp_latency_seconds_count"]) == len(hs), "one exported histogram per hist --json histogram")
 for h in hs:
     key = dict(pair=h["pair"], proto=h["proto"])
@@ -107,7 +114,7 @@ sks_unload
 "$SKS_TOOL" export >/dev/null 2>&1 && sks_fail "export without the module succeeded"
 "$SKS_TOOL" export file "$SKS_TMP/down.prom" interval 1 &
 exp=$!
-for _ in $(seq 1 100); do [ -s "$SKS_TMP/down.prom" ] && break; sleep 0.1; done
+sks_wait_file "$SKS_TMP/down.prom"
 kill -TERM $exp
 wait $exp || sks_fail "export file interval without the module exited with $?"
 grep -q '^skbstamp_up{.*} 0$' "$SKS_TMP/down.prom" || sks_fail "no skbstamp_up 0 without the module"

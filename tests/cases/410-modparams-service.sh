@@ -19,7 +19,7 @@ sks_load autostart=1 mode=summary stages=sendmsg,sched,sw proto=udp dport=6300 s
 "$SKS_TOOL" --json status >"$SKS_TMP/p.json" || sks_fail "status failed"
 sks_udp 6300 5
 sks_udp 6399 3
-sleep 0.3
+sks_sleep 0.3
 "$SKS_TOOL" --json hist >"$SKS_TMP/ph.json" || sks_fail "hist failed"
 sks_unload
 
@@ -46,7 +46,7 @@ sed -i 's/^dport 6302/dport 6303/' "$SKBSTAMP_CONF"
 "$SKS_TOOL" --json status >"$SKS_TMP/s2.json"
 sks_udp 6303 3
 sks_udp 6302 2
-sleep 0.3
+sks_sleep 0.3
 "$SKS_TOOL" --json hist >"$SKS_TMP/h2.json"
 sed -i 's/^mode summary.*/mode records/' "$SKBSTAMP_CONF"
 "$svc" reload 2>"$SKS_TMP/err" && sks_fail "reload changing the mode succeeded"

@@ -23,8 +23,10 @@ esac
 
 dir=${SKS_DEB_DIR:-}
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SKS_TOP/dkms.conf")
-[ -n "$dir" ] && [ -f "$dir/skbstamp_$ver-1_amd64.deb" ] ||
-	sks_skip "no packages (make check builds them with make deb)"
+[ -n "$dir" ] || sks_skip "no packages (make check builds them with make deb)"
+for f in "skbstamp_$ver-1_amd64.deb" "skbstamp-dkms_$ver-1_all.deb"; do
+	[ -f "$dir/$f" ] || sks_fail "SKS_DEB_DIR=$dir has no $f: $(ls -l "$dir" 2>&1)"
+done
 [ -d "${SKS_KHDR:-}" ] || sks_skip "no kernel headers given (SKS_KHDR)"
 abi=$(uname -r)
 sks_modules_writable

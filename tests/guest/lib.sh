@@ -203,7 +203,7 @@ sks_udp()
 # sks_udp_flow ADDR PORT N CLIENT-ARGS...: a UDP server in namespace b
 # expecting N datagrams on ADDR PORT, and sks-traffic udp-client with
 # CLIENT-ARGS in namespace a; their reports in $SKS_TMP/server.PORT and
-# $SKS_TMP/client.PORT.
+# $SKS_TMP/client.PORT.  Fails unless the server received all N.
 sks_udp_flow()
 {
 	local addr=$1 port=$2 n=$3 srv
@@ -215,15 +215,18 @@ sks_udp_flow()
 	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" "$@" \
 		>"$SKS_TMP/client.$port" || sks_fail "udp client to port $port failed"
 	wait $srv || sks_fail "udp server on port $port failed"
+	sks_file_has "$SKS_TMP/server.$port" "{\"received\":$n," ||
+		sks_fail "udp server on port $port did not receive $n datagrams: $(<"$SKS_TMP/server.$port")"
 	rm -f "$SKS_TMP/ready.$port"
 }
 
 # sks_tcp_flow ADDR PORT CLIENT-ARGS...: a TCP server in namespace b on
 # ADDR PORT, and sks-traffic tcp-client with CLIENT-ARGS in namespace a;
-# their reports in $SKS_TMP/server.PORT and $SKS_TMP/client.PORT.
+# their reports in $SKS_TMP/server.PORT and $SKS_TMP/client.PORT.  Fails
+# unless the server received every byte the client sent.
 sks_tcp_flow()
 {
-	local addr=$1 port=$2 srv
+	local addr=$1 port=$2 srv sent
 	shift 2
 	ip netns exec b "$SKS_TRAFFIC" tcp-server "$addr" "$port" \
 		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
@@ -232,7 +235,26 @@ sks_tcp_flow()
 	ip netns exec a "$SKS_TRAFFIC" tcp-client "$addr" "$port" "$@" \
 		>"$SKS_TMP/client.$port" || sks_fail "tcp client to port $port failed"
 	wait $srv || sks_fail "tcp server on port $port failed"
+	# The client's report starts {"sent":BYTES,"calls":...
+	sent=$(<"$SKS_TMP/client.$port")
+	sent=${sent#'{"sent":'}
+	sent=${sent%%,*}
+	[[ $sent =~ ^[0-9]+$ ]] || sks_fail "tcp client to port $port: no sent count in its report"
+	sks_file_has "$SKS_TMP/server.$port" "{\"received\":$sent}" ||
+		sks_fail "tcp server on port $port did not receive the $sent bytes sent: $(<"$SKS_TMP/server.$port")"
 	rm -f "$SKS_TMP/ready.$port"
+}
+
+# sks_wait_has FILE STRING: wait until FILE has a line containing STRING,
+# polled every 50 ms, given up after 60 s.
+sks_wait_has()
+{
+	local end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
+		sks_file_has "$1" "$2" && return 0
+		sks_sleep 0.05
+	done
+	sks_fail "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
 }
 
 # sks_raw_ns: CLOCK_MONOTONIC_RAW in ns, the clock the test NIC's mock PHC

@@ -120,6 +120,14 @@ def main():
                     fail("key %d offset %d: socket %d, the send's %d"
                          % (key, off, r["sk"], send["sk"]))
         npieces += len(want)
+    # Nothing else: sendmsg, then sched, sw and txdone per fragment, or one
+    # sched per send and sw and txdone per segment.
+    per_send = 1 if a.kind == "fragment" else 2
+    per_piece = 3 if a.kind == "fragment" else 2
+    want_recs = per_send * len(sends) + per_piece * npieces
+    if len(flow) != want_recs:
+        fail("%d records to port %d, %d sends in %d pieces make %d"
+             % (len(flow), a.dport, len(sends), npieces, want_recs))
     print("ok: %d sends of %d bytes in %d %ss, %d records"
           % (len(sends), sum(calls), npieces, a.kind, len(flow)))
 

@@ -69,7 +69,10 @@ def main():
         fail("sendmsg lengths %s, sender made calls of %s"
              % ([s["len"] for s in sends], want_calls))
 
-    # Keys: TCP calls are contiguous in sequence space; UDP counts datagrams.
+    # Keys: TCP calls are contiguous in sequence space; UDP counts datagrams,
+    # from 0 on the fresh socket every caller sends from.
+    if a.proto == "udp" and sends and sends[0]["tskey"] != 0:
+        fail("the first send has key %d, a fresh UDP socket's is 0" % sends[0]["tskey"])
     for i in range(1, len(sends)):
         prev, cur = sends[i - 1], sends[i]
         if a.proto == "tcp":
@@ -87,6 +90,8 @@ def main():
     for r in flow:
         if r["stage"] == "sendmsg":
             continue
+        if r["stage"] not in stages:
+            fail("record of a stage not traced (--stages %s): %s" % (a.stages, r))
         if r["retrans"]:
             if not a.retrans_ok:
                 fail("unexpected retransmission: %s" % r)
@@ -113,6 +118,11 @@ def main():
         t = [owner[0]["ts_ns"]] + [st[s][0]["ts_ns"] for s in order[1:] if s in need]
         if t != sorted(t):
             fail("skb %d: timestamps %s not in stage order %s" % (key, t, order))
+        # Whatever --order leaves out, an skb is never acked before the
+        # driver got it.
+        if "ack" in st and "sw" in st and st["ack"][0]["ts_ns"] < st["sw"][0]["ts_ns"]:
+            fail("skb %d: ack at %d before sw at %d"
+                 % (key, st["ack"][0]["ts_ns"], st["sw"][0]["ts_ns"]))
         lens = {st[s][0]["len"] for s in need}
         if len(lens) != 1:
             fail("skb %d: stages disagree on its length: %s" % (key, lens))
