@@ -75,6 +75,15 @@ void sks_out_nest_end(struct sks_ctx *ctx);
 void sks_json_string(const char *s);
 
 /* stages.c */
+/*
+ * The groups "tx" and "rx" name: every transmit stage but hw, which is
+ * only asked for by name (it takes the NIC's stamping from whoever set it
+ * up), and every receive stage (rx_hw only reads what the NIC gave).
+ * Without "stages", start traces the tx group.
+ */
+#define SKS_TX_ALL	((1u << (SKBSTAMP_STAGE_TXDONE + 1)) - 1)
+#define SKS_TX_STAGES	(SKS_TX_ALL & ~(1u << SKBSTAMP_STAGE_HW))
+#define SKS_RX_STAGES	(((1u << (SKBSTAMP_STAGE_MERGE + 1)) - 1) & ~SKS_TX_ALL)
 const char *sks_stage_name(unsigned int stage);
 int sks_stages_parse(const char *arg, uint32_t *mask);
 const char *sks_stages_format(uint32_t mask, char *buf, size_t len);

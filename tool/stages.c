@@ -35,15 +35,6 @@ const char *sks_stage_name(unsigned int stage)
 }
 
 /*
- * The groups "tx" and "rx" name: every transmit stage but hw, which is
- * only asked for by name (it takes the NIC's stamping from whoever set it
- * up), and every receive stage (rx_hw only reads what the NIC gave).
- */
-#define SKS_TX_ALL	((1u << (SKBSTAMP_STAGE_TXDONE + 1)) - 1)
-#define SKS_TX_STAGES	(SKS_TX_ALL & ~(1u << SKBSTAMP_STAGE_HW))
-#define SKS_RX_STAGES	(((1u << (SKBSTAMP_STAGE_MERGE + 1)) - 1) & ~SKS_TX_ALL)
-
-/*
  * Parse "sendmsg,sched,sw", "tx,rx" or "all" into a mask; -1 on an
  * unknown name.
  */
