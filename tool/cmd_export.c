@@ -211,14 +211,15 @@ static int sks_exp_get_reply(struct nlattr **tb, void *arg)
 }
 
 /*
- * The metrics, as a malloc'ed string in *@out.  @quiet (the long-running
- * forms): an unloaded module is skbstamp_up 0, not an error.
+ * The metrics, as a malloc'ed string in *@out, and 0; or, when they cannot
+ * be had, an exit code and only skbstamp_up 0 in *@out.  @quiet (the
+ * long-running forms): no message for an unloaded module.
  */
 static int sks_exp_collect(const char *host, bool quiet, char **out, size_t *len)
 {
 	struct sks_ctx ctx = { .quiet = quiet };
 	struct sks_exp e = { 0 };
-	int ret;
+	int ret, r;
 
 	sks_exp_escape(e.host, sizeof(e.host), host);
 	e.f = open_memstream(out, len);
@@ -235,16 +236,23 @@ static int sks_exp_collect(const char *host, bool quiet, char **out, size_t *len
 	if (ctx.sk)
 		sks_nl_close(&ctx);
 	fclose(e.fmax);
-	if (ret == SKS_EXIT_NOMOD && quiet) {
-		ret = 0;
-		fprintf(e.f, "# HELP skbstamp_up Whether the skbstamp module answered.\n"
-			"# TYPE skbstamp_up gauge\nskbstamp_up{host=\"%s\"} 0\n", e.host);
-	} else if (!ret && e.maxlen) {
+	if (!ret && e.maxlen) {
 		fputs(SKS_EXP_MAX_HELP "# TYPE skbstamp_latency_max_seconds gauge\n", e.f);
 		fwrite(e.maxbuf, 1, e.maxlen, e.f);
 	}
 	free(e.maxbuf);
 	fclose(e.f);
+	if (!ret)
+		return 0;
+	/* What came before the failure is dropped: a partial set would mislead. */
+	free(*out);
+	r = asprintf(out, "# HELP skbstamp_up Whether the skbstamp module answered.\n"
+		     "# TYPE skbstamp_up gauge\nskbstamp_up{host=\"%s\"} 0\n", e.host);
+	if (r < 0) {
+		fprintf(stderr, "skbstamp: out of memory\n");
+		exit(SKS_EXIT_KERNEL);
+	}
+	*len = r;
 	return ret;
 }
 
@@ -252,8 +260,9 @@ static int sks_exp_collect(const char *host, bool quiet, char **out, size_t *len
 static int sks_exp_write_file(const char *path, const char *buf, size_t len)
 {
 	char tmp[PATH_MAX];
+	bool ok;
 	FILE *f;
-	int fd;
+	int fd, err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "skbstamp export: path too long\n");
@@ -264,37 +273,67 @@ static int sks_exp_write_file(const char *path, const char *buf, size_t len)
 		fprintf(stderr, "skbstamp export: cannot create %s: %m\n", tmp);
 		return SKS_EXIT_KERNEL;
 	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f || fwrite(buf, 1, len, f) != len || fflush(f) || fsync(fd) ||
-	    fclose(f) || rename(tmp, path)) {
-		fprintf(stderr, "skbstamp export: cannot write %s: %m\n", path);
-		unlink(tmp);
-		return SKS_EXIT_KERNEL;
+	/* Readable by the collector, whatever the umask. */
+	if (fchmod(fd, 0644)) {
+		err = errno;
+		close(fd);
+		goto fail;
 	}
-	return 0;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = errno;
+		close(fd);
+		goto fail;
+	}
+	ok = fwrite(buf, 1, len, f) == len && !fflush(f) && !fsync(fd);
+	err = errno;
+	if (fclose(f) && ok) {
+		ok = false;
+		err = errno;
+	}
+	if (ok && rename(tmp, path)) {
+		ok = false;
+		err = errno;
+	}
+	if (ok)
+		return 0;
+fail:
+	fprintf(stderr, "skbstamp export: cannot write %s: %s\n", path, strerror(err));
+	unlink(tmp);
+	return SKS_EXIT_KERNEL;
 }
 
+/*
+ * The file is written whatever the collection gave (skbstamp_up 0 when it
+ * failed), so the collector sees the failure too.  Once: the exit code is
+ * the collection's, else the write's.  With @interval a file that cannot
+ * be written the first time (a wrong directory) ends the command; later
+ * failures are reported and retried.
+ */
 static int sks_exp_file(const char *host, const char *path, uint32_t interval)
 {
 	struct timespec ts = { .tv_sec = interval };
+	bool first = true;
+	int ret, wret;
 	size_t len;
 	char *buf;
-	int ret;
 
-	do {
+	for (;;) {
 		buf = NULL;
 		ret = sks_exp_collect(host, interval, &buf, &len);
-		if (!ret)
-			ret = sks_exp_write_file(path, buf, len);
+		wret = sks_exp_write_file(path, buf, len);
 		free(buf);
-		if (ret && !interval)
-			return ret;
+		if (!interval)
+			return ret ? ret : wret;
+		if (wret && first)
+			return wret;
+		first = false;
 		/* A signal ends the sleep early; the loop then ends. */
-		if (interval && !sks_exp_stop)
+		if (!sks_exp_stop)
 			nanosleep(&ts, NULL);
-	} while (interval && !sks_exp_stop);
-	return 0;
+		if (sks_exp_stop)
+			return 0;
+	}
 }
 
 /* ADDR:PORT, [V6ADDR]:PORT or :PORT (every address). */
@@ -362,6 +401,7 @@ static void sks_exp_serve(int fd, const char *host)
 	const char *status = "200 OK";
 	size_t got = 0, len = 0;
 	ssize_t r;
+	int ret;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -381,11 +421,15 @@ static void sks_exp_serve(int fd, const char *host)
 	} else if (strncmp(req + 4, "/metrics ", 9) && strncmp(req + 4, "/ ", 2) &&
 		   strncmp(req + 4, "/metrics\r", 9)) {
 		status = "404 Not Found";
-	} else if (sks_exp_collect(host, true, &body, &len)) {
-		status = "500 Internal Server Error";
-		free(body);
-		body = NULL;
-		len = 0;
+	} else {
+		ret = sks_exp_collect(host, true, &body, &len);
+		/* An unloaded module is skbstamp_up 0, other failures are ours. */
+		if (ret && ret != SKS_EXIT_NOMOD) {
+			status = "500 Internal Server Error";
+			free(body);
+			body = NULL;
+			len = 0;
+		}
 	}
 	snprintf(hdr, sizeof(hdr),
 		 "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
@@ -430,7 +474,10 @@ int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv)
 	char *buf = NULL;
 	int i, ret;
 
-	(void)ctx;
+	if (ctx->json) {
+		fprintf(stderr, "skbstamp export: the Prometheus text format has no --json\n");
+		return SKS_EXIT_USAGE;
+	}
 	for (i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc) {
 			fprintf(stderr, "skbstamp export: '%s' needs a value\n", argv[i]);
