@@ -5,6 +5,7 @@
  * Global options come first, then one command and its arguments, in the
  * style of ip(8) and ethtool's netlink commands.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +72,17 @@ static void sks_usage(FILE *f)
 		"by the module, 3 module not loaded.  See skbstamp(8).\n");
 }
 
+/* Output that did not get out (a full disk, a closed pipe) is a failure. */
+static int sks_flush_stdout(int ret)
+{
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return ret;
+	fprintf(stderr, "skbstamp: cannot write standard output%s%s\n",
+		errno ? ": " : "", errno ? strerror(errno) : "");
+	return ret ? ret : SKS_EXIT_KERNEL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -92,10 +104,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			sks_usage(stdout);
-			return SKS_EXIT_OK;
+			return sks_flush_stdout(SKS_EXIT_OK);
 		case 'V':
 			printf("skbstamp %s\n", SKBSTAMP_VERSION);
-			return SKS_EXIT_OK;
+			return sks_flush_stdout(SKS_EXIT_OK);
 		default:
 			sks_usage(stderr);
 			return SKS_EXIT_USAGE;
@@ -118,5 +130,5 @@ int main(int argc, char **argv)
 	ret = cmd->run(&ctx, argc - optind - 1, argv + optind + 1);
 	if (ctx.sk)
 		sks_nl_close(&ctx);
-	return ret;
+	return sks_flush_stdout(ret);
 }
