@@ -336,13 +336,36 @@ static int sks_exp_file(const char *host, const char *path, uint32_t interval)
 	}
 }
 
-/* ADDR:PORT, [V6ADDR]:PORT or :PORT (every address). */
+/* A listening socket on @ai (both IPv6 and IPv4 when @dual), or -1. */
+static int sks_exp_bind_one(const struct addrinfo *ai, bool dual)
+{
+	int fd, one = 1, zero = 0, err;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	if (!setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+	    (!dual || !setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))) &&
+	    !bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 16))
+		return fd;
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * ADDR:PORT, [V6ADDR]:PORT or :PORT.  A name is tried at each of its
+ * addresses in getaddrinfo's order; :PORT is every address, IPv6 and
+ * IPv4 on one dual-stack socket, or IPv4 alone where IPv6 is not there.
+ */
 static int sks_exp_bind(const char *arg)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	const struct addrinfo *p;
 	struct addrinfo *ai;
 	char host[256], *port;
-	int fd, one = 1, r;
+	int fd = -1, r, pass, err = EADDRNOTAVAIL;
 
 	if (snprintf(host, sizeof(host), "%s", arg) >= (int)sizeof(host))
 		goto usage;
@@ -363,16 +386,26 @@ static int sks_exp_bind(const char *arg)
 		fprintf(stderr, "skbstamp export: listen %s: %s\n", arg, gai_strerror(r));
 		return -SKS_EXIT_USAGE;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
-		fprintf(stderr, "skbstamp export: listen %s: %m\n", arg);
-		freeaddrinfo(ai);
-		if (fd >= 0)
-			close(fd);
-		return -SKS_EXIT_KERNEL;
+	/*
+	 * A name: each address, in pass 1.  :PORT: the IPv6 wildcard,
+	 * dual-stack, in pass 0; the IPv4 one in pass 1.
+	 */
+	for (pass = host[0] ? 1 : 0; pass < 2 && fd < 0; pass++) {
+		for (p = ai; p && fd < 0; p = p->ai_next) {
+			bool v6 = p->ai_family == AF_INET6;
+
+			if (!host[0] && pass == v6)
+				continue;
+			fd = sks_exp_bind_one(p, !pass);
+			if (fd < 0)
+				err = errno;
+		}
 	}
 	freeaddrinfo(ai);
+	if (fd < 0) {
+		fprintf(stderr, "skbstamp export: listen %s: %s\n", arg, strerror(err));
+		return -SKS_EXIT_KERNEL;
+	}
 	return fd;
 usage:
 	fprintf(stderr, "skbstamp export: listen takes %s, not '%s'\n",
