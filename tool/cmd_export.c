@@ -15,11 +15,11 @@
  * "le" buckets.  The module's buckets hold integer nanoseconds from their
  * lower bound up to, excluding, the next bucket's lower bound U, so the
  * samples at or below U - 1 ns are exactly those of the buckets up to this
- * one: each non-empty module bucket becomes the Prometheus bucket
- * le="(U - 1 ns) in seconds", exact.  Only buckets with samples are
- * written (a histogram's set grows as latencies show up and shrinks only
- * at reset or start); the module's last bucket, which takes every larger
- * value, only counts towards le="+Inf".  _sum is in seconds, _count is
+ * one: each module bucket becomes the Prometheus bucket
+ * le="(U - 1 ns) in seconds", exact.  Every finite bucket is written,
+ * empty or not, so every histogram has the same le values on every host
+ * and sum by (le) aggregates them; the module's last bucket, which takes
+ * every larger value, only counts towards le="+Inf".  _sum is in seconds, _count is
  * the +Inf bucket.  Counters end in _total.
  */
 #define _GNU_SOURCE
@@ -151,12 +151,14 @@ static int sks_exp_hist_reply(struct nlattr **tb, void *arg)
 		 sks_pair_name(pair), proto);
 	if (!e->nhist++)
 		fputs(SKS_EXP_HIST_HELP "# TYPE skbstamp_latency_seconds histogram\n", e->f);
-	for (i = 0; i < n; i++) {
-		/* The attribute is only 4-byte aligned. */
-		memcpy(&v, raw + i * sizeof(v), sizeof(v));
+	/* The module sends buckets up to the last non-empty one. */
+	for (i = 0; i < SKBSTAMP_NBUCKETS; i++) {
+		v = 0;
+		if (i < n)	/* the attribute is only 4-byte aligned */
+			memcpy(&v, raw + i * sizeof(v), sizeof(v));
 		cum += v;
-		if (!v || i == SKBSTAMP_NBUCKETS - 1)
-			continue;
+		if (i == SKBSTAMP_NBUCKETS - 1)
+			break;
 		fprintf(e->f, "skbstamp_latency_seconds_bucket{%s,le=\"%s\"} %" PRIu64 "\n",
 			lbl, sks_exp_secs(skbstamp_bucket_lower(i + 1) - 1, s, sizeof(s)), cum);
 	}
