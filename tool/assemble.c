@@ -161,7 +161,7 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	comm[16] = '\0';
 	printf("%llu.%06llu %s%s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u",
 	       (unsigned long long)(base / 1000000000), (unsigned long long)(base / 1000 % 1000000),
-	       p->rx ? "rx " : "", r->proto == IPPROTO_TCP ? "tcp" : "udp",
+	       p->rx ? "rx " : "", sks_proto_name(r->proto),
 	       r->family == AF_INET6 ? "[" : "", sa, r->family == AF_INET6 ? "]" : "",
 	       ntohs(r->sport),
 	       r->family == AF_INET6 ? "[" : "", da, r->family == AF_INET6 ? "]" : "",

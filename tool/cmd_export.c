@@ -139,7 +139,7 @@ static int sks_exp_hist_reply(struct nlattr **tb, void *arg)
 	if (sks_hist_parse(tb, h))
 		return SKS_EXIT_KERNEL;
 	pair = nla_get_u32(h[SKBSTAMP_HIST_PAIR]);
-	proto = nla_get_u8(h[SKBSTAMP_HIST_PROTO]) == IPPROTO_TCP ? "tcp" : "udp";
+	proto = sks_proto_name(nla_get_u8(h[SKBSTAMP_HIST_PROTO]));
 	sum = h[SKBSTAMP_HIST_SUM_NS] ? nla_get_u64(h[SKBSTAMP_HIST_SUM_NS]) : 0;
 	max = h[SKBSTAMP_HIST_MAX_NS] ? nla_get_u64(h[SKBSTAMP_HIST_MAX_NS]) : 0;
 	n = nla_len(h[SKBSTAMP_HIST_BUCKETS]) / sizeof(uint64_t);

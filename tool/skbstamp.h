@@ -74,7 +74,11 @@ void sks_out_nest_begin(struct sks_ctx *ctx, const char *key);
 void sks_out_nest_end(struct sks_ctx *ctx);
 void sks_json_string(const char *s);
 
-/* stages.c */
+/* stages.c: names */
+/* @names[@i] of @n names, or "unknown" for a hole or an index past them. */
+const char *sks_name(const char *const *names, size_t n, unsigned int i);
+/* "tcp", "udp", or "?" */
+const char *sks_proto_name(unsigned int proto);
 /*
  * The groups "tx" and "rx" name: every transmit stage but hw, which is
  * only asked for by name (it takes the NIC's stamping from whoever set it
@@ -90,7 +94,8 @@ const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
 
 /* cmd_startstop.c */
 int sks_parse_u32(const char *what, const char *arg, uint32_t *val);
-int sks_no_args(const char *cmd, int argc);
+/* For commands without arguments: check there are none, then sks_nl_open. */
+int sks_open_noargs(struct sks_ctx *ctx, const char *cmd, int argc);
 
 /* config.c: the configuration start and set take */
 int sks_config_request(struct sks_ctx *ctx, uint8_t cmd, const char *name,

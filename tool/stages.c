@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stage names, as the JSON output and the command line spell them.
+ * Stage names, as the JSON output and the command line spell them, and
+ * the lookup every name table of the tool uses.
  */
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <linux/skbstamp.h>
 
 #include "skbstamp.h"
@@ -27,11 +29,19 @@ static const char *const sks_stage_names[] = {
 	[SKBSTAMP_STAGE_MERGE]		= "merge",
 };
 
+const char *sks_name(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n && names[i] ? names[i] : "unknown";
+}
+
+const char *sks_proto_name(unsigned int proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
 const char *sks_stage_name(unsigned int stage)
 {
-	if (stage < ARRAY_SIZE(sks_stage_names) && sks_stage_names[stage])
-		return sks_stage_names[stage];
-	return "unknown";
+	return sks_name(sks_stage_names, ARRAY_SIZE(sks_stage_names), stage);
 }
 
 /*
