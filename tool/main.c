@@ -23,7 +23,8 @@ static const struct sks_cmd sks_cmds[] = {
 	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
 	{ "set", sks_cmd_set, "[stages LIST] [FILTER...]",
 	  "replace the running filters, sampling and stages atomically (what is\n"
-	  "      not given is reset as for start; histograms are kept)" },
+	  "      not given is reset as for start; histograms are kept); mode, drain\n"
+	  "      and buffer are accepted with their running values only" },
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
 	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC] [rcvbuf BYTES]",
@@ -68,8 +69,9 @@ static void sks_usage(FILE *f)
 		"sockq read drop merge ('skbstamp status' lists those this kernel\n"
 		"has).\n"
 		"\n"
-		"Exit status: 0 success, 1 usage error, 2 netlink error or refusal\n"
-		"by the module, 3 module not loaded.  See skbstamp(8).\n");
+		"Exit status: 0 success, 1 usage error, 2 netlink error, refusal by\n"
+		"the module or output that cannot be written, 3 module not loaded.\n"
+		"See skbstamp(8).\n");
 }
 
 /* Output that did not get out (a full disk, a closed pipe) is a failure. */

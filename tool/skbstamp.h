@@ -17,7 +17,7 @@
 enum {
 	SKS_EXIT_OK	= 0,
 	SKS_EXIT_USAGE	= 1,	/* bad command line */
-	SKS_EXIT_KERNEL	= 2,	/* netlink failure or refusal by the module */
+	SKS_EXIT_KERNEL	= 2,	/* netlink failure, refusal by the module, I/O error */
 	SKS_EXIT_NOMOD	= 3,	/* the skbstamp module is not loaded */
 };
 
