@@ -5,7 +5,10 @@
  * A sent packet is (socket cookie, protocol, tskey, offset: the pieces of
  * a UDP datagram share its key).  It is printed when
  * every stage traced for its protocol has arrived, or after a second
- * without them, marked incomplete.  A received packet is its tracking id,
+ * without them, marked incomplete.  The stages traced are the running
+ * configuration's (the tx group before any start); when packets expire
+ * incomplete it is read again, at most once a second, so a later start
+ * or set is followed.  A received packet is its tracking id,
  * printed at read, drop or merge (its last stages), deltas from its first
  * stage; later records complete what earlier ones did not know (socket,
  * reader).  A sent packet's time base is the send call that
@@ -46,6 +49,8 @@ struct sks_call {
 };
 
 struct sks_asm {
+	struct sks_ctx *ctx;	/* for GET; ctx->sk may be NULL */
+	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	struct sks_pkt pkt[SKS_PENDING];
 	struct sks_call call[SKS_CALLS];
@@ -63,7 +68,16 @@ static int sks_cfg_stages_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
+static uint64_t sks_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Read the stages traced (GET) and what completes a packet of each protocol. */
+static void sks_asm_config(struct sks_asm *a)
 {
 	/*
 	 * The per-skb stages each protocol has; a packet is complete once all
@@ -72,18 +86,26 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
 	 */
 	const uint32_t skb_stages = 1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_SW |
 				    1u << SKBSTAMP_STAGE_HW | 1u << SKBSTAMP_STAGE_TXDONE;
-	struct sks_asm *a = calloc(1, sizeof(*a));
 	uint32_t stages = 0;
+
+	a->cfg_ns = sks_mono_ns();
+	if (a->ctx->sk)
+		sks_nl_request(a->ctx, SKBSTAMP_CMD_GET, NULL, sks_cfg_stages_reply, &stages);
+	/* Without a configuration (no start yet), what start traces by default. */
+	if (!stages)
+		stages = SKS_TX_STAGES;
+	a->need[IPPROTO_TCP] = stages & (skb_stages | 1u << SKBSTAMP_STAGE_ACK);
+	a->need[IPPROTO_UDP] = stages & skb_stages;
+}
+
+struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
+{
+	struct sks_asm *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return NULL;
-	/* Without a configuration (not running yet) assume every stage. */
-	if (ctx->sk)
-		sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_cfg_stages_reply, &stages);
-	if (!stages)
-		stages = UINT32_MAX;
-	a->need[IPPROTO_TCP] = stages & (skb_stages | 1u << SKBSTAMP_STAGE_ACK);
-	a->need[IPPROTO_UDP] = stages & skb_stages;
+	a->ctx = ctx;
+	sks_asm_config(a);
 	return a;
 }
 
@@ -139,7 +161,7 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	comm[16] = '\0';
 	printf("%llu.%06llu %s%s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u",
 	       (unsigned long long)(base / 1000000000), (unsigned long long)(base / 1000 % 1000000),
-	       p->rx ? "rx " : "", r->proto == IPPROTO_TCP ? "tcp" : "udp",
+	       p->rx ? "rx " : "", sks_proto_name(r->proto),
 	       r->family == AF_INET6 ? "[" : "", sa, r->family == AF_INET6 ? "]" : "",
 	       ntohs(r->sport),
 	       r->family == AF_INET6 ? "[" : "", da, r->family == AF_INET6 ? "]" : "",
@@ -180,18 +202,22 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	p->used = false;
 }
 
-static uint64_t sks_mono_ns(void)
+/* Whether every stage that completes sent packet @p has come. */
+static bool sks_pkt_complete(const struct sks_asm *a, const struct sks_pkt *p)
 {
-	struct timespec ts;
+	uint32_t need = a->need[p->r.proto];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (p->rx)
+		return false;
+	/* A GSO segment has driver stages only. */
+	if (p->r.flags & SKBSTAMP_RF_SEGMENT)
+		need &= ~(1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_ACK);
+	return (p->have & need) == need;
 }
 
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 {
 	struct sks_pkt *p, *free_slot = NULL, *oldest = NULL;
-	uint32_t need;
 	int lines = 0;
 	bool rx;
 	unsigned int i;
@@ -258,11 +284,7 @@ found:
 		}
 		return lines;
 	}
-	need = a->need[r->proto];
-	/* A GSO segment has driver stages only. */
-	if (p->r.flags & SKBSTAMP_RF_SEGMENT)
-		need &= ~(1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_ACK);
-	if ((p->have & need) == need) {
+	if (sks_pkt_complete(a, p)) {
 		sks_print_pkt(a, p, true);
 		lines++;
 	}
@@ -278,10 +300,16 @@ int sks_asm_expire(struct sks_asm *a, bool all)
 	for (i = 0; i < SKS_PENDING; i++) {
 		struct sks_pkt *p = &a->pkt[i];
 
-		if (p->used && (all || now - p->seen_ns > SKS_EXPIRE_NS)) {
-			sks_print_pkt(a, p, false);
-			lines++;
-		}
+		if (!p->used || (!all && now - p->seen_ns <= SKS_EXPIRE_NS))
+			continue;
+		/*
+		 * Stages that never come may no longer be traced: a start or
+		 * set since the configuration was read.
+		 */
+		if (!p->rx && !sks_pkt_complete(a, p) && now - a->cfg_ns >= SKS_EXPIRE_NS)
+			sks_asm_config(a);
+		sks_print_pkt(a, p, sks_pkt_complete(a, p));
+		lines++;
 	}
 	return lines;
 }

@@ -15,11 +15,11 @@
  * "le" buckets.  The module's buckets hold integer nanoseconds from their
  * lower bound up to, excluding, the next bucket's lower bound U, so the
  * samples at or below U - 1 ns are exactly those of the buckets up to this
- * one: each non-empty module bucket becomes the Prometheus bucket
- * le="(U - 1 ns) in seconds", exact.  Only buckets with samples are
- * written (a histogram's set grows as latencies show up and shrinks only
- * at reset or start); the module's last bucket, which takes every larger
- * value, only counts towards le="+Inf".  _sum is in seconds, _count is
+ * one: each module bucket becomes the Prometheus bucket
+ * le="(U - 1 ns) in seconds", exact.  Every finite bucket is written,
+ * empty or not, so every histogram has the same le values on every host
+ * and sum by (le) aggregates them; the module's last bucket, which takes
+ * every larger value, only counts towards le="+Inf".  _sum is in seconds, _count is
  * the +Inf bucket.  Counters end in _total.
  */
 #define _GNU_SOURCE
@@ -139,7 +139,7 @@ static int sks_exp_hist_reply(struct nlattr **tb, void *arg)
 	if (sks_hist_parse(tb, h))
 		return SKS_EXIT_KERNEL;
 	pair = nla_get_u32(h[SKBSTAMP_HIST_PAIR]);
-	proto = nla_get_u8(h[SKBSTAMP_HIST_PROTO]) == IPPROTO_TCP ? "tcp" : "udp";
+	proto = sks_proto_name(nla_get_u8(h[SKBSTAMP_HIST_PROTO]));
 	sum = h[SKBSTAMP_HIST_SUM_NS] ? nla_get_u64(h[SKBSTAMP_HIST_SUM_NS]) : 0;
 	max = h[SKBSTAMP_HIST_MAX_NS] ? nla_get_u64(h[SKBSTAMP_HIST_MAX_NS]) : 0;
 	n = nla_len(h[SKBSTAMP_HIST_BUCKETS]) / sizeof(uint64_t);
@@ -151,12 +151,14 @@ static int sks_exp_hist_reply(struct nlattr **tb, void *arg)
 		 sks_pair_name(pair), proto);
 	if (!e->nhist++)
 		fputs(SKS_EXP_HIST_HELP "# TYPE skbstamp_latency_seconds histogram\n", e->f);
-	for (i = 0; i < n; i++) {
-		/* The attribute is only 4-byte aligned. */
-		memcpy(&v, raw + i * sizeof(v), sizeof(v));
+	/* The module sends buckets up to the last non-empty one. */
+	for (i = 0; i < SKBSTAMP_NBUCKETS; i++) {
+		v = 0;
+		if (i < n)	/* the attribute is only 4-byte aligned */
+			memcpy(&v, raw + i * sizeof(v), sizeof(v));
 		cum += v;
-		if (!v || i == SKBSTAMP_NBUCKETS - 1)
-			continue;
+		if (i == SKBSTAMP_NBUCKETS - 1)
+			break;
 		fprintf(e->f, "skbstamp_latency_seconds_bucket{%s,le=\"%s\"} %" PRIu64 "\n",
 			lbl, sks_exp_secs(skbstamp_bucket_lower(i + 1) - 1, s, sizeof(s)), cum);
 	}
@@ -211,14 +213,15 @@ static int sks_exp_get_reply(struct nlattr **tb, void *arg)
 }
 
 /*
- * The metrics, as a malloc'ed string in *@out.  @quiet (the long-running
- * forms): an unloaded module is skbstamp_up 0, not an error.
+ * The metrics, as a malloc'ed string in *@out, and 0; or, when they cannot
+ * be had, an exit code and only skbstamp_up 0 in *@out.  @quiet (the
+ * long-running forms): no message for an unloaded module.
  */
 static int sks_exp_collect(const char *host, bool quiet, char **out, size_t *len)
 {
 	struct sks_ctx ctx = { .quiet = quiet };
 	struct sks_exp e = { 0 };
-	int ret;
+	int ret, r;
 
 	sks_exp_escape(e.host, sizeof(e.host), host);
 	e.f = open_memstream(out, len);
@@ -235,16 +238,23 @@ static int sks_exp_collect(const char *host, bool quiet, char **out, size_t *len
 	if (ctx.sk)
 		sks_nl_close(&ctx);
 	fclose(e.fmax);
-	if (ret == SKS_EXIT_NOMOD && quiet) {
-		ret = 0;
-		fprintf(e.f, "# HELP skbstamp_up Whether the skbstamp module answered.\n"
-			"# TYPE skbstamp_up gauge\nskbstamp_up{host=\"%s\"} 0\n", e.host);
-	} else if (!ret && e.maxlen) {
+	if (!ret && e.maxlen) {
 		fputs(SKS_EXP_MAX_HELP "# TYPE skbstamp_latency_max_seconds gauge\n", e.f);
 		fwrite(e.maxbuf, 1, e.maxlen, e.f);
 	}
 	free(e.maxbuf);
 	fclose(e.f);
+	if (!ret)
+		return 0;
+	/* What came before the failure is dropped: a partial set would mislead. */
+	free(*out);
+	r = asprintf(out, "# HELP skbstamp_up Whether the skbstamp module answered.\n"
+		     "# TYPE skbstamp_up gauge\nskbstamp_up{host=\"%s\"} 0\n", e.host);
+	if (r < 0) {
+		fprintf(stderr, "skbstamp: out of memory\n");
+		exit(SKS_EXIT_KERNEL);
+	}
+	*len = r;
 	return ret;
 }
 
@@ -252,8 +262,9 @@ static int sks_exp_collect(const char *host, bool quiet, char **out, size_t *len
 static int sks_exp_write_file(const char *path, const char *buf, size_t len)
 {
 	char tmp[PATH_MAX];
+	bool ok;
 	FILE *f;
-	int fd;
+	int fd, err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "skbstamp export: path too long\n");
@@ -264,46 +275,99 @@ static int sks_exp_write_file(const char *path, const char *buf, size_t len)
 		fprintf(stderr, "skbstamp export: cannot create %s: %m\n", tmp);
 		return SKS_EXIT_KERNEL;
 	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f || fwrite(buf, 1, len, f) != len || fflush(f) || fsync(fd) ||
-	    fclose(f) || rename(tmp, path)) {
-		fprintf(stderr, "skbstamp export: cannot write %s: %m\n", path);
-		unlink(tmp);
-		return SKS_EXIT_KERNEL;
+	/* Readable by the collector, whatever the umask. */
+	if (fchmod(fd, 0644)) {
+		err = errno;
+		close(fd);
+		goto fail;
 	}
-	return 0;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = errno;
+		close(fd);
+		goto fail;
+	}
+	ok = fwrite(buf, 1, len, f) == len && !fflush(f) && !fsync(fd);
+	err = errno;
+	if (fclose(f) && ok) {
+		ok = false;
+		err = errno;
+	}
+	if (ok && rename(tmp, path)) {
+		ok = false;
+		err = errno;
+	}
+	if (ok)
+		return 0;
+fail:
+	fprintf(stderr, "skbstamp export: cannot write %s: %s\n", path, strerror(err));
+	unlink(tmp);
+	return SKS_EXIT_KERNEL;
 }
 
+/*
+ * The file is written whatever the collection gave (skbstamp_up 0 when it
+ * failed), so the collector sees the failure too.  Once: the exit code is
+ * the collection's, else the write's.  With @interval a file that cannot
+ * be written the first time (a wrong directory) ends the command; later
+ * failures are reported and retried.
+ */
 static int sks_exp_file(const char *host, const char *path, uint32_t interval)
 {
 	struct timespec ts = { .tv_sec = interval };
+	bool first = true;
+	int ret, wret;
 	size_t len;
 	char *buf;
-	int ret;
 
-	do {
+	for (;;) {
 		buf = NULL;
 		ret = sks_exp_collect(host, interval, &buf, &len);
-		if (!ret)
-			ret = sks_exp_write_file(path, buf, len);
+		wret = sks_exp_write_file(path, buf, len);
 		free(buf);
-		if (ret && !interval)
-			return ret;
+		if (!interval)
+			return ret ? ret : wret;
+		if (wret && first)
+			return wret;
+		first = false;
 		/* A signal ends the sleep early; the loop then ends. */
-		if (interval && !sks_exp_stop)
+		if (!sks_exp_stop)
 			nanosleep(&ts, NULL);
-	} while (interval && !sks_exp_stop);
-	return 0;
+		if (sks_exp_stop)
+			return 0;
+	}
 }
 
-/* ADDR:PORT, [V6ADDR]:PORT or :PORT (every address). */
+/* A listening socket on @ai (both IPv6 and IPv4 when @dual), or -1. */
+static int sks_exp_bind_one(const struct addrinfo *ai, bool dual)
+{
+	int fd, one = 1, zero = 0, err;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	if (!setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+	    (!dual || !setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))) &&
+	    !bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 16))
+		return fd;
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * ADDR:PORT, [V6ADDR]:PORT or :PORT.  A name is tried at each of its
+ * addresses in getaddrinfo's order; :PORT is every address, IPv6 and
+ * IPv4 on one dual-stack socket, or IPv4 alone where IPv6 is not there.
+ */
 static int sks_exp_bind(const char *arg)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	const struct addrinfo *p;
 	struct addrinfo *ai;
 	char host[256], *port;
-	int fd, one = 1, r;
+	int fd = -1, r, pass, err = EADDRNOTAVAIL;
 
 	if (snprintf(host, sizeof(host), "%s", arg) >= (int)sizeof(host))
 		goto usage;
@@ -324,16 +388,26 @@ static int sks_exp_bind(const char *arg)
 		fprintf(stderr, "skbstamp export: listen %s: %s\n", arg, gai_strerror(r));
 		return -SKS_EXIT_USAGE;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
-		fprintf(stderr, "skbstamp export: listen %s: %m\n", arg);
-		freeaddrinfo(ai);
-		if (fd >= 0)
-			close(fd);
-		return -SKS_EXIT_KERNEL;
+	/*
+	 * A name: each address, in pass 1.  :PORT: the IPv6 wildcard,
+	 * dual-stack, in pass 0; the IPv4 one in pass 1.
+	 */
+	for (pass = host[0] ? 1 : 0; pass < 2 && fd < 0; pass++) {
+		for (p = ai; p && fd < 0; p = p->ai_next) {
+			bool v6 = p->ai_family == AF_INET6;
+
+			if (!host[0] && pass == v6)
+				continue;
+			fd = sks_exp_bind_one(p, !pass);
+			if (fd < 0)
+				err = errno;
+		}
 	}
 	freeaddrinfo(ai);
+	if (fd < 0) {
+		fprintf(stderr, "skbstamp export: listen %s: %s\n", arg, strerror(err));
+		return -SKS_EXIT_KERNEL;
+	}
 	return fd;
 usage:
 	fprintf(stderr, "skbstamp export: listen takes %s, not '%s'\n",
@@ -362,6 +436,7 @@ static void sks_exp_serve(int fd, const char *host)
 	const char *status = "200 OK";
 	size_t got = 0, len = 0;
 	ssize_t r;
+	int ret;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -381,11 +456,15 @@ static void sks_exp_serve(int fd, const char *host)
 	} else if (strncmp(req + 4, "/metrics ", 9) && strncmp(req + 4, "/ ", 2) &&
 		   strncmp(req + 4, "/metrics\r", 9)) {
 		status = "404 Not Found";
-	} else if (sks_exp_collect(host, true, &body, &len)) {
-		status = "500 Internal Server Error";
-		free(body);
-		body = NULL;
-		len = 0;
+	} else {
+		ret = sks_exp_collect(host, true, &body, &len);
+		/* An unloaded module is skbstamp_up 0, other failures are ours. */
+		if (ret && ret != SKS_EXIT_NOMOD) {
+			status = "500 Internal Server Error";
+			free(body);
+			body = NULL;
+			len = 0;
+		}
 	}
 	snprintf(hdr, sizeof(hdr),
 		 "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
@@ -430,7 +509,10 @@ int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv)
 	char *buf = NULL;
 	int i, ret;
 
-	(void)ctx;
+	if (ctx->json) {
+		fprintf(stderr, "skbstamp export: the Prometheus text format has no --json\n");
+		return SKS_EXIT_USAGE;
+	}
 	for (i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc) {
 			fprintf(stderr, "skbstamp export: '%s' needs a value\n", argv[i]);
@@ -477,11 +559,10 @@ int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv)
 		return sks_exp_listen(host, listen_addr);
 	if (file)
 		return sks_exp_file(host, file, interval);
+	/* A failure to write is main()'s to report. */
 	ret = sks_exp_collect(host, false, &buf, &len);
-	if (!ret && (fwrite(buf, 1, len, stdout) != len || fflush(stdout))) {
-		fprintf(stderr, "skbstamp export: cannot write: %m\n");
-		ret = SKS_EXIT_KERNEL;
-	}
+	if (!ret)
+		fwrite(buf, 1, len, stdout);
 	free(buf);
 	return ret;
 }

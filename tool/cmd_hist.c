@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 #include <linux/skbstamp.h>
 
 #include "skbstamp.h"
@@ -36,7 +35,7 @@ static const char *const sks_pair_names[] = {
 
 const char *sks_pair_name(unsigned int pair)
 {
-	return pair < ARRAY_SIZE(sks_pair_names) ? sks_pair_names[pair] : "unknown";
+	return sks_name(sks_pair_names, ARRAY_SIZE(sks_pair_names), pair);
 }
 
 static struct nla_policy sks_hist_pol[SKBSTAMP_HIST_MAX + 1] = {
@@ -218,10 +217,10 @@ static int sks_hist_reply(struct nlattr **tb, void *arg)
 		sks_hist_json(sks_pair_name(pair),
 			      h[SKBSTAMP_HIST_FROM] ? nla_get_u32(h[SKBSTAMP_HIST_FROM]) : ~0u,
 			      h[SKBSTAMP_HIST_TO] ? nla_get_u32(h[SKBSTAMP_HIST_TO]) : ~0u,
-			      proto == IPPROTO_TCP ? "tcp" : "udp", count, sum, max, b, n, pct);
+			      sks_proto_name(proto), count, sum, max, b, n, pct);
 	} else {
 		sks_hist_text(sks_pair_name(pair),
-			      proto == IPPROTO_TCP ? "tcp" : "udp", count, sum, max, b, n, pct);
+			      sks_proto_name(proto), count, sum, max, b, n, pct);
 	}
 	out->n++;
 out:
@@ -235,9 +234,7 @@ int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (sks_no_args("hist", argc))
-		return SKS_EXIT_USAGE;
-	ret = sks_nl_open(ctx);
+	ret = sks_open_noargs(ctx, "hist", argc);
 	if (ret)
 		return ret;
 	ret = sks_nl_dump(ctx, SKBSTAMP_CMD_HIST, sks_hist_reply, &out);

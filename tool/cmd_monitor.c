@@ -55,11 +55,6 @@ struct sks_mon {
 	unsigned int ncpus;
 };
 
-static const char *sks_proto_name(unsigned int proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
-}
-
 void sks_addr_str(const struct skbstamp_record *r, const uint8_t *addr,
 		  char *buf, size_t len)
 {

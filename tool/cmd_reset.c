@@ -13,9 +13,7 @@ int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (sks_no_args("reset", argc))
-		return SKS_EXIT_USAGE;
-	ret = sks_nl_open(ctx);
+	ret = sks_open_noargs(ctx, "reset", argc);
 	if (ret)
 		return ret;
 	return sks_nl_request(ctx, SKBSTAMP_CMD_RESET, NULL, NULL, NULL);

@@ -28,13 +28,14 @@ int sks_parse_u32(const char *what, const char *arg, uint32_t *val)
 	return 0;
 }
 
-/* For commands without arguments: 0, or -1 after a message. */
-int sks_no_args(const char *cmd, int argc)
+/* An exit code: a usage error when there are arguments, else sks_nl_open's. */
+int sks_open_noargs(struct sks_ctx *ctx, const char *cmd, int argc)
 {
-	if (!argc)
-		return 0;
-	fprintf(stderr, "skbstamp %s: takes no arguments\n", cmd);
-	return -1;
+	if (argc) {
+		fprintf(stderr, "skbstamp %s: takes no arguments\n", cmd);
+		return SKS_EXIT_USAGE;
+	}
+	return sks_nl_open(ctx);
 }
 
 int sks_cmd_start(struct sks_ctx *ctx, int argc, char **argv)
@@ -47,9 +48,7 @@ int sks_cmd_stop(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (sks_no_args("stop", argc))
-		return SKS_EXIT_USAGE;
-	ret = sks_nl_open(ctx);
+	ret = sks_open_noargs(ctx, "stop", argc);
 	if (ret)
 		return ret;
 	return sks_nl_request(ctx, SKBSTAMP_CMD_STOP, NULL, NULL, NULL);

@@ -104,9 +104,7 @@ int sks_cmd_stats(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (sks_no_args("stats", argc))
-		return SKS_EXIT_USAGE;
-	ret = sks_nl_open(ctx);
+	ret = sks_open_noargs(ctx, "stats", argc);
 	if (ret)
 		return ret;
 	ret = sks_nl_dump(ctx, SKBSTAMP_CMD_STATS, sks_stats_reply, &st);

@@ -61,7 +61,7 @@ static void sks_out_filters(struct sks_ctx *ctx, struct nlattr **cf)
 	}
 	if (cf[SKBSTAMP_CFG_PROTO])
 		sks_out_str(ctx, "proto", "proto:",
-			    nla_get_u8(cf[SKBSTAMP_CFG_PROTO]) == IPPROTO_TCP ? "tcp" : "udp");
+			    sks_proto_name(nla_get_u8(cf[SKBSTAMP_CFG_PROTO])));
 	if (family)
 		sks_out_u64(ctx, "family", "family:", family == AF_INET6 ? 6 : 4);
 	for (addr = SKBSTAMP_CFG_SADDR; addr <= SKBSTAMP_CFG_DADDR; addr += 2) {
@@ -125,10 +125,8 @@ static int sks_status_reply(struct nlattr **tb, void *arg)
 		    nla_get_string(tb[SKBSTAMP_A_VERSION]));
 	sks_out_str(ctx, "tool_version", "tool version:", SKBSTAMP_VERSION);
 	sks_out_str(ctx, "kernel", "kernel:", nla_get_string(tb[SKBSTAMP_A_KERNEL]));
-	if (state < ARRAY_SIZE(sks_state_names))
-		sks_out_str(ctx, "state", "state:", sks_state_names[state]);
-	else
-		sks_out_u64(ctx, "state", "state:", state);
+	sks_out_str(ctx, "state", "state:",
+		    sks_name(sks_state_names, ARRAY_SIZE(sks_state_names), state));
 	if (tb[SKBSTAMP_A_STAGES_AVAIL])
 		sks_out_stages(ctx, "stages_available", "stages available:",
 			       nla_get_u32(tb[SKBSTAMP_A_STAGES_AVAIL]));
@@ -164,9 +162,7 @@ int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (sks_no_args("status", argc))
-		return SKS_EXIT_USAGE;
-	ret = sks_nl_open(ctx);
+	ret = sks_open_noargs(ctx, "status", argc);
 	if (ret)
 		return ret;
 	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_status_reply, ctx);

@@ -38,12 +38,12 @@ static int sks_name_index(const char *const *names, size_t n, const char *s)
 
 const char *sks_mode_name(unsigned int mode)
 {
-	return mode < ARRAY_SIZE(sks_mode_names) ? sks_mode_names[mode] : "unknown";
+	return sks_name(sks_mode_names, ARRAY_SIZE(sks_mode_names), mode);
 }
 
 const char *sks_drain_name(unsigned int drain)
 {
-	return drain < ARRAY_SIZE(sks_drain_names) ? sks_drain_names[drain] : "unknown";
+	return sks_name(sks_drain_names, ARRAY_SIZE(sks_drain_names), drain);
 }
 
 /* One "key value" pair of the configuration; 1 if @key is not one. */

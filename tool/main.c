@@ -5,6 +5,7 @@
  * Global options come first, then one command and its arguments, in the
  * style of ip(8) and ethtool's netlink commands.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +23,8 @@ static const struct sks_cmd sks_cmds[] = {
 	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
 	{ "set", sks_cmd_set, "[stages LIST] [FILTER...]",
 	  "replace the running filters, sampling and stages atomically (what is\n"
-	  "      not given is reset as for start; histograms are kept)" },
+	  "      not given is reset as for start; histograms are kept); mode, drain\n"
+	  "      and buffer are accepted with their running values only" },
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
 	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC] [rcvbuf BYTES]",
@@ -67,8 +69,20 @@ static void sks_usage(FILE *f)
 		"sockq read drop merge ('skbstamp status' lists those this kernel\n"
 		"has).\n"
 		"\n"
-		"Exit status: 0 success, 1 usage error, 2 netlink error or refusal\n"
-		"by the module, 3 module not loaded.  See skbstamp(8).\n");
+		"Exit status: 0 success, 1 usage error, 2 netlink error, refusal by\n"
+		"the module or output that cannot be written, 3 module not loaded.\n"
+		"See skbstamp(8).\n");
+}
+
+/* Output that did not get out (a full disk, a closed pipe) is a failure. */
+static int sks_flush_stdout(int ret)
+{
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return ret;
+	fprintf(stderr, "skbstamp: cannot write standard output%s%s\n",
+		errno ? ": " : "", errno ? strerror(errno) : "");
+	return ret ? ret : SKS_EXIT_KERNEL;
 }
 
 int main(int argc, char **argv)
@@ -92,10 +106,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			sks_usage(stdout);
-			return SKS_EXIT_OK;
+			return sks_flush_stdout(SKS_EXIT_OK);
 		case 'V':
 			printf("skbstamp %s\n", SKBSTAMP_VERSION);
-			return SKS_EXIT_OK;
+			return sks_flush_stdout(SKS_EXIT_OK);
 		default:
 			sks_usage(stderr);
 			return SKS_EXIT_USAGE;
@@ -118,5 +132,5 @@ int main(int argc, char **argv)
 	ret = cmd->run(&ctx, argc - optind - 1, argv + optind + 1);
 	if (ctx.sk)
 		sks_nl_close(&ctx);
-	return ret;
+	return sks_flush_stdout(ret);
 }

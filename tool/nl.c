@@ -100,12 +100,23 @@ int sks_valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Keep NLMSGERR_ATTR_MSG of the attributes at @attrs, if there is one. */
+static void sks_extack_msg(struct sks_req_state *st, void *attrs, int len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(st->extack, sizeof(st->extack), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+}
+
 /* Pull NLMSGERR_ATTR_MSG out of an extended ack, if the kernel sent one. */
 static int sks_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct sks_req_state *st = arg;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t off = sizeof(*e);
 
 	(void)nla;
@@ -115,24 +126,43 @@ static int sks_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 		return NL_STOP;
 	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	if (NLMSG_HDRLEN + off >= hdr->nlmsg_len)
-		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-		      hdr->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0)
-		return NL_STOP;
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(st->extack, sizeof(st->extack), "%s",
-			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	if (NLMSG_HDRLEN + off < hdr->nlmsg_len)
+		sks_extack_msg(st, (char *)e + off, hdr->nlmsg_len - NLMSG_HDRLEN - off);
 	return NL_STOP;
 }
 
-/* The ACK of a request, or the NLMSG_DONE that ends a dump. */
+/* The ACK of a request. */
 static int sks_ack_cb(struct nl_msg *msg, void *arg)
 {
 	struct sks_req_state *st = arg;
 
 	(void)msg;
 	st->done = true;
+	return NL_STOP;
+}
+
+/*
+ * The NLMSG_DONE that ends a dump.  Its payload is the dump's result: 0,
+ * or the negative errno of a dump that failed midway, then (with
+ * NLM_F_ACK_TLVS) the extended ack's attributes.  libnl does not look at
+ * it, so a failed dump would otherwise pass for a short one.
+ */
+static int sks_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct sks_req_state *st = arg;
+	int off = NLMSG_ALIGN(sizeof(int));
+	int error;
+
+	st->done = true;
+	if (nlmsg_datalen(hdr) < (int)sizeof(int))
+		return NL_STOP;
+	memcpy(&error, nlmsg_data(hdr), sizeof(error));
+	if (error >= 0)
+		return NL_STOP;
+	st->error = error;
+	if (hdr->nlmsg_flags & NLM_F_ACK_TLVS)
+		sks_extack_msg(st, (char *)nlmsg_data(hdr) + off, nlmsg_datalen(hdr) - off);
 	return NL_STOP;
 }
 
@@ -167,7 +197,7 @@ static int sks_nl_send(struct sks_ctx *ctx, uint8_t cmd, int flags,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, &st);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, sks_ack_cb, &st);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, sks_ack_cb, &st);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, sks_finish_cb, &st);
 	nl_cb_err(cb, NL_CB_CUSTOM, sks_err_cb, &st);
 
 	err = nl_send_auto(ctx->sk, msg);

@@ -17,7 +17,7 @@
 enum {
 	SKS_EXIT_OK	= 0,
 	SKS_EXIT_USAGE	= 1,	/* bad command line */
-	SKS_EXIT_KERNEL	= 2,	/* netlink failure or refusal by the module */
+	SKS_EXIT_KERNEL	= 2,	/* netlink failure, refusal by the module, I/O error */
 	SKS_EXIT_NOMOD	= 3,	/* the skbstamp module is not loaded */
 };
 
@@ -74,14 +74,28 @@ void sks_out_nest_begin(struct sks_ctx *ctx, const char *key);
 void sks_out_nest_end(struct sks_ctx *ctx);
 void sks_json_string(const char *s);
 
-/* stages.c */
+/* stages.c: names */
+/* @names[@i] of @n names, or "unknown" for a hole or an index past them. */
+const char *sks_name(const char *const *names, size_t n, unsigned int i);
+/* "tcp", "udp", or "?" */
+const char *sks_proto_name(unsigned int proto);
+/*
+ * The groups "tx" and "rx" name: every transmit stage but hw, which is
+ * only asked for by name (it takes the NIC's stamping from whoever set it
+ * up), and every receive stage (rx_hw only reads what the NIC gave).
+ * Without "stages", start traces the tx group.
+ */
+#define SKS_TX_ALL	((1u << (SKBSTAMP_STAGE_TXDONE + 1)) - 1)
+#define SKS_TX_STAGES	(SKS_TX_ALL & ~(1u << SKBSTAMP_STAGE_HW))
+#define SKS_RX_STAGES	(((1u << (SKBSTAMP_STAGE_MERGE + 1)) - 1) & ~SKS_TX_ALL)
 const char *sks_stage_name(unsigned int stage);
 int sks_stages_parse(const char *arg, uint32_t *mask);
 const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
 
 /* cmd_startstop.c */
 int sks_parse_u32(const char *what, const char *arg, uint32_t *val);
-int sks_no_args(const char *cmd, int argc);
+/* For commands without arguments: check there are none, then sks_nl_open. */
+int sks_open_noargs(struct sks_ctx *ctx, const char *cmd, int argc);
 
 /* config.c: the configuration start and set take */
 int sks_config_request(struct sks_ctx *ctx, uint8_t cmd, const char *name,

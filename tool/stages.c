@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stage names, as the JSON output and the command line spell them.
+ * Stage names, as the JSON output and the command line spell them, and
+ * the lookup every name table of the tool uses.
  */
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <linux/skbstamp.h>
 
 #include "skbstamp.h"
@@ -27,21 +29,20 @@ static const char *const sks_stage_names[] = {
 	[SKBSTAMP_STAGE_MERGE]		= "merge",
 };
 
-const char *sks_stage_name(unsigned int stage)
+const char *sks_name(const char *const *names, size_t n, unsigned int i)
 {
-	if (stage < ARRAY_SIZE(sks_stage_names) && sks_stage_names[stage])
-		return sks_stage_names[stage];
-	return "unknown";
+	return i < n && names[i] ? names[i] : "unknown";
 }
 
-/*
- * The groups "tx" and "rx" name: every transmit stage but hw, which is
- * only asked for by name (it takes the NIC's stamping from whoever set it
- * up), and every receive stage (rx_hw only reads what the NIC gave).
- */
-#define SKS_TX_ALL	((1u << (SKBSTAMP_STAGE_TXDONE + 1)) - 1)
-#define SKS_TX_STAGES	(SKS_TX_ALL & ~(1u << SKBSTAMP_STAGE_HW))
-#define SKS_RX_STAGES	(((1u << (SKBSTAMP_STAGE_MERGE + 1)) - 1) & ~SKS_TX_ALL)
+const char *sks_proto_name(unsigned int proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+const char *sks_stage_name(unsigned int stage)
+{
+	return sks_name(sks_stage_names, ARRAY_SIZE(sks_stage_names), stage);
+}
 
 /*
  * Parse "sendmsg,sched,sw", "tx,rx" or "all" into a mask; -1 on an

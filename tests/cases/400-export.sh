@@ -2,7 +2,8 @@
 # text format, on stdout, in a file written atomically (once and with
 # interval), and over HTTP.  promtool (Debian's prometheus package) must
 # accept each, and the numbers must be those of hist --json and status
-# --json: per histogram the cumulative count at each bucket's le, _count,
+# --json: per histogram the cumulative count at every finite bucket's le
+# (the same le set everywhere, so histograms aggregate across hosts), _count,
 # _sum in seconds; the record counters as _total.
 
 command -v promtool >/dev/null || sks_skip "promtool not installed (apt-get install prometheus)"
@@ -67,6 +68,12 @@ for line in open(tmp + "/out.prom"):
     check(lab.get("host") == "guest1", "%s: host label" % name)
     m.setdefault(name, []).append((lab, val))
 
+# The uapi's bucket layout: SKBSTAMP_BUCKET_SUB_BITS 3, buckets up to 2^36 ns.
+NBUCKETS = (36 - 3 + 1) << 3
+
+def lower(i):
+    return i if i < 8 else (8 + i % 8) << (i // 8 - 1)
+
 def one(name, **want):
     v = [val for lab, val in m.get(name, []) if all(lab.get(k) == x for k, x in want.items())]
     return v[0] if len(v) == 1 else None
@@ -86,17 +93,17 @@ for h in hs:
     check(one("skbstamp_latency_seconds_bucket", le="+Inf", **key) == str(h["count"]), what + ": +Inf bucket")
     check(Decimal(one("skbstamp_latency_seconds_sum", **key)) == Decimal(h["sum_ns"]) / 10**9, what + ": _sum in seconds")
     check(Decimal(one("skbstamp_latency_max_seconds", **key)) == Decimal(h["max_ns"]) / 10**9, what + ": max in seconds")
-    cum, bad = 0, 0
-    for b in h["buckets"]:
-        cum += b["count"]
-        le = Decimal(b["upper_ns"] - 1) / 10**9
-        got = [val for lab, val in m["skbstamp_latency_seconds_bucket"]
-               if lab["pair"] == h["pair"] and lab["proto"] == h["proto"] and lab["le"] != "+Inf"
-               and Decimal(lab["le"]) == le]
-        bad += got != [str(cum)]
-    check(bad == 0, what + ": cumulative count at every bucket's le = upper - 1 ns")
-    n = sum(1 for lab, _ in m["skbstamp_latency_seconds_bucket"] if lab["pair"] == h["pair"] and lab["proto"] == h["proto"])
-    check(n == len(h["buckets"]) + 1, what + ": one le per non-empty bucket, and +Inf")
+    got = {}
+    for lab, val in m["skbstamp_latency_seconds_bucket"]:
+        if lab["pair"] == h["pair"] and lab["proto"] == h["proto"] and lab["le"] != "+Inf":
+            got.setdefault(Decimal(lab["le"]) * 10**9, []).append(val)
+    bad = 0
+    for i in range(NBUCKETS - 1):
+        le = lower(i + 1) - 1
+        cum = sum(b["count"] for b in h["buckets"] if b["upper_ns"] - 1 <= le)
+        bad += got.get(le) != [str(cum)]
+    check(bad == 0, what + ": cumulative count at every finite bucket's le = upper - 1 ns")
+    check(len(got) == NBUCKETS - 1, what + ": the same le set for every histogram: every finite bucket")
 
 c = load("s.json")["counters"]
 for k in ("generated", "delivered", "dropped_full", "dropped_send", "summarized", "tags_abandoned"):
