@@ -2,17 +2,16 @@
 /*
  * The hooks, found by name and registered only while tracing.
  *
- * Every hook is an ftrace callback on one kernel function, found with
- * ftrace_set_filter() when the module loads.  A function the compiler
- * inlined or renamed on this kernel is simply not found: the stages that
- * need it are reported unavailable (STAGES_AVAIL, and a line in the kernel
- * log) instead of silently producing nothing.
+ * Every hook is an ftrace callback on a kernel function, found by name
+ * (ksym.c) when the module loads.  A function the compiler inlined or
+ * renamed on this kernel is simply not found: the stages that need it are
+ * reported unavailable (STAGES_AVAIL, and a line in the kernel log)
+ * instead of silently producing nothing.
  *
  * Hooks are registered at START for the configured stages and all are
  * unregistered at STOP, so a stopped module costs the stack nothing.
  */
 #include <linux/ftrace.h>
-#include <linux/kallsyms.h>
 #include <linux/netlink.h>
 #include <linux/module.h>
 #include <linux/string.h>
@@ -21,163 +20,371 @@
 #include "hook.h"
 
 /*
- * The ftrace callbacks: one per handler, so that the handler, called on
- * every call of a hooked function, is a direct call.  Handlers read the
- * configuration as RCU-sched readers; not every ftrace path disables
- * preemption around a callback.
+ * Hooks are registered in groups, one ftrace_ops each: the functions one
+ * set of stages needs.  A START or STOP then costs ftrace one code update
+ * and, at STOP, one RCU-tasks grace period per group instead of per
+ * function.  The group's callback tells the functions apart by the ftrace
+ * location it is called for and calls their handlers directly.
  */
-static __always_inline void sks_ftrace_call(sks_hook_fn fn,
-					    unsigned long parent_ip,
-					    sks_ftrace_regs_t *fregs)
-{
-	preempt_disable_notrace();
-	if (fregs && sks_ftrace_has_args(fregs))
-		fn(fregs, parent_ip);
-	preempt_enable_notrace();
-}
+enum sks_group {
+	SKS_G_SENDMSG,
+	SKS_G_TAGGED,
+	SKS_G_TSTAMP_TX,
+	SKS_G_TXDONE,
+	SKS_G_RX_TRACK,
+	SKS_G_RX_MERGE,
+	SKS_G_RX_IRQ,
+	SKS_G_RX_NAPI,
+	SKS_G_RX_IP,
+	SKS_G_RX_L4,
+	SKS_G_RX_SOCKQ,
+	SKS_G_RX_READ,
+	SKS_NR_GROUPS
+};
 
-#define SKS_FTRACE_CB(fn)						\
-static void notrace fn##_cb(unsigned long ip, unsigned long parent_ip,	\
-			    struct ftrace_ops *op,			\
-			    sks_ftrace_regs_t *fregs)			\
-{									\
-	sks_ftrace_call(fn, parent_ip, fregs);				\
-}
+enum sks_hook_id {
+	SKS_H_TCP_SENDMSG,
+	SKS_H_UDP_SENDMSG,
+	SKS_H_UDPV6_SENDMSG,
+	SKS_H_TCP_TRANSMIT,
+	SKS_H_IP_SEND_SKB,
+	SKS_H_IP6_SEND_SKB,
+	SKS_H_XMIT,
+	SKS_H_IP_FRAGMENT,
+	SKS_H_IP6_FRAGMENT,
+	SKS_H_TSTAMP_TX,
+	SKS_H_TCP_WFREE,
+	SKS_H_SOCK_WFREE,
+	SKS_H_KFREE_SKB,
+	SKS_H_KFREE_SKB_PARTIAL,
+	SKS_H_STOLEN_HEAD_FREE,
+	SKS_H_KFREE_SKB_DEFER,
+	SKS_H_NAPI_KFREE_SKB,
+	SKS_H_COPY_SKB_HEADER,
+	SKS_H_GRO_RECEIVE,
+	SKS_H_TRY_COALESCE,
+	SKS_H_NAPI_SCHEDULE,
+	SKS_H_NAPI_SCHEDULE_IRQOFF,
+	SKS_H_NAPI_GRO,
+	SKS_H_NETIF_RECEIVE_SKB,
+	SKS_H_NETIF_RX,
+	SKS_H_NETIF_RX2,
+	SKS_H_IP_RCV,
+	SKS_H_IPV6_RCV,
+	SKS_H_IP_LIST_RCV,
+	SKS_H_IPV6_LIST_RCV,
+	SKS_H_TCP_V4_RCV,
+	SKS_H_TCP_V6_RCV,
+	SKS_H_UDP_RCV,
+	SKS_H_UDPV6_RCV,
+	SKS_H_TCP_RCV_ESTABLISHED,
+	SKS_H_TCP_RCV_STATE,
+	SKS_H_UDP_ENQUEUE,
+	SKS_H_COPY_DATAGRAM,
+	SKS_H_COPY_AND_CSUM,
+	SKS_H_CONSUME_UDP,
+	SKS_NR_HOOKS
+};
 
-SKS_FTRACE_CB(sks_hook_tcp_sendmsg)
-SKS_FTRACE_CB(sks_hook_udp_sendmsg)
-SKS_FTRACE_CB(sks_hook_tcp_transmit)
-SKS_FTRACE_CB(sks_hook_ip_send_skb)
-SKS_FTRACE_CB(sks_hook_ip6_send_skb)
-SKS_FTRACE_CB(sks_hook_skb_tstamp_tx)
-SKS_FTRACE_CB(sks_hook_xmit_list)
-SKS_FTRACE_CB(sks_hook_txdone)
-SKS_FTRACE_CB(sks_hook_ip_fragment)
-SKS_FTRACE_CB(sks_hook_rx_free)
-SKS_FTRACE_CB(sks_hook_rx_clone)
-SKS_FTRACE_CB(sks_hook_rx_gro_merge)
-SKS_FTRACE_CB(sks_hook_rx_coalesce)
-SKS_FTRACE_CB(sks_hook_rx_irq)
-SKS_FTRACE_CB(sks_hook_rx_napi_gro)
-SKS_FTRACE_CB(sks_hook_rx_napi)
-SKS_FTRACE_CB(sks_hook_rx_ip)
-SKS_FTRACE_CB(sks_hook_rx_ip_list)
-SKS_FTRACE_CB(sks_hook_rx_l4)
-SKS_FTRACE_CB(sks_hook_rx_sockq)
-SKS_FTRACE_CB(sks_hook_rx_read)
-SKS_FTRACE_CB(sks_hook_rx_read_csum)
-SKS_FTRACE_CB(sks_hook_rx_read_udp)
+struct sks_fhook {
+	const char *func;	/* kernel function; NULL: not on this kernel */
+	enum sks_group group;
+	bool helper;		/* needed by its stages, provides none */
+	bool optional;		/* a helper they can do without */
+	unsigned long addr;	/* its ftrace location; 0: not hooked */
+};
 
-static struct sks_fhook sks_fhooks[] = {
-	{ "tcp_sendmsg_locked", sks_hook_tcp_sendmsg_cb, SKS_STAGES_SENDMSG },
-	{ "udp_sendmsg", sks_hook_udp_sendmsg_cb, SKS_STAGES_SENDMSG },
-	{ "udpv6_sendmsg", sks_hook_udp_sendmsg_cb, SKS_STAGES_SENDMSG },
-	{ "__tcp_transmit_skb", sks_hook_tcp_transmit_cb, SKS_STAGES_TAGGED },
-	{ "ip_send_skb", sks_hook_ip_send_skb_cb, SKS_STAGES_TAGGED },
-	{ "ip6_send_skb", sks_hook_ip6_send_skb_cb, SKS_STAGES_TAGGED },
-	[SKS_FHOOK_TSTAMP_TX] = { "__skb_tstamp_tx", sks_hook_skb_tstamp_tx_cb,
-				  SKS_STAGES_TAGGED, .ipmodify = true,
-				  .reporting = true },
+static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
+	[SKS_H_TCP_SENDMSG] = { "tcp_sendmsg_locked", SKS_G_SENDMSG },
+	[SKS_H_UDP_SENDMSG] = { "udp_sendmsg", SKS_G_SENDMSG },
+	[SKS_H_UDPV6_SENDMSG] = { "udpv6_sendmsg", SKS_G_SENDMSG },
+	[SKS_H_TCP_TRANSMIT] = { "__tcp_transmit_skb", SKS_G_TAGGED },
+	[SKS_H_IP_SEND_SKB] = { "ip_send_skb", SKS_G_TAGGED },
+	[SKS_H_IP6_SEND_SKB] = { "ip6_send_skb", SKS_G_TAGGED },
 	/* Software GSO's segments, on their way to the driver. */
-	{ "dev_hard_start_xmit", sks_hook_xmit_list_cb, SKS_STAGES_TAGGED },
+	[SKS_H_XMIT] = { "dev_hard_start_xmit", SKS_G_TAGGED },
 	/* IP fragments of a datagram larger than the MTU. */
-	{ "ip_do_fragment", sks_hook_ip_fragment_cb, SKS_STAGES_TAGGED },
-	{ "ip6_fragment", sks_hook_ip_fragment_cb, SKS_STAGES_TAGGED },
+	[SKS_H_IP_FRAGMENT] = { "ip_do_fragment", SKS_G_TAGGED },
+	[SKS_H_IP6_FRAGMENT] = { "ip6_fragment", SKS_G_TAGGED },
+	[SKS_H_TSTAMP_TX] = { "__skb_tstamp_tx", SKS_G_TSTAMP_TX },
 	/*
 	 * The socket's write-memory destructors: the driver (or veth, handing
 	 * the skb to its peer) releases a transmitted skb.
 	 */
-	{ "tcp_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
-	{ "sock_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
-	/* Receive (rx.c).  The frees first: no skb is tracked unseen. */
-	{ "__kfree_skb", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
-	{ "kfree_skb_partial", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
-	/* Where the kernel has them (NULL: skipped). */
-	{ SKS_STOLEN_HEAD_FREE_FUNC, sks_hook_rx_free_cb, SKS_STAGES_RX,
-	  .helper = true, .optional = true },
-	{ SKS_KFREE_SKB_DEFER_FUNC, sks_hook_rx_free_cb, SKS_STAGES_RX,
-	  .helper = true, .optional = true },
-	{ SKS_NAPI_KFREE_SKB_FUNC, sks_hook_rx_free_cb, SKS_STAGES_RX,
-	  .helper = true, .optional = true },
-	{ "__copy_skb_header", sks_hook_rx_clone_cb, SKS_STAGES_RX,
-	  .helper = true, .optional = true },
-	{ "skb_gro_receive", sks_hook_rx_gro_merge_cb, BIT(SKBSTAMP_STAGE_MERGE) },
-	{ "skb_try_coalesce", sks_hook_rx_coalesce_cb, BIT(SKBSTAMP_STAGE_MERGE) },
-	{ "__napi_schedule", sks_hook_rx_irq_cb, BIT(SKBSTAMP_STAGE_IRQ) },
-	{ "__napi_schedule_irqoff", sks_hook_rx_irq_cb, BIT(SKBSTAMP_STAGE_IRQ) },
-	{ SKS_NAPI_GRO_FUNC, sks_hook_rx_napi_gro_cb, SKS_RX_NAPI },
-	{ "netif_receive_skb", sks_hook_rx_napi_cb, SKS_RX_NAPI },
-	{ "netif_rx", sks_hook_rx_napi_cb, SKS_RX_NAPI },
-	{ SKS_NETIF_RX2_FUNC, sks_hook_rx_napi_cb, SKS_RX_NAPI },
-	{ "ip_rcv", sks_hook_rx_ip_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
-	{ "ipv6_rcv", sks_hook_rx_ip_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
-	{ "ip_list_rcv", sks_hook_rx_ip_list_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
-	{ "ipv6_list_rcv", sks_hook_rx_ip_list_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
-	{ "tcp_v4_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
-	{ "tcp_v6_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
-	{ "udp_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
-	{ "udpv6_rcv", sks_hook_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
-	{ "tcp_rcv_established", sks_hook_rx_sockq_cb, BIT(SKBSTAMP_STAGE_SOCKQ) },
-	{ "tcp_rcv_state_process", sks_hook_rx_sockq_cb, BIT(SKBSTAMP_STAGE_SOCKQ) },
-	{ "__udp_enqueue_schedule_skb", sks_hook_rx_sockq_cb,
-	  BIT(SKBSTAMP_STAGE_SOCKQ) },
-	{ "skb_copy_datagram_iter", sks_hook_rx_read_cb, BIT(SKBSTAMP_STAGE_READ) },
-	{ "skb_copy_and_csum_datagram_msg", sks_hook_rx_read_csum_cb,
-	  BIT(SKBSTAMP_STAGE_READ) },
-	{ "skb_consume_udp", sks_hook_rx_read_udp_cb, BIT(SKBSTAMP_STAGE_READ) },
+	[SKS_H_TCP_WFREE] = { "tcp_wfree", SKS_G_TXDONE },
+	[SKS_H_SOCK_WFREE] = { "sock_wfree", SKS_G_TXDONE },
+	/* Receive (rx.c): the frees and clones of the skbs it tracks. */
+	[SKS_H_KFREE_SKB] = { "__kfree_skb", SKS_G_RX_TRACK, .helper = true },
+	[SKS_H_KFREE_SKB_PARTIAL] = { "kfree_skb_partial", SKS_G_RX_TRACK,
+				      .helper = true },
+	/* Where the kernel has them (compat.h; NULL: skipped). */
+	[SKS_H_STOLEN_HEAD_FREE] = { SKS_STOLEN_HEAD_FREE_FUNC, SKS_G_RX_TRACK,
+				     .helper = true, .optional = true },
+	[SKS_H_KFREE_SKB_DEFER] = { SKS_KFREE_SKB_DEFER_FUNC, SKS_G_RX_TRACK,
+				    .helper = true, .optional = true },
+	[SKS_H_NAPI_KFREE_SKB] = { SKS_NAPI_KFREE_SKB_FUNC, SKS_G_RX_TRACK,
+				   .helper = true, .optional = true },
+	[SKS_H_COPY_SKB_HEADER] = { "__copy_skb_header", SKS_G_RX_TRACK,
+				    .helper = true, .optional = true },
+	[SKS_H_GRO_RECEIVE] = { "skb_gro_receive", SKS_G_RX_MERGE },
+	[SKS_H_TRY_COALESCE] = { "skb_try_coalesce", SKS_G_RX_MERGE },
+	[SKS_H_NAPI_SCHEDULE] = { "__napi_schedule", SKS_G_RX_IRQ },
+	[SKS_H_NAPI_SCHEDULE_IRQOFF] = { "__napi_schedule_irqoff", SKS_G_RX_IRQ },
+	[SKS_H_NAPI_GRO] = { SKS_NAPI_GRO_FUNC, SKS_G_RX_NAPI },
+	[SKS_H_NETIF_RECEIVE_SKB] = { "netif_receive_skb", SKS_G_RX_NAPI },
+	[SKS_H_NETIF_RX] = { "netif_rx", SKS_G_RX_NAPI },
+	[SKS_H_NETIF_RX2] = { SKS_NETIF_RX2_FUNC, SKS_G_RX_NAPI },
+	[SKS_H_IP_RCV] = { "ip_rcv", SKS_G_RX_IP },
+	[SKS_H_IPV6_RCV] = { "ipv6_rcv", SKS_G_RX_IP },
+	[SKS_H_IP_LIST_RCV] = { "ip_list_rcv", SKS_G_RX_IP },
+	[SKS_H_IPV6_LIST_RCV] = { "ipv6_list_rcv", SKS_G_RX_IP },
+	[SKS_H_TCP_V4_RCV] = { "tcp_v4_rcv", SKS_G_RX_L4 },
+	[SKS_H_TCP_V6_RCV] = { "tcp_v6_rcv", SKS_G_RX_L4 },
+	[SKS_H_UDP_RCV] = { "udp_rcv", SKS_G_RX_L4 },
+	[SKS_H_UDPV6_RCV] = { "udpv6_rcv", SKS_G_RX_L4 },
+	[SKS_H_TCP_RCV_ESTABLISHED] = { "tcp_rcv_established", SKS_G_RX_SOCKQ },
+	[SKS_H_TCP_RCV_STATE] = { "tcp_rcv_state_process", SKS_G_RX_SOCKQ },
+	[SKS_H_UDP_ENQUEUE] = { "__udp_enqueue_schedule_skb", SKS_G_RX_SOCKQ },
+	[SKS_H_COPY_DATAGRAM] = { "skb_copy_datagram_iter", SKS_G_RX_READ },
+	[SKS_H_COPY_AND_CSUM] = { "skb_copy_and_csum_datagram_msg",
+				  SKS_G_RX_READ },
+	[SKS_H_CONSUME_UDP] = { "skb_consume_udp", SKS_G_RX_READ },
+};
+
+/*
+ * Is the callback, called for the ftrace location @ip, running for hook
+ * @id?  A function's fentry call is at its address, or one endbr64 past
+ * it where kprobes did not already skip that; hooked functions are at
+ * least 16 bytes apart, so the window cannot take in another one.
+ */
+#define SKS_FENTRY_SLACK	8
+
+static __always_inline bool sks_at(unsigned long ip, enum sks_hook_id id)
+{
+	return ip - sks_fhooks[id].addr < SKS_FENTRY_SLACK;
+}
+
+/*
+ * A group's handlers, for @ip.  Every branch names its functions: a
+ * callback never hands a function's arguments to another's handler.
+ * Groups of one handler need no test (the ops' filter is the test).
+ */
+static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
+					 sks_ftrace_regs_t *fregs,
+					 unsigned long pip)
+{
+	switch (g) {
+	case SKS_G_SENDMSG:
+		if (sks_at(ip, SKS_H_TCP_SENDMSG))
+			sks_hook_tcp_sendmsg(fregs, pip);
+		else if (sks_at(ip, SKS_H_UDP_SENDMSG) ||
+			 sks_at(ip, SKS_H_UDPV6_SENDMSG))
+			sks_hook_udp_sendmsg(fregs, pip);
+		break;
+	case SKS_G_TAGGED:
+		if (sks_at(ip, SKS_H_XMIT))
+			sks_hook_xmit_list(fregs, pip);
+		else if (sks_at(ip, SKS_H_TCP_TRANSMIT))
+			sks_hook_tcp_transmit(fregs, pip);
+		else if (sks_at(ip, SKS_H_IP_SEND_SKB))
+			sks_hook_ip_send_skb(fregs, pip);
+		else if (sks_at(ip, SKS_H_IP6_SEND_SKB))
+			sks_hook_ip6_send_skb(fregs, pip);
+		else if (sks_at(ip, SKS_H_IP_FRAGMENT) ||
+			 sks_at(ip, SKS_H_IP6_FRAGMENT))
+			sks_hook_ip_fragment(fregs, pip);
+		break;
+	case SKS_G_TSTAMP_TX:
+		sks_hook_skb_tstamp_tx(fregs, pip);
+		break;
+	case SKS_G_TXDONE:
+		sks_hook_txdone(fregs, pip);
+		break;
+	case SKS_G_RX_TRACK:
+		/* Only the clone hook takes other arguments than a free. */
+		if (sks_at(ip, SKS_H_COPY_SKB_HEADER))
+			sks_hook_rx_clone(fregs, pip);
+		else
+			sks_hook_rx_free(fregs, pip);
+		break;
+	case SKS_G_RX_MERGE:
+		if (sks_at(ip, SKS_H_GRO_RECEIVE))
+			sks_hook_rx_gro_merge(fregs, pip);
+		else if (sks_at(ip, SKS_H_TRY_COALESCE))
+			sks_hook_rx_coalesce(fregs, pip);
+		break;
+	case SKS_G_RX_IRQ:
+		sks_hook_rx_irq(fregs, pip);
+		break;
+	case SKS_G_RX_NAPI:
+		if (sks_at(ip, SKS_H_NAPI_GRO))
+			sks_hook_rx_napi_gro(fregs, pip);
+		else if (sks_at(ip, SKS_H_NETIF_RECEIVE_SKB) ||
+			 sks_at(ip, SKS_H_NETIF_RX) ||
+			 sks_at(ip, SKS_H_NETIF_RX2))
+			sks_hook_rx_napi(fregs, pip);
+		break;
+	case SKS_G_RX_IP:
+		if (sks_at(ip, SKS_H_IP_RCV) || sks_at(ip, SKS_H_IPV6_RCV))
+			sks_hook_rx_ip(fregs, pip);
+		else if (sks_at(ip, SKS_H_IP_LIST_RCV) ||
+			 sks_at(ip, SKS_H_IPV6_LIST_RCV))
+			sks_hook_rx_ip_list(fregs, pip);
+		break;
+	case SKS_G_RX_L4:
+		sks_hook_rx_l4(fregs, pip);
+		break;
+	case SKS_G_RX_SOCKQ:
+		sks_hook_rx_sockq(fregs, pip);
+		break;
+	case SKS_G_RX_READ:
+		if (sks_at(ip, SKS_H_COPY_DATAGRAM))
+			sks_hook_rx_read(fregs, pip);
+		else if (sks_at(ip, SKS_H_CONSUME_UDP))
+			sks_hook_rx_read_udp(fregs, pip);
+		else if (sks_at(ip, SKS_H_COPY_AND_CSUM))
+			sks_hook_rx_read_csum(fregs, pip);
+		break;
+	case SKS_NR_GROUPS:
+		break;
+	}
+}
+
+/*
+ * The ftrace callbacks, one per group.  Handlers read the configuration
+ * as RCU-sched readers; not every ftrace path disables preemption around
+ * a callback.
+ */
+#define SKS_GROUP_CB(name, g)						\
+static void notrace name(unsigned long ip, unsigned long parent_ip,	\
+			 struct ftrace_ops *op, sks_ftrace_regs_t *fregs) \
+{									\
+	preempt_disable_notrace();					\
+	if (fregs && sks_ftrace_has_args(fregs))			\
+		sks_dispatch(g, ip, fregs, parent_ip);			\
+	preempt_enable_notrace();					\
+}
+
+SKS_GROUP_CB(sks_sendmsg_cb, SKS_G_SENDMSG)
+SKS_GROUP_CB(sks_tagged_cb, SKS_G_TAGGED)
+SKS_GROUP_CB(sks_tstamp_tx_cb, SKS_G_TSTAMP_TX)
+SKS_GROUP_CB(sks_txdone_cb, SKS_G_TXDONE)
+SKS_GROUP_CB(sks_rx_track_cb, SKS_G_RX_TRACK)
+SKS_GROUP_CB(sks_rx_merge_cb, SKS_G_RX_MERGE)
+SKS_GROUP_CB(sks_rx_irq_cb, SKS_G_RX_IRQ)
+SKS_GROUP_CB(sks_rx_napi_cb, SKS_G_RX_NAPI)
+SKS_GROUP_CB(sks_rx_ip_cb, SKS_G_RX_IP)
+SKS_GROUP_CB(sks_rx_l4_cb, SKS_G_RX_L4)
+SKS_GROUP_CB(sks_rx_sockq_cb, SKS_G_RX_SOCKQ)
+SKS_GROUP_CB(sks_rx_read_cb, SKS_G_RX_READ)
+
+struct sks_hook_group {
+	ftrace_func_t cb;
+	u32 stages;		/* stages that need the group */
+	/*
+	 * The handler may redirect the function: it gets full registers.
+	 * The others ask ftrace for the arguments alone where it can.
+	 */
+	bool ipmodify;
+	/*
+	 * Reports stages of skbs already tagged: registered before and
+	 * unregistered after every tagging hook, so tagged skbs in flight at
+	 * STOP still reach their last stage.
+	 */
+	bool reporting;
+	bool registered;
+	unsigned int hooked;	/* functions in the ops' filter */
+	struct ftrace_ops ops;
+};
+
+/* In registration order; STOP unregisters in reverse. */
+static struct sks_hook_group sks_groups[SKS_NR_GROUPS] = {
+	[SKS_G_SENDMSG] = { sks_sendmsg_cb, SKS_STAGES_SENDMSG },
+	[SKS_G_TAGGED] = { sks_tagged_cb, SKS_STAGES_TAGGED },
+	[SKS_G_TSTAMP_TX] = { sks_tstamp_tx_cb, SKS_STAGES_TAGGED,
+			      .ipmodify = true, .reporting = true },
+	[SKS_G_TXDONE] = { sks_txdone_cb, SKS_STAGES_TXDONE,
+			   .reporting = true },
+	/* The frees first: no skb is tracked unseen. */
+	[SKS_G_RX_TRACK] = { sks_rx_track_cb, SKS_STAGES_RX },
+	[SKS_G_RX_MERGE] = { sks_rx_merge_cb, BIT(SKBSTAMP_STAGE_MERGE) },
+	[SKS_G_RX_IRQ] = { sks_rx_irq_cb, BIT(SKBSTAMP_STAGE_IRQ) },
+	[SKS_G_RX_NAPI] = { sks_rx_napi_cb, SKS_RX_NAPI },
+	[SKS_G_RX_IP] = { sks_rx_ip_cb, SKS_RX_FROM(SKBSTAMP_STAGE_IP) },
+	[SKS_G_RX_L4] = { sks_rx_l4_cb, SKS_RX_FROM(SKBSTAMP_STAGE_L4) },
+	[SKS_G_RX_SOCKQ] = { sks_rx_sockq_cb, BIT(SKBSTAMP_STAGE_SOCKQ) },
+	[SKS_G_RX_READ] = { sks_rx_read_cb, BIT(SKBSTAMP_STAGE_READ) },
 };
 
 static u32 sks_avail;
+
+static bool sks_fhook_found(const struct sks_fhook *h)
+{
+	return h->addr;
+}
 
 /* Every hook that serves @stages was found. */
 static bool sks_hooks_found(u32 stages)
 {
 	struct sks_fhook *h;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
-		if ((h->stages & stages) && !h->found)
+	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++)
+		if ((sks_groups[h->group].stages & stages) && !sks_fhook_found(h))
 			return false;
 	return true;
 }
 
-/* ftrace_set_filter() may write to the pattern: give it a copy. */
-static bool sks_fhook_find(struct sks_fhook *h)
+/* Put @h in its group's filter; a function ftrace cannot trace is lost. */
+static void sks_fhook_filter(struct sks_fhook *h)
 {
-	char name[KSYM_NAME_LEN];
-	int len = strscpy(name, h->func, sizeof(name));
+	struct sks_hook_group *g = &sks_groups[h->group];
 
-	return len > 0 && !ftrace_set_filter(&h->ops, name, len, 0);
+	if (h->addr && ftrace_set_filter_ip(&g->ops, h->addr, 0, 0))
+		h->addr = 0;
+	if (h->addr)
+		g->hooked++;
+	else if (h->func)
+		pr_warn("%s() cannot be hooked on this kernel (inlined or renamed?)\n",
+			h->func);
 }
 
 /* Find every hooked function; called once at load. */
 int sks_hooks_probe(void)
 {
+	const char *names[SKS_NR_HOOKS];
+	unsigned long addrs[SKS_NR_HOOKS];
+	struct sks_hook_group *g;
 	struct sks_fhook *h;
+	int i, err;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
-		if (!h->func)	/* not on this kernel (compat.h) */
-			continue;
-		h->ops.func = h->cb;
-		h->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
-		if (h->ipmodify)
-			h->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
+	for (i = 0; i < SKS_NR_HOOKS; i++)
+		names[i] = sks_fhooks[i].func;
+	err = sks_ksym_lookup(names, addrs, SKS_NR_HOOKS);
+	if (err)
+		return err;
+	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++) {
+		g->ops.func = g->cb;
+		g->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
+		if (g->ipmodify)
+			g->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
 					FTRACE_OPS_FL_IPMODIFY;
 		else
-			h->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;
-		h->found = sks_fhook_find(h);
-		if (h->found && !h->helper)
-			sks_avail |= h->stages;
-		else if (!h->found)
-			pr_warn("%s() cannot be hooked on this kernel (inlined or renamed?)\n",
-				h->func);
+			g->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;
+	}
+	for (i = 0; i < SKS_NR_HOOKS; i++) {
+		h = &sks_fhooks[i];
+		h->addr = addrs[i];
+		sks_fhook_filter(h);
+		if (sks_fhook_found(h) && !h->helper)
+			sks_avail |= sks_groups[h->group].stages;
 	}
 	sks_avail |= sks_tp_probe();
 	/* Stages whose indispensable helper is missing cannot be offered. */
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
-		if (h->helper && !h->optional && !h->found)
-			sks_avail &= ~h->stages;
+	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++)
+		if (h->helper && !h->optional && !sks_fhook_found(h))
+			sks_avail &= ~sks_groups[h->group].stages;
 	/* Without the reporting point, tagging skbs would be pointless. */
-	if (!sks_fhooks[SKS_FHOOK_TSTAMP_TX].found)
+	if (!sks_fhook_found(&sks_fhooks[SKS_H_TSTAMP_TX]))
 		sks_avail &= ~SKS_STAGES_TAGGED;
 	/* txdone needs both destructors, and everything tagging needs. */
 	if (!sks_hooks_found(SKS_STAGES_TXDONE))
@@ -190,17 +397,17 @@ int sks_hooks_probe(void)
 }
 
 /*
- * Drop the filters ftrace_set_filter() allocated; called at unload.  An
+ * Drop the filters ftrace_set_filter_ip() allocated; called at unload.  An
  * emptied filter is ftrace's shared empty hash, so resetting frees it
  * (ftrace_free_filter() is not exported on every supported kernel).
  */
 void sks_hooks_release(void)
 {
-	struct sks_fhook *h;
+	struct sks_hook_group *g;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
-		if (h->found)
-			ftrace_set_filter(&h->ops, NULL, 0, 1);
+	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++)
+		if (g->hooked)
+			ftrace_set_filter(&g->ops, NULL, 0, 1);
 }
 
 u32 sks_stages_avail(void)
@@ -208,45 +415,49 @@ u32 sks_stages_avail(void)
 	return sks_avail;
 }
 
-static int sks_fhook_register(struct sks_fhook *h,
+static int sks_group_register(struct sks_hook_group *g,
 			      struct netlink_ext_ack *extack)
 {
-	int err = register_ftrace_function(&h->ops);
+	int err = register_ftrace_function(&g->ops);
 
 	if (err) {
-		pr_err("cannot hook %s(): %d\n", h->func, err);
+		pr_err("cannot register hook group %td: %d\n", g - sks_groups,
+		       err);
 		NL_SET_ERR_MSG(extack, "cannot register an ftrace hook");
 		return err;
 	}
-	h->registered = true;
+	g->registered = true;
 	return 0;
 }
 
-static void sks_fhook_unregister(struct sks_fhook *h)
+static void sks_group_unregister(struct sks_hook_group *g)
 {
-	if (!h->registered)
+	if (!g->registered)
 		return;
-	unregister_ftrace_function(&h->ops);
-	h->registered = false;
+	unregister_ftrace_function(&g->ops);
+	g->registered = false;
 }
 
 /*
  * The reporting hooks go first: from the moment an skb can be tagged, its
- * stamps must be intercepted, or they would reach the application.
+ * stamps must be intercepted, or they would reach the application.  A
+ * group with an empty filter is never registered: ftrace would call it for
+ * every function of the kernel.
  */
 int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
 {
-	struct sks_fhook *h;
+	struct sks_hook_group *g;
 	int err = 0, pass;
 
 	for (pass = 0; pass < 2; pass++) {
 		/* Receive tracepoints: after reporting, before the taggers. */
 		if (pass == 1)
 			err = sks_tp_register(stages, extack);
-		for (h = sks_fhooks; !err && h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++) {
-			if (h->reporting != !pass || !h->found || !(h->stages & stages))
+		for (g = sks_groups; !err && g < sks_groups + SKS_NR_GROUPS; g++) {
+			if (g->reporting != !pass || !g->hooked ||
+			    !(g->stages & stages))
 				continue;
-			err = sks_fhook_register(h, extack);
+			err = sks_group_register(g, extack);
 		}
 		if (err) {
 			sks_hooks_unregister_taggers();
@@ -263,11 +474,11 @@ int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
  */
 static void sks_hooks_unregister(bool reporting)
 {
-	struct sks_fhook *h;
+	struct sks_hook_group *g;
 
-	for (h = sks_fhooks + ARRAY_SIZE(sks_fhooks) - 1; h >= sks_fhooks; h--)
-		if (h->reporting == reporting)
-			sks_fhook_unregister(h);
+	for (g = sks_groups + SKS_NR_GROUPS - 1; g >= sks_groups; g--)
+		if (g->reporting == reporting)
+			sks_group_unregister(g);
 }
 
 /*
@@ -290,10 +501,10 @@ void sks_hooks_unregister_reporting(void)
 /* Is every hook that @stages need registered? */
 bool sks_hooks_cover(u32 stages)
 {
-	struct sks_fhook *h;
+	struct sks_hook_group *g;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
-		if (h->found && (h->stages & stages) && !h->registered)
+	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++)
+		if (g->hooked && (g->stages & stages) && !g->registered)
 			return false;
 	return sks_tp_cover(stages);
 }
@@ -301,10 +512,10 @@ bool sks_hooks_cover(u32 stages)
 /* Registered hooks, for tests and status. */
 bool sks_hooks_any_registered(void)
 {
-	struct sks_fhook *h;
+	struct sks_hook_group *g;
 
-	for (h = sks_fhooks; h < sks_fhooks + ARRAY_SIZE(sks_fhooks); h++)
-		if (h->registered)
+	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++)
+		if (g->registered)
 			return true;
 	return sks_tp_any_registered();
 }

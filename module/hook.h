@@ -8,38 +8,6 @@
 #include <linux/bits.h>
 #include <linux/ftrace.h>
 
-/*
- * @fregs: the hooked function's arguments (sks_ftrace_arg()), and full
- * registers for a hook with .ipmodify (sks_ftrace_pt_regs());
- * @parent_ip: return address into the caller of the hooked function.
- */
-typedef void (*sks_hook_fn)(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
-
-struct sks_fhook {
-	const char *func;	/* kernel function to hook */
-	ftrace_func_t cb;	/* hook.c's callback for the handler */
-	u32 stages;		/* stages that need this hook */
-	/*
-	 * The handler may redirect the function: it gets full registers.
-	 * The others ask ftrace for the arguments alone where it can.
-	 */
-	bool ipmodify;
-	/*
-	 * Reports stages of skbs already tagged: registered before and
-	 * unregistered after every tagging hook, so tagged skbs in flight at
-	 * STOP still reach their last stage.
-	 */
-	bool reporting;
-	bool helper;		/* needed by its stages, provides none */
-	bool optional;		/* a helper they can do without */
-	bool found;
-	bool registered;
-	struct ftrace_ops ops;
-};
-
-/* Hooks referred to by index in sks_fhooks[]. */
-#define SKS_FHOOK_TSTAMP_TX	6
-
 #define SKS_STAGES_SENDMSG	((u32)BIT(SKBSTAMP_STAGE_SENDMSG))
 /* Stages reported through the kernel's own SO_TIMESTAMPING points. */
 #define SKS_STAGES_TAGGED	((u32)(BIT(SKBSTAMP_STAGE_SCHED) | \

@@ -15,7 +15,9 @@ static int __init skbstamp_init(void)
 {
 	int err;
 
-	sks_hooks_probe();
+	err = sks_hooks_probe();
+	if (err)
+		return err;
 	err = sks_genl_register();
 	if (err) {
 		pr_err("cannot register generic netlink family: %d\n", err);

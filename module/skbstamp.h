@@ -119,6 +119,10 @@ void sks_hooks_unregister_reporting(void);
 bool sks_hooks_any_registered(void);
 bool sks_hooks_cover(u32 stages);
 
+/* ksym.c: function addresses by name, at load */
+int sks_ksym_lookup(const char *const *names, unsigned long *addrs,
+		    unsigned int n);
+
 /* tphook.c: tracepoints, found by name and registered like the hooks */
 u32 sks_tp_probe(void);
 int sks_tp_register(u32 stages, struct netlink_ext_ack *extack);
