@@ -312,7 +312,7 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 }
 
 static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
-				      int bufsz)
+				      int bufsz, int *group)
 {
 	int grp, err;
 	struct nl_sock *sk;
@@ -338,6 +338,7 @@ static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state 
 		nl_socket_free(sk);
 		return NULL;
 	}
+	*group = grp;
 	/* A large buffer rides out bursts; root may exceed rmem_max. */
 	if (setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE,
 		       &bufsz, sizeof(bufsz)))
@@ -407,7 +408,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	uint64_t end = 0;
 	struct sigaction sa = { .sa_handler = sks_on_signal };
 	struct nl_sock *sk;
-	int ret = SKS_EXIT_OK;
+	int ret = SKS_EXIT_OK, grp;
 	bool pull;
 
 	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf))
@@ -416,7 +417,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	/* Join the group first: no record is missed while setting up. */
-	sk = sks_mon_socket(ctx, &st, rcvbuf);
+	sk = sks_mon_socket(ctx, &st, rcvbuf, &grp);
 	if (!sk)
 		return SKS_EXIT_KERNEL;
 	m.ncpus = 4096;
@@ -475,7 +476,12 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			break;
 		}
 	}
-	/* What already reached the socket is delivered: read it all. */
+	/*
+	 * What already reached the socket is delivered: read it all.  Leave
+	 * the group first, or records still being traced would keep this
+	 * loop going for as long as they come faster than it prints them.
+	 */
+	nl_socket_drop_membership(sk, grp);
 	if (!st.reply_err && ret == SKS_EXIT_OK && !m.count_reached)
 		while (nl_recvmsgs_default(sk) >= 0 && !st.reply_err)
 			;

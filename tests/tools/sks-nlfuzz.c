@@ -18,6 +18,11 @@
  *   race    threads issuing START, STOP, GET (and SET where the header and
  *           the module have it) at once, with UDP traffic, then checks the
  *           state and that the record counters balance.
+ *   cycles  START and STOP, one after the other, N times, from one socket
+ *           (no process start per cycle): each must succeed, GET must say
+ *           running between them, and each stopped run's counters must
+ *           balance exactly.  Prints the records the runs generated, so a
+ *           caller with traffic running can check that every run traced.
  *   check   the post-storm checks alone.
  *
  * Every request carries NLM_F_REQUEST | NLM_F_ACK and an honest nlmsg_len,
@@ -112,6 +117,9 @@ static void sks_help(FILE *f)
 		"  unpriv [--seed N] [--count N] without CAP_NET_ADMIN: all refused, no group\n"
 		"  race [--threads N] [--seconds N] [--seed N]\n"
 		"                               concurrent START/STOP/GET(/SET), then checks\n"
+		"  cycles [--count N] [--hold-ms N]\n"
+		"                               N START/STOP pairs, held N ms each\n"
+		"                               (defaults: 200, 20), checked one by one\n"
 		"  check                        GET, START, STOP and the counters\n"
 		"\n"
 		"  --verbose                    print every failure and each answer of --only\n"
@@ -2020,10 +2028,12 @@ static void sks_storm_report(struct sks_storm *st, uint64_t ms)
 struct sks_args {
 	uint64_t seed;
 	unsigned long count;
+	bool count_set;		/* --count given: cycles' default differs */
 	unsigned int batch;
 	long only;
 	unsigned int threads;
 	unsigned int seconds;
+	unsigned int hold_ms;
 };
 
 /* Run the storm over an open, resolved socket. */
@@ -2356,6 +2366,58 @@ static void sks_mode_race(struct sks_sock *s, struct sks_family *fam,
 	sks_final_checks(s, fam, -1, "race");
 }
 
+/* --- start/stop cycles ------------------------------------------------------- */
+
+/* One START or STOP (default configuration) that must succeed. */
+static bool sks_cycle_cmd(struct sks_sock *s, const struct sks_family *fam,
+			  uint8_t cmd, const char *what, unsigned long i)
+{
+	struct sks_ack ack;
+
+	if (sks_simple(s, fam, cmd, 0, NULL, &ack) < 0)
+		return false;
+	if (ack.error)
+		return !sks_fail("cycle %lu: %s refused: %s%s%s", i, what,
+				 sks_errname(-ack.error), ack.has_msg ? ": " : "",
+				 ack.msg);
+	return true;
+}
+
+static void sks_mode_cycles(struct sks_sock *s, struct sks_family *fam,
+			    const struct sks_args *args)
+{
+	struct timespec hold = {
+		.tv_sec = args->hold_ms / 1000,
+		.tv_nsec = (args->hold_ms % 1000) * 1000000L,
+	};
+	unsigned long i, done = 0, traced = 0;
+	unsigned long n = args->count_set ? args->count : 200;
+	unsigned long long generated = 0;
+	struct sks_status st;
+	char where[64];
+
+	for (i = 1; i <= n; i++) {
+		if (!sks_cycle_cmd(s, fam, SKBSTAMP_CMD_START, "START", i))
+			break;
+		nanosleep(&hold, NULL);
+		snprintf(where, sizeof(where), "cycle %lu, running", i);
+		if (!sks_get(s, fam, &st) ||
+		    !sks_status_check(&st, SKBSTAMP_STATE_RUNNING, where))
+			break;
+		if (!sks_cycle_cmd(s, fam, SKBSTAMP_CMD_STOP, "STOP", i))
+			break;
+		snprintf(where, sizeof(where), "cycle %lu, stopped", i);
+		if (!sks_get(s, fam, &st) ||
+		    !sks_status_check(&st, SKBSTAMP_STATE_STOPPED, where))
+			break;
+		generated += st.cnt[SKBSTAMP_CNT_GENERATED];
+		traced += st.cnt[SKBSTAMP_CNT_GENERATED] != 0;
+		done++;
+	}
+	printf("cycles summary: cycles=%lu traced=%lu generated=%llu\n", done,
+	       traced, generated);
+}
+
 /* --- main -------------------------------------------------------------------- */
 
 static void sks_mode_resolve(struct sks_sock *s, struct sks_family *fam,
@@ -2392,6 +2454,7 @@ static const struct {
 	{ "storm", sks_mode_storm },
 	{ "unpriv", sks_mode_unpriv },
 	{ "race", sks_mode_race },
+	{ "cycles", sks_mode_cycles },
 	{ "check", sks_mode_check },
 };
 
@@ -2418,6 +2481,8 @@ static int sks_parse_args(int argc, char **argv, struct sks_args *a)
 		}
 		if (i + 1 >= argc)
 			return -1;
+		if (!strcmp(o, "--count") && sks_num(argv[i + 1], 100000000, &v))
+			a->count_set = true;
 		if (!strcmp(o, "--seed") && sks_num(argv[i + 1], UINT64_MAX, &v))
 			a->seed = v;
 		else if (!strcmp(o, "--count") && sks_num(argv[i + 1], 100000000, &v))
@@ -2431,6 +2496,8 @@ static int sks_parse_args(int argc, char **argv, struct sks_args *a)
 			a->threads = v;
 		else if (!strcmp(o, "--seconds") && sks_num(argv[i + 1], 3600, &v))
 			a->seconds = v;
+		else if (!strcmp(o, "--hold-ms") && sks_num(argv[i + 1], 60000, &v))
+			a->hold_ms = v;
 		else
 			return -1;
 		i++;
@@ -2442,7 +2509,7 @@ int main(int argc, char **argv)
 {
 	struct sks_args args = {
 		.seed = 1, .count = 100000, .batch = 8, .only = -1,
-		.threads = 4, .seconds = 3,
+		.threads = 4, .seconds = 3, .hold_ms = 20,
 	};
 	const char *mode = argc > 1 ? argv[1] : "";
 	struct sks_family fam;
