@@ -291,3 +291,95 @@ sks_modules_writable()
 	# shellcheck disable=SC2064
 	trap "umount -l '$m'; umount -l '$t'" EXIT
 }
+
+# sks_mem_now: SUnreclaim, VmallocUsed and Percpu (kB) into the array
+# sks_mem, once SLUB has given back its empty slabs (freed objects leave
+# their slab pages allocated otherwise).
+sks_mem_now()
+{
+	local k v _ f
+	declare -gA sks_mem
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 >"$f" 2>/dev/null || true
+	done
+	while read -r k v _; do
+		case $k in
+		SUnreclaim:|VmallocUsed:|Percpu:) sks_mem[${k%:}]=$v ;;
+		esac
+	done </proc/meminfo
+}
+
+# sks_churn_begin: the memory baseline, then namespaces a and b with a TCP
+# and a UDP sender pinned to each CPU, running until sks_churn_end.  One
+# load, start, stop and unload come first, so that whatever the kernel
+# allocates once, on first use (ftrace hashes, the family's id, the
+# namespaces' and traffic tools' first run), is in the baseline.
+sks_churn_begin()
+{
+	local c k ncpu
+	ncpu=$(nproc)
+	[ "$ncpu" -ge 4 ] || sks_fail "the guest has $ncpu CPUs; make check boots four"
+	sks_netns_pair
+	sks_load
+	"$SKS_TOOL" start || sks_fail "warm-up start"
+	sks_udp 6399 5
+	"$SKS_TOOL" stop || sks_fail "warm-up stop"
+	sks_unload
+	ip netns del a
+	ip netns del b
+	sks_sleep 2
+	sks_mem_now
+	declare -gA sks_mem_base
+	for k in "${!sks_mem[@]}"; do sks_mem_base[$k]=${sks_mem[$k]}; done
+	echo "# baseline: SUnreclaim ${sks_mem[SUnreclaim]} kB," \
+		"VmallocUsed ${sks_mem[VmallocUsed]} kB, Percpu ${sks_mem[Percpu]} kB"
+
+	sks_netns_pair
+	sks_churn_pids=() sks_churn_senders=()
+	for ((c = 0; c < ncpu; c++)); do
+		ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 $((6300 + c)) \
+			--ready-file "$SKS_TMP/t.$c" >/dev/null &
+		sks_churn_pids+=($!)
+		ip netns exec b "$SKS_TRAFFIC" udp-server fd00::2 $((6310 + c)) \
+			count 1000000 timeout 600000 --ready-file "$SKS_TMP/u.$c" >/dev/null &
+		sks_churn_pids+=($!)
+	done
+	for ((c = 0; c < ncpu; c++)); do
+		sks_wait_file "$SKS_TMP/t.$c"
+		sks_wait_file "$SKS_TMP/u.$c"
+	done
+	for ((c = 0; c < ncpu; c++)); do
+		ip netns exec a taskset -c $c "$SKS_TRAFFIC" tcp-client 10.0.0.2 \
+			$((6300 + c)) size 1000 count 1000000 gap-us 50000 quiet-ms 1 >/dev/null &
+		sks_churn_senders+=($!)
+		ip netns exec a taskset -c $c "$SKS_TRAFFIC" udp-client fd00::2 \
+			$((6310 + c)) size 200 count 1000000 gap-us 50000 quiet-ms 1 >/dev/null &
+		sks_churn_senders+=($!)
+	done
+}
+
+# sks_churn_end: the senders ran through it all (none exited); then, with
+# the traffic and namespaces gone and the module unloaded, memory is back
+# to the baseline, within what a process start or a socket's buffers
+# leave behind: a leaked table or ring (32 kB or more each) per cycle
+# would exceed it many times over.
+sks_churn_end()
+{
+	local p k n tol d
+	for p in "${sks_churn_senders[@]}"; do
+		kill -0 "$p" 2>/dev/null || sks_fail "a sender stopped during the cycles"
+	done
+	kill "${sks_churn_senders[@]}" "${sks_churn_pids[@]}" 2>/dev/null || true
+	wait "${sks_churn_senders[@]}" "${sks_churn_pids[@]}" 2>/dev/null || true
+	ip netns del a
+	ip netns del b
+	sks_sleep 2
+	sks_mem_now
+	echo "# after: SUnreclaim ${sks_mem[SUnreclaim]} kB," \
+		"VmallocUsed ${sks_mem[VmallocUsed]} kB, Percpu ${sks_mem[Percpu]} kB"
+	for k in SUnreclaim:2048 VmallocUsed:1024 Percpu:64; do
+		n=${k%:*} tol=${k#*:}
+		d=$((sks_mem[$n] - sks_mem_base[$n]))
+		[ "$d" -le "$tol" ] || sks_fail "$n grew by $d kB over the cycles (more than $tol kB)"
+	done
+}
