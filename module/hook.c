@@ -53,6 +53,7 @@ SKS_FTRACE_CB(sks_hook_skb_tstamp_tx)
 SKS_FTRACE_CB(sks_hook_xmit_list)
 SKS_FTRACE_CB(sks_hook_txdone)
 SKS_FTRACE_CB(sks_hook_ip_fragment)
+SKS_FTRACE_CB(sks_hook_sock_destruct)
 SKS_FTRACE_CB(sks_hook_rx_free)
 SKS_FTRACE_CB(sks_hook_rx_clone)
 SKS_FTRACE_CB(sks_hook_rx_gro_merge)
@@ -89,6 +90,13 @@ static struct sks_fhook sks_fhooks[] = {
 	 */
 	{ "tcp_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
 	{ "sock_wfree", sks_hook_txdone_cb, SKS_STAGES_TXDONE, .reporting = true },
+	/*
+	 * A socket's end frees its entry in the socket table (which the
+	 * send calls and tagging fill); without it, LRU reuse alone.
+	 */
+	{ "inet_sock_destruct", sks_hook_sock_destruct_cb,
+	  SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED, .helper = true,
+	  .optional = true },
 	/* Receive (rx.c).  The frees first: no skb is tracked unseen. */
 	{ "__kfree_skb", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
 	{ "kfree_skb_partial", sks_hook_rx_free_cb, SKS_STAGES_RX, .helper = true },
