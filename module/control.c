@@ -310,6 +310,10 @@ bool sks_snapshot(struct sks_config *cfg, struct sks_counters *cnt)
 		cnt->tags_abandoned = sks_tags_abandoned;
 	cnt->rx_evicted = sks_rx_evictions();
 	cnt->rx_tracked = sks_rx_count();
+	cnt->tags_pending = sks_tag_count();
+	cnt->tags_evicted = sks_tag_evictions();
+	cnt->socks_tracked = sks_sock_count();
+	cnt->socks_evicted = sks_sock_evictions();
 	mutex_unlock(&sks_ctl_lock);
 	return ret;
 }

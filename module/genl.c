@@ -186,6 +186,14 @@ static int sks_put_counters(struct sk_buff *msg, const struct sks_counters *c)
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_RX_EVICTED, c->rx_evicted,
 			      SKBSTAMP_CNT_PAD) ||
 	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_RX_TRACKED, c->rx_tracked,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_TAGS_PENDING, c->tags_pending,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_TAGS_EVICTED, c->tags_evicted,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_SOCKS_TRACKED, c->socks_tracked,
+			      SKBSTAMP_CNT_PAD) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_CNT_SOCKS_EVICTED, c->socks_evicted,
 			      SKBSTAMP_CNT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);

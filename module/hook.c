@@ -31,6 +31,7 @@ enum sks_group {
 	SKS_G_TAGGED,
 	SKS_G_TSTAMP_TX,
 	SKS_G_TXDONE,
+	SKS_G_SOCK_END,
 	SKS_G_RX_TRACK,
 	SKS_G_RX_MERGE,
 	SKS_G_RX_IRQ,
@@ -55,6 +56,7 @@ enum sks_hook_id {
 	SKS_H_TSTAMP_TX,
 	SKS_H_TCP_WFREE,
 	SKS_H_SOCK_WFREE,
+	SKS_H_SOCK_DESTRUCT,
 	SKS_H_KFREE_SKB,
 	SKS_H_KFREE_SKB_PARTIAL,
 	SKS_H_STOLEN_HEAD_FREE,
@@ -113,6 +115,12 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 	 */
 	[SKS_H_TCP_WFREE] = { "tcp_wfree", SKS_G_TXDONE },
 	[SKS_H_SOCK_WFREE] = { "sock_wfree", SKS_G_TXDONE },
+	/*
+	 * A socket's end frees its entry in the socket table (which the
+	 * send calls and tagging fill); without it, LRU reuse alone.
+	 */
+	[SKS_H_SOCK_DESTRUCT] = { "inet_sock_destruct", SKS_G_SOCK_END,
+				  .helper = true, .optional = true },
 	/* Receive (rx.c): the frees and clones of the skbs it tracks. */
 	[SKS_H_KFREE_SKB] = { "__kfree_skb", SKS_G_RX_TRACK, .helper = true },
 	[SKS_H_KFREE_SKB_PARTIAL] = { "kfree_skb_partial", SKS_G_RX_TRACK,
@@ -200,6 +208,9 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 	case SKS_G_TXDONE:
 		sks_hook_txdone(fregs, pip);
 		break;
+	case SKS_G_SOCK_END:
+		sks_hook_sock_destruct(fregs, pip);
+		break;
 	case SKS_G_RX_TRACK:
 		/* Only the clone hook takes other arguments than a free. */
 		if (sks_at(ip, SKS_H_COPY_SKB_HEADER))
@@ -269,6 +280,7 @@ SKS_GROUP_CB(sks_sendmsg_cb, SKS_G_SENDMSG)
 SKS_GROUP_CB(sks_tagged_cb, SKS_G_TAGGED)
 SKS_GROUP_CB(sks_tstamp_tx_cb, SKS_G_TSTAMP_TX)
 SKS_GROUP_CB(sks_txdone_cb, SKS_G_TXDONE)
+SKS_GROUP_CB(sks_sock_end_cb, SKS_G_SOCK_END)
 SKS_GROUP_CB(sks_rx_track_cb, SKS_G_RX_TRACK)
 SKS_GROUP_CB(sks_rx_merge_cb, SKS_G_RX_MERGE)
 SKS_GROUP_CB(sks_rx_irq_cb, SKS_G_RX_IRQ)
@@ -305,6 +317,8 @@ static struct sks_hook_group sks_groups[SKS_NR_GROUPS] = {
 			      .ipmodify = true, .reporting = true },
 	[SKS_G_TXDONE] = { sks_txdone_cb, SKS_STAGES_TXDONE,
 			   .reporting = true },
+	[SKS_G_SOCK_END] = { sks_sock_end_cb,
+			     SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED },
 	/* The frees first: no skb is tracked unseen. */
 	[SKS_G_RX_TRACK] = { sks_rx_track_cb, SKS_STAGES_RX },
 	[SKS_G_RX_MERGE] = { sks_rx_merge_cb, BIT(SKBSTAMP_STAGE_MERGE) },

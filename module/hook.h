@@ -27,6 +27,7 @@ void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_sock_destruct(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 
 /* rx.c */
 void sks_hook_rx_napi(sks_ftrace_regs_t *fregs, unsigned long parent_ip);

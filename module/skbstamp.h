@@ -45,6 +45,10 @@ struct sks_counters {
 	u64 summarized;		/* summary mode: folded into histograms */
 	u64 rx_evicted;		/* receive tracking entries lost */
 	u64 rx_tracked;		/* received packets being tracked */
+	u64 tags_pending;	/* tag table entries in use */
+	u64 tags_evicted;	/* tag entries reused before their last stage */
+	u64 socks_tracked;	/* socket table entries in use */
+	u64 socks_evicted;	/* socket entries reused while in use */
 };
 
 enum skbstamp_state sks_state(void);

@@ -11,7 +11,10 @@
  * or whether the next UDP datagram is from a sampled call.
  *
  * Bounded: a fixed table of small buckets keyed by socket cookie; a full
- * bucket reuses its least recently used entry, which is counted.
+ * bucket reuses its least recently used entry, which is counted.  An
+ * entry ends with its socket (sks_sock_forget(), from the socket's
+ * destructor): by then no skb of the socket is left to need it, and
+ * short-lived sockets do not fill the table with the dead.
  */
 #include <linux/jiffies.h>
 #include <linux/sched.h>
@@ -50,6 +53,7 @@ struct sks_sock_bucket {
 
 static struct sks_sock_bucket *sks_socks;
 static atomic64_t sks_sock_evicted;
+static atomic64_t sks_sock_used;
 
 int sks_sock_alloc(void)
 {
@@ -61,6 +65,7 @@ int sks_sock_alloc(void)
 	for (i = 0; i < 1 << SKS_SOCK_BITS; i++)
 		raw_spin_lock_init(&sks_socks[i].lock);
 	atomic64_set(&sks_sock_evicted, 0);
+	atomic64_set(&sks_sock_used, 0);
 	return 0;
 }
 
@@ -75,20 +80,35 @@ u64 sks_sock_evictions(void)
 	return atomic64_read(&sks_sock_evicted);
 }
 
-/* Find or claim the entry of @cookie in @b; called with the lock held. */
+/* Entries in use: traced sockets not destroyed yet. */
+u64 sks_sock_count(void)
+{
+	return atomic64_read(&sks_sock_used);
+}
+
+/*
+ * Find or claim the entry of @cookie in @b: a free one, else the least
+ * recently used one.  Called with the lock held.
+ */
 static struct sks_sock_ent *sks_sock_get(struct sks_sock_bucket *b, u64 cookie)
 {
-	struct sks_sock_ent *e, *lru = &b->e[0];
+	struct sks_sock_ent *e, *free = NULL, *lru = NULL;
 
 	for (e = b->e; e < b->e + SKS_SOCK_WAYS; e++) {
 		if (e->cookie == cookie)
 			goto found;
-		if (time_before(e->used, lru->used) || !e->cookie)
+		if (!e->cookie)
+			free = free ?: e;
+		else if (!lru || time_before(e->used, lru->used))
 			lru = e;
 	}
-	e = lru;
-	if (e->cookie)
+	if (free) {
+		e = free;
+		atomic64_inc(&sks_sock_used);
+	} else {
+		e = lru;
 		atomic64_inc(&sks_sock_evicted);
+	}
 	memset(e, 0, sizeof(*e));
 	e->cookie = cookie;
 found:
@@ -196,5 +216,26 @@ void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
 	for (i = 0; tcp_last && i < SKS_SOCK_CALLS; i++)
 		if (*tcp_last - e->call[i].seq < e->call[i].len)
 			o->send_ns = e->call[i].ns;
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/*
+ * The socket of @cookie is being destroyed: its entry, if it has one, is
+ * free.  Sockets the module never traced have none, and no entry is made.
+ */
+void sks_sock_forget(u64 cookie)
+{
+	struct sks_sock_bucket *b = sks_sock_bucket(cookie);
+	struct sks_sock_ent *e;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	for (e = b->e; e < b->e + SKS_SOCK_WAYS; e++) {
+		if (e->cookie == cookie) {
+			e->cookie = 0;
+			atomic64_dec(&sks_sock_used);
+			break;
+		}
+	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }

@@ -55,6 +55,8 @@ struct sks_owner {
 int sks_sock_alloc(void);
 void sks_sock_free(void);
 u64 sks_sock_evictions(void);
+u64 sks_sock_count(void);
+void sks_sock_forget(u64 cookie);
 u32 sks_sock_sendmsg(u64 cookie, bool tcp, bool sampled, u32 tcp_seq, u32 len,
 		     u64 now);
 void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,

@@ -873,3 +873,20 @@ void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 		off += frag->len;
 	}
 }
+
+/*
+ * inet_sock_destruct(struct sock *sk), the end of every TCP and UDP
+ * socket: each skb the socket sent held its memory, so none is left, and
+ * the socket's entry (sender, UDP key counter) is not needed any more.
+ */
+void sks_hook_sock_destruct(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	u64 cookie;
+
+	if (!sk)
+		return;
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (cookie)
+		sks_sock_forget(cookie);
+}

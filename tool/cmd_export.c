@@ -64,10 +64,20 @@ static const struct {
 	{ SKBSTAMP_CNT_RX_EVICTED, "skbstamp_rx_evicted_total",
 	  "Received packets whose tracking ended before their last stage.",
 	  false },
+	{ SKBSTAMP_CNT_TAGS_EVICTED, "skbstamp_tags_evicted_total",
+	  "Tagged skbs whose entry was reused before their last stage.",
+	  false },
+	{ SKBSTAMP_CNT_SOCKS_EVICTED, "skbstamp_socks_evicted_total",
+	  "Entries of live traced sockets reused because the table was full.",
+	  false },
 	{ SKBSTAMP_CNT_BUFFERED, "skbstamp_records_buffered",
 	  "Records waiting in the per-CPU buffers.", true },
 	{ SKBSTAMP_CNT_RX_TRACKED, "skbstamp_rx_tracked",
 	  "Received packets being tracked.", true },
+	{ SKBSTAMP_CNT_TAGS_PENDING, "skbstamp_tags_pending",
+	  "Tagged skbs whose last stage has not come yet.", true },
+	{ SKBSTAMP_CNT_SOCKS_TRACKED, "skbstamp_socks_tracked",
+	  "Traced sockets the module keeps state for.", true },
 };
 
 struct sks_exp {

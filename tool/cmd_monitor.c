@@ -254,10 +254,21 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 		return SKS_EXIT_KERNEL;
 	}
 	if (cpu < m->ncpus) {
-		if (m->last_seq[cpu] && seq != m->last_seq[cpu] + 1) {
-			m->lost_batches += seq - m->last_seq[cpu] - 1;
+		uint64_t lost = 0;
+
+		/*
+		 * Sequence numbers restart at 1 with every START: a number not
+		 * above the last one is a new run, whose batches before it
+		 * were lost.
+		 */
+		if (m->last_seq[cpu] && seq > m->last_seq[cpu])
+			lost = seq - m->last_seq[cpu] - 1;
+		else if (m->last_seq[cpu])
+			lost = seq - 1;
+		if (lost) {
+			m->lost_batches += lost;
 			fprintf(stderr, "skbstamp: lost %llu batch(es) from CPU %u\n",
-				(unsigned long long)(seq - m->last_seq[cpu] - 1), cpu);
+				(unsigned long long)lost, cpu);
 		}
 		m->last_seq[cpu] = seq;
 	}

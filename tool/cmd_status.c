@@ -91,6 +91,10 @@ static const struct {
 	{ SKBSTAMP_CNT_SUMMARIZED, "summarized", "summarized:" },
 	{ SKBSTAMP_CNT_RX_EVICTED, "rx_evicted", "rx evicted:" },
 	{ SKBSTAMP_CNT_RX_TRACKED, "rx_tracked", "rx tracked:" },
+	{ SKBSTAMP_CNT_TAGS_PENDING, "tags_pending", "skbs pending:" },
+	{ SKBSTAMP_CNT_TAGS_EVICTED, "tags_evicted", "skbs evicted:" },
+	{ SKBSTAMP_CNT_SOCKS_TRACKED, "socks_tracked", "sockets tracked:" },
+	{ SKBSTAMP_CNT_SOCKS_EVICTED, "socks_evicted", "sockets evicted:" },
 };
 
 void sks_out_counters(struct sks_ctx *ctx, struct nlattr *nest)

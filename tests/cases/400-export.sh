@@ -112,6 +112,10 @@ for k in ("generated", "delivered", "dropped_full", "dropped_send", "summarized"
 check(one("skbstamp_records_buffered") == str(c["buffered"]), "buffered gauge")
 check(one("skbstamp_rx_evicted_total") == str(c["rx_evicted"]), "rx evicted counter")
 check(one("skbstamp_rx_tracked") == str(c["rx_tracked"]), "rx tracked gauge")
+for k in ("tags_evicted", "socks_evicted"):
+    check(one("skbstamp_%s_total" % k) == str(c[k]), "%s counter" % k)
+for k in ("tags_pending", "socks_tracked"):
+    check(one("skbstamp_" + k) == str(c[k]), "%s gauge" % k)
 check(one("skbstamp_running") == "0" and one("skbstamp_up") == "1", "up 1, running 0 after stop")
 done()
 PY

@@ -79,7 +79,7 @@ static void sks_help(FILE *f)
 		"  tcp-server ADDR PORT [count BYTES] [timeout MS] [--ready-file PATH]\n"
 		"      listen (SO_REUSEADDR), accept ONE connection, read until EOF or\n"
 		"      BYTES read, close, print {\"received\":N}.\n"
-		"  udp-server ADDR PORT count N [timeout MS] [--ready-file PATH]\n"
+		"  udp-server ADDR PORT count N [timeout MS] [rcvbuf B] [--ready-file PATH]\n"
 		"      bind, receive N datagrams, print {\"received\":N,\"bytes\":B}.\n"
 		"      timeout: stop when MS pass without a datagram (default: never).\n"
 		"  Servers print \"listening\" on stderr once ready, and create PATH\n"
@@ -96,6 +96,21 @@ static void sks_help(FILE *f)
 		"      from two sendmsg calls: the first half with MSG_MORE, then the\n"
 		"      rest without.  gso G sets UDP_SEGMENT: the kernel cuts each\n"
 		"      send into datagrams of G bytes (the last one shorter).\n"
+		"\n"
+		"  tcp-churn-server ADDR PORT count N [timeout MS] [--ready-file PATH]\n"
+		"      listen, and serve N connections (several at a time): read each\n"
+		"      until EOF, then close it.  Prints {\"connections\":C,\n"
+		"      \"received\":BYTES}; timeout: stop when MS pass without an event.\n"
+		"  tcp-churn ADDR PORT count N [size S] [wait] [timeout MS]\n"
+		"      N short connections, one after the other, each: connect, one\n"
+		"      send of S bytes (default 10), close; with 'wait', shut down\n"
+		"      writing and read until the server closes (at most timeout MS)\n"
+		"      before closing.  Prints {\"connections\":N,\"sent\":BYTES}.\n"
+		"  udp-churn ADDR PORT count N [size S]\n"
+		"      N short-lived UDP sockets, one after the other, each sending one\n"
+		"      datagram of S bytes (default 10) with sendto, then closed.\n"
+		"      Prints {\"sockets\":N,\"sent\":BYTES}.\n"
+		"  udp-server's rcvbuf B forces its receive buffer to B bytes.\n"
 		"  SIZES is 'sizes S1,S2,...' or 'size S [count N]' (default: size\n"
 		"  1000).  gap-us sleeps U microseconds between send calls.  nodelay\n"
 		"  sets TCP_NODELAY.\n"
@@ -202,6 +217,8 @@ enum {
 	K_QUIET		= 1 << 10,
 	K_READY		= 1 << 11,
 	K_GSO		= 1 << 12,
+	K_RCVBUF	= 1 << 13,
+	K_WAIT		= 1 << 14,
 };
 
 struct sks_opts {
@@ -220,6 +237,8 @@ struct sks_opts {
 	long quiet_ms;
 	const char *ready_file;
 	int gso;			/* UDP_SEGMENT size, 0: none */
+	int rcvbuf;			/* SO_RCVBUFFORCE, 0: default */
+	bool wait_close;		/* tcp-churn: wait for the server's close */
 };
 
 static const struct {
@@ -353,6 +372,8 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 		{ "quiet-ms",		K_QUIET,	true },
 		{ "--ready-file",	K_READY,	true },
 		{ "gso",		K_GSO,		true },
+		{ "rcvbuf",		K_RCVBUF,	true },
+		{ "wait",		K_WAIT,		false },
 	};
 	const char *kw, *val;
 	unsigned int k;
@@ -409,6 +430,12 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 			break;
 		case K_GSO:
 			o->gso = parse_num(kw, val, 65000);
+			break;
+		case K_RCVBUF:
+			o->rcvbuf = parse_num(kw, val, 1 << 30);
+			break;
+		case K_WAIT:
+			o->wait_close = true;
 			break;
 		}
 	}
@@ -530,6 +557,9 @@ static int udp_server(struct sks_opts *o)
 	if (!(o->given & K_COUNT))
 		usage_err("udp-server needs 'count N'");
 	fd = sks_socket(o);
+	if (o->rcvbuf &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o->rcvbuf, sizeof(o->rcvbuf)))
+		die(errno, "SO_RCVBUFFORCE");
 	if (bind(fd, (struct sockaddr *)&o->sa, o->salen))
 		die(errno, "bind");
 	server_ready(o);
@@ -892,6 +922,134 @@ static int client(struct sks_opts *o)
 	return 0;
 }
 
+/* ----- many short-lived sockets ----- */
+
+#define SKS_CHURN_MAX_CONNS	256	/* tcp-churn-server: served at once */
+#define SKS_CHURN_SIZE		10
+
+/*
+ * tcp-churn-server: accept connections and read each until EOF, several
+ * at a time with poll(), until count connections have ended.
+ */
+static int tcp_churn_server(struct sks_opts *o)
+{
+	struct pollfd pfd[SKS_CHURN_MAX_CONNS + 1];
+	unsigned long long done = 0, got = 0;
+	unsigned int nconn = 0, i;
+	int one = 1, lfd, fd, n;
+	ssize_t r;
+
+	if (!(o->given & K_COUNT))
+		usage_err("tcp-churn-server needs 'count N'");
+	lfd = sks_socket(o);
+	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die(errno, "SO_REUSEADDR");
+	if (bind(lfd, (struct sockaddr *)&o->sa, o->salen))
+		die(errno, "bind");
+	if (listen(lfd, 4096))
+		die(errno, "listen");
+	if (fcntl(lfd, F_SETFL, O_NONBLOCK))
+		die(errno, "fcntl");
+	server_ready(o);
+
+	while (done < o->count) {
+		pfd[0].fd = nconn < SKS_CHURN_MAX_CONNS ? lfd : -1;
+		pfd[0].events = POLLIN;
+		do {
+			n = poll(pfd, nconn + 1, o->timeout_ms < 0 ? -1 : (int)o->timeout_ms);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			die(errno, "poll");
+		if (!n)
+			break;
+		/* The connections first: the array is compacted as they end. */
+		for (i = 1; i <= nconn; i++) {
+			if (!pfd[i].revents)
+				continue;
+			r = recv(pfd[i].fd, sks_buf, sizeof(sks_buf), MSG_DONTWAIT);
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r < 0)
+				die(errno, "recv");
+			if (r > 0) {
+				got += r;
+				continue;
+			}
+			close(pfd[i].fd);
+			done++;
+			pfd[i] = pfd[nconn--];
+			i--;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		while (nconn < SKS_CHURN_MAX_CONNS) {
+			fd = accept(lfd, NULL, NULL);
+			if (fd < 0 && errno == EINTR)
+				continue;
+			if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (fd < 0)
+				die(errno, "accept");
+			nconn++;
+			pfd[nconn].fd = fd;
+			pfd[nconn].events = POLLIN;
+			pfd[nconn].revents = 0;
+		}
+	}
+	close(lfd);
+	printf("{\"connections\":%llu,\"received\":%llu}\n", done, got);
+	return 0;
+}
+
+/* tcp-churn and udp-churn: count sockets, one after the other. */
+static int churn_client(struct sks_opts *o)
+{
+	long timeout = o->given & K_TIMEOUT ? o->timeout_ms : SKS_EOF_TIMEOUT_MS;
+	size_t size = o->given & K_SIZE ? o->size : SKS_CHURN_SIZE;
+	unsigned long long i, sent = 0;
+	char *data = xrealloc(NULL, size + 1);
+	ssize_t n;
+	int fd;
+
+	if (!(o->given & K_COUNT))
+		usage_err("needs 'count N'");
+	memset(data, 'c', size + 1);
+	for (i = 0; i < o->count; i++) {
+		fd = sks_socket(o);
+		if (o->tcp &&
+		    connect(fd, (struct sockaddr *)&o->sa, o->salen))
+			die(errno, "connect (connection %llu)", i);
+		do {
+			n = sendto(fd, data, size, 0, o->tcp ? NULL :
+				   (struct sockaddr *)&o->sa, o->tcp ? 0 : o->salen);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0 || (size_t)n != size)
+			die(n < 0 ? errno : 0, "send (socket %llu)", i);
+		sent += n;
+		if (o->tcp && o->wait_close) {
+			/* EOF from the server: it read everything and closed. */
+			if (shutdown(fd, SHUT_WR))
+				die(errno, "shutdown");
+			for (;;) {
+				if (!wait_fd(fd, POLLIN, timeout))
+					die(0, "connection %llu: no close from the server", i);
+				n = recv(fd, sks_buf, sizeof(sks_buf), 0);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n < 0)
+					die(errno, "recv (connection %llu)", i);
+				if (!n)
+					break;
+			}
+		}
+		close(fd);
+	}
+	printf("{\"%s\":%llu,\"sent\":%llu}\n", o->tcp ? "connections" : "sockets",
+	       i, sent);
+	free(data);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sks_opts o = { .timeout_ms = -1 };
@@ -914,7 +1072,7 @@ int main(int argc, char **argv)
 		return tcp_server(&o);
 	}
 	if (!strcmp(cmd, "udp-server")) {
-		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY);
+		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY | K_RCVBUF);
 		return udp_server(&o);
 	}
 	if (!strcmp(cmd, "tcp-client")) {
@@ -929,6 +1087,17 @@ int main(int argc, char **argv)
 			   K_SIZES | K_SIZE | K_COUNT | K_GAP | K_CONNECT |
 			   K_MORE | K_TSTAMP | K_CMSG | K_QUIET | K_GSO);
 		return client(&o);
+	}
+	if (!strcmp(cmd, "tcp-churn-server")) {
+		o.tcp = true;
+		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY);
+		return tcp_churn_server(&o);
+	}
+	if (!strcmp(cmd, "tcp-churn") || !strcmp(cmd, "udp-churn")) {
+		o.tcp = cmd[0] == 't';
+		parse_args(&o, argc, argv, K_COUNT | K_SIZE | K_TIMEOUT |
+			   (o.tcp ? K_WAIT : 0));
+		return churn_client(&o);
 	}
 	usage_err("unknown subcommand '%s'", cmd);
 }

@@ -206,6 +206,28 @@ enum skbstamp_cnt {
 					 * not recorded
 					 */
 	SKBSTAMP_CNT_RX_TRACKED,	/* received packets being tracked */
+	/*
+	 * Occupancy and reuse of the transmit tables, which are fixed-size.
+	 * While running, the entries in use; after STOP, what the table held
+	 * when STOP freed it.
+	 */
+	SKBSTAMP_CNT_TAGS_PENDING,	/* tagged skbs whose last stage has not
+					 * come yet (after STOP: as many as
+					 * TAGS_ABANDONED)
+					 */
+	SKBSTAMP_CNT_TAGS_EVICTED,	/* tagged skbs whose entry was reused
+					 * (table bucket full) before their
+					 * last stage: their later stages are
+					 * not recorded
+					 */
+	SKBSTAMP_CNT_SOCKS_TRACKED,	/* traced sockets the module keeps
+					 * state for (sender, UDP key); an
+					 * entry ends when its socket is freed
+					 */
+	SKBSTAMP_CNT_SOCKS_EVICTED,	/* entries of live sockets reused
+					 * (table bucket full): a socket's UDP
+					 * keys restart from 0 after that
+					 */
 
 	__SKBSTAMP_CNT_MAX,
 	SKBSTAMP_CNT_MAX = __SKBSTAMP_CNT_MAX - 1
