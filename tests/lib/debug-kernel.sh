@@ -13,7 +13,7 @@
 #   debug-kernel/<source version>-<key>/
 #     linux-source-6.1/  the configured and built tree (KDIR for modules)
 #     root/boot/vmlinuz-<release>, root/lib/modules/<release>/ (modules_install)
-#     build.log, .skbstamp-ok (complete)
+#     build.log, .configured (the build may resume), .skbstamp-ok (complete)
 # <key> hashes debug-kernel.config and the recipe version below, so changing
 # an option rebuilds; older builds are left for the user to delete.
 # Prints the directory on stdout.  The build runs under `nice`, with
@@ -58,59 +58,70 @@ if [ -e "$dir/.skbstamp-ok" ]; then
 fi
 
 tree=$dir/$src_pkg
-rm -rf "$dir"
-mkdir -p "$dir"
-log "extracting /usr/src/$src_pkg.tar.xz into $dir"
-tar -C "$dir" -xJf "/usr/src/$src_pkg.tar.xz"
-[ -f "$tree/Makefile" ] || die "no $tree/Makefile after extracting"
-
 jobs=${SKS_DEBUG_JOBS:-$(nproc)}
 kmake() { nice -n 5 make -C "$tree" -j"$jobs" "$@"; }
 
-# The options as scripts/config arguments.
-args=()
-while IFS= read -r line; do
-	case $line in
-	"# CONFIG_"*" is not set")
-		opt=${line#"# CONFIG_"}
-		args+=(--disable "${opt%% *}") ;;
-	CONFIG_*=\"*\")
-		opt=${line#CONFIG_}
-		val=${opt#*=}
-		args+=(--set-str "${opt%%=*}" "${val//\"/}") ;;
-	CONFIG_*=y) opt=${line#CONFIG_}; args+=(--enable "${opt%%=*}") ;;
-	CONFIG_*=m) opt=${line#CONFIG_}; args+=(--module "${opt%%=*}") ;;
-	CONFIG_*=*) opt=${line#CONFIG_}; args+=(--set-val "${opt%%=*}" "${opt#*=}") ;;
-	esac
-done <"$frag"
-
+# configure: extract the source and configure it; every option of the
+# fragment must have survived olddefconfig (a missing dependency drops it
+# silently).
+configure()
 {
-	kmake x86_64_defconfig
-	kmake kvm_guest.config
-	"$tree/scripts/config" --file "$tree/.config" "${args[@]}"
-	kmake olddefconfig
-} >"$dir/build.log" 2>&1 || die "configuring failed, see $dir/build.log"
+	local args=() line opt val bad=0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	log "extracting /usr/src/$src_pkg.tar.xz into $dir"
+	tar -C "$dir" -xJf "/usr/src/$src_pkg.tar.xz"
+	[ -f "$tree/Makefile" ] || die "no $tree/Makefile after extracting"
 
-# Every option must have survived olddefconfig (a missing dependency drops
-# it silently).
-bad=0
-while IFS= read -r line; do
-	case $line in
-	"# CONFIG_"*" is not set")
-		opt=${line#"# "}
-		opt=${opt%% *}
-		if grep -q "^$opt=" "$tree/.config"; then
-			log "config: $opt is set, wanted off"
-			bad=1
-		fi ;;
-	CONFIG_*=*)
-		if ! grep -qxF "$line" "$tree/.config"; then
-			log "config: wanted $line, got: $(grep "^${line%%=*}=" "$tree/.config" || echo unset)"
-			bad=1
-		fi ;;
-	esac
-done <"$frag"
-[ "$bad" = 0 ] || die "the kernel configuration lacks options of $frag"
+	# The options as scripts/config arguments.
+	while IFS= read -r line; do
+		case $line in
+		"# CONFIG_"*" is not set")
+			opt=${line#"# CONFIG_"}
+			args+=(--disable "${opt%% *}") ;;
+		CONFIG_*=\"*\")
+			opt=${line#CONFIG_}
+			val=${opt#*=}
+			args+=(--set-str "${opt%%=*}" "${val//\"/}") ;;
+		CONFIG_*=y) opt=${line#CONFIG_}; args+=(--enable "${opt%%=*}") ;;
+		CONFIG_*=m) opt=${line#CONFIG_}; args+=(--module "${opt%%=*}") ;;
+		CONFIG_*=*) opt=${line#CONFIG_}; args+=(--set-val "${opt%%=*}" "${opt#*=}") ;;
+		esac
+	done <"$frag"
+
+	{
+		kmake x86_64_defconfig
+		kmake kvm_guest.config
+		"$tree/scripts/config" --file "$tree/.config" "${args[@]}"
+		kmake olddefconfig
+	} >"$dir/build.log" 2>&1 || die "configuring failed, see $dir/build.log"
+
+	while IFS= read -r line; do
+		case $line in
+		"# CONFIG_"*" is not set")
+			opt=${line#"# "}
+			opt=${opt%% *}
+			if grep -q "^$opt=" "$tree/.config"; then
+				log "config: $opt is set, wanted off"
+				bad=1
+			fi ;;
+		CONFIG_*=*)
+			if ! grep -qxF "$line" "$tree/.config"; then
+				log "config: wanted $line, got: $(grep "^${line%%=*}=" "$tree/.config" || echo unset)"
+				bad=1
+			fi ;;
+		esac
+	done <"$frag"
+	[ "$bad" = 0 ] || die "the kernel configuration lacks options of $frag"
+	touch "$dir/.configured"
+}
+
+# An interrupted build (hours on a small machine) goes on where it stopped.
+if [ -e "$dir/.configured" ]; then
+	log "resuming the build in $dir"
+else
+	configure
+fi
 
 log "building $src_pkg $srcver with $jobs jobs (log: $dir/build.log)"
 t0=$(date +%s)
