@@ -11,6 +11,8 @@
 #   make demo             boot a guest and show real per-packet timelines
 #   make check            the test suite on every kernel of tests/kernels.conf
 #   make check KERNELS=6.1 ONLY=status   one kernel, one test
+#   make check-debug [ONLY=...]  the suite on a KASAN/lockdep/kmemleak 6.1
+#                         kernel (built once, cached; hours the first time)
 #   make bench [KERNELS=...]  overhead benchmark in the guests (bench/)
 #
 # The module's own build rules are in Kbuild; everything that needs a guest
@@ -90,6 +92,10 @@ ONLY ?=
 check:
 	SKS_ONLY=$(ONLY) tests/check.sh $(KERNELS)
 
+# Not part of check: a debug kernel build (once) and a slow guest.
+check-debug:
+	SKS_ONLY=$(ONLY) tests/check-debug.sh
+
 demo:
 	tests/demo.sh
 
@@ -98,4 +104,4 @@ bench:
 	bench/run.sh $(KERNELS)
 
 .PHONY: all module tool clean dkms-src dkms-install dkms-uninstall install \
-	install-service deb check demo bench
+	install-service deb check check-debug demo bench

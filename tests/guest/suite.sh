@@ -8,6 +8,14 @@
 #
 # usage: suite.sh KO TOOL [OUTDIR]
 # Writes the KTAP to stdout and, when OUTDIR is given, to OUTDIR/ktap.
+# SKS_CASE_TIMEOUT: seconds a case may take (default 600).
+#
+# On a kernel with kmemleak (make check-debug's) its list is cleared before
+# the first case, and after the last one, with every module unloaded, a
+# final test scans for leaks: an unreferenced object allocated from code of
+# a module fails it.  On a kernel with lockdep a last test checks that
+# lockdep is still on (a splat, or running out of lock classes or chains,
+# turns it off for the rest of the run).
 
 set -uo pipefail
 
@@ -21,6 +29,10 @@ out=${3:-${SKS_OUT:-}}
 
 # Kernel messages that mean the kernel or the module misbehaved.
 bad_dmesg='WARNING:|BUG:|Oops|general protection|scheduling while atomic|rcu: INFO|self-detected stall|Call Trace|kernel BUG|UBSAN|KASAN|kmemleak'
+# lockdep's reports (they start with WARNING: too)
+bad_dmesg+='|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|lock held when returning'
+kmemleak=/sys/kernel/debug/kmemleak
+case_timeout=${SKS_CASE_TIMEOUT:-600}
 
 # Undo what a case may leave behind: namespaces, devices, tracing state.
 cleanup()
@@ -58,9 +70,16 @@ if [ -n "${SKS_ONLY:-}" ]; then
 	cases=("${sel[@]}")
 fi
 
+# The debug kernel's own checks, after the cases.
+final=()
+[ -w $kmemleak ] && final+=(kmemleak)
+[ -r /proc/lockdep_stats ] && final+=(lockdep)
+
 ktap "KTAP version 1"
 ktap "# kernel $(uname -r)"
-ktap "1..${#cases[@]}"
+ktap "1..$(( ${#cases[@]} + ${#final[@]} ))"
+# What boot left unreferenced is not the module's.
+[ -w $kmemleak ] && echo clear >$kmemleak
 n=0
 for c in "${cases[@]}"; do
 	n=$((n + 1))
@@ -70,7 +89,7 @@ for c in "${cases[@]}"; do
 	start=$(date +%s)
 	rc=0
 	# Its own session, so whatever the case leaves running is killed.
-	SKS_TMP=$tmp timeout 600 setsid --wait bash -c \
+	SKS_TMP=$tmp timeout "$case_timeout" setsid --wait bash -c \
 		'echo $$ >"$SKS_TMP/.sid"; source "$1"/tests/guest/lib.sh; source "$2"' \
 		sks "$top" "$c" >"$tmp/log" 2>&1 </dev/null || rc=$?
 	[ -s "$tmp/.sid" ] && pkill -KILL -s "$(cat "$tmp/.sid")" 2>/dev/null
@@ -94,4 +113,53 @@ for c in "${cases[@]}"; do
 	*) ktap "not ok $n $name # exit $rc" ;;
 	esac
 	rm -rf "$tmp"
+done
+
+# kmemleak_check: scan with every module unloaded; prints the leaks
+# allocated from a module's code and fails if there is one.  The modules
+# are gone, so their frames show as bare addresses in the module area
+# (0xffffffffc0000000 up) instead of symbols; skbstamp and the test NIC
+# are the only modules the suite loads.
+kmemleak_check()
+{
+	local m
+	for m in skbstamp sks_testnic; do
+		[ -d /sys/module/$m ] && rmmod $m
+	done
+	# kmemleak reports objects at least 5 s old, and an object reached only
+	# through a pointer the scan caught in flight shows up a scan later.
+	sleep 6
+	echo scan >$kmemleak
+	echo scan >$kmemleak
+	awk '
+		/^unreferenced object/ { flush(); obj = $0; mod = 0; next }
+		obj != "" { obj = obj "\n" $0 }
+		/\[skbstamp\]|\[sks_testnic\]|\] 0xffffffff[c-f][0-9a-f]+$/ { mod = 1 }
+		function flush() { if (obj != "" && mod) { print obj; n++ } obj = "" }
+		END { flush(); exit (n > 0) }' $kmemleak || {
+		echo "FAIL: unreferenced objects allocated from a module's code (above)"
+		return 1
+	}
+	echo "no leak from a module ($(grep -c '^unreferenced object' $kmemleak) other unreferenced objects)"
+}
+
+lockdep_check()
+{
+	grep -E 'debug_locks|lock-classes|direct dependencies|dependency chains' /proc/lockdep_stats
+	grep -Eq 'debug_locks: +1$' /proc/lockdep_stats || {
+		echo "FAIL: lockdep turned itself off during the run"
+		return 1
+	}
+}
+
+for f in "${final[@]}"; do
+	n=$((n + 1))
+	rc=0
+	"${f}_check" >/tmp/sks-final.log 2>&1 || rc=$?
+	while IFS= read -r line; do ktap "# $line"; done </tmp/sks-final.log
+	case $f in
+	kmemleak) name="kmemleak: no leak from skbstamp or the test NIC after unload" ;;
+	lockdep) name="lockdep still on after every case" ;;
+	esac
+	if [ "$rc" -eq 0 ]; then ktap "ok $n $name"; else ktap "not ok $n $name"; fi
 done

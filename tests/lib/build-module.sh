@@ -10,6 +10,10 @@
 # warning:/error: line (compiler, sparse with C=1/C=2, modpost) refers to
 # the module's own files.
 #
+# SKS_KDIR=DIR builds against the kernel tree DIR (make check-debug's,
+# built here by tests/lib/debug-kernel.sh) with the host gcc instead; NAME
+# then only names it in messages.
+#
 # SRCDIR may be OUTDIR itself, a tree an earlier call built: it is then
 # built again where it is, log OUTDIR/build-again.log.  With C=2 that runs
 # sparse over every source file without compiling them all a second time.
@@ -22,11 +26,14 @@ LIB=$(cd "$(dirname "$0")" && pwd)
 name=$1 src=$2 out=$3
 shift 3
 [[ -f $src/Kbuild ]] || die "$src has no top-level Kbuild"
-"$LIB/fetch-kernel.sh" "$name"   # quiet no-op when already cached
-
-root=$(realpath "$(sks_kernel_root "$name")")
-hdr=$root/usr/src/linux-headers-$(sks_kernel_field "$name" abi)
-toolchain=$(sks_kernel_field "$name" toolchain)
+if [[ -n ${SKS_KDIR:-} ]]; then
+	hdr=$(realpath "$SKS_KDIR") toolchain=host
+else
+	"$LIB/fetch-kernel.sh" "$name"   # quiet no-op when already cached
+	root=$(realpath "$(sks_kernel_root "$name")")
+	hdr=$root/usr/src/linux-headers-$(sks_kernel_field "$name" abi)
+	toolchain=$(sks_kernel_field "$name" toolchain)
+fi
 
 if [[ -d $out && $(realpath "$src") == "$(realpath "$out")" ]]; then
 	out=$(realpath "$out")

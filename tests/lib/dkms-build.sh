@@ -12,6 +12,9 @@
 # dkms's output in OUTDIR/dkms.log.  It also checks that dkms.conf's
 # BUILD_EXCLUSIVE_KERNEL accepts the kernel.
 #
+# SKS_KDIR=DIR: against the kernel tree DIR instead (make check-debug's,
+# tests/lib/debug-kernel.sh), with the host's gcc; NAME only names it.
+#
 # toolchain=host kernels: the host's dkms with the headers' compiler; when
 # that one is not installed (5.10's headers name gcc-10), a gcc-N on PATH
 # runs the host's gcc, as build-module.sh's CC=gcc does (dkms unsets CC).
@@ -25,12 +28,16 @@ LIB=$(cd "$(dirname "$0")" && pwd)
 (($# == 3)) || die "usage: $0 NAME SRCDIR OUTDIR"
 name=$1 src=$2 out=$3
 command -v dkms >/dev/null || die "dkms not installed (apt-get install dkms)"
-"$LIB/fetch-kernel.sh" "$name"
-
-abi=$(sks_kernel_field "$name" abi)
-root=$(realpath "$(sks_kernel_root "$name")")
-hdr=$root/usr/src/linux-headers-$abi
-toolchain=$(sks_kernel_field "$name" toolchain)
+if [[ -n ${SKS_KDIR:-} ]]; then
+	hdr=$(realpath "$SKS_KDIR") toolchain=host
+	abi=$(make -s -C "$hdr" kernelrelease)
+else
+	"$LIB/fetch-kernel.sh" "$name"
+	abi=$(sks_kernel_field "$name" abi)
+	root=$(realpath "$(sks_kernel_root "$name")")
+	hdr=$root/usr/src/linux-headers-$abi
+	toolchain=$(sks_kernel_field "$name" toolchain)
+fi
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$src/dkms.conf")
 
 rm -rf "$out"

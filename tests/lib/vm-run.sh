@@ -35,9 +35,10 @@
 #     guest's ttyS1, which QEMU copies to this script's stdout live.  Kernel
 #     messages go to ttyS0 -> HOSTDIR/console.log only (shown live on stderr
 #     with SKS_CONSOLE=1).
-#   * After the run console.log is scanned for WARNING:, BUG:, Oops, panics,
-#     GPFs, stalls, Call Trace ...; any hit is a failure.  panic_on_warn=1
-#     oops=panic panic=-1 plus QEMU -no-reboot make a dying kernel exit QEMU.
+#   * After the run console.log is scanned for WARNING:, BUG: (BUG: KASAN),
+#     Oops, panics, GPFs, stalls, Call Trace, lockdep's reports ...; any hit
+#     is a failure.  panic_on_warn=1 oops=panic panic=-1 plus QEMU
+#     -no-reboot make a dying kernel exit QEMU.
 #
 # Exit status: COMMAND's status if the kernel stayed clean, otherwise
 #   250  guest did not run COMMAND (boot/setup failure, QEMU error)
@@ -289,6 +290,8 @@ fi
 
 # ---- verdict -------------------------------------------------------------
 PATTERNS='WARNING:|BUG:|Oops|Kernel panic|general protection fault|scheduling while atomic|rcu_sched self-detected stall|rcu: INFO|rcu_preempt detected stall|Call Trace|kernel BUG|Unable to handle kernel|soft lockup|hard LOCKUP|blocked for more than|UBSAN:|KASAN:'
+# lockdep (debug kernels): its reports also start with WARNING:, but name them
+PATTERNS+='|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage'
 tail_console() {
 	echo "---- last 60 lines of $CONSOLE ----" >&2
 	tail -n 60 "$CONSOLE" >&2 2>/dev/null
