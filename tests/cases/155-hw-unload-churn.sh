@@ -55,9 +55,12 @@ pending()
 
 for ((r = 1; r <= rounds; r++)); do
 	sks_testnic_pair
-	# Stamps come 3 s after transmission (longer than stop waits for
-	# them): many stay pending.
-	echo 3000000 >/sys/module/sks_testnic/parameters/tx_delay_us
+	# Stamps come 10 s (the NIC's longest delay) after transmission:
+	# longer than stop waits for them, so many stay pending, and longer
+	# than an unload takes to reach the NIC's flush.  With 3 s, an unload
+	# slowed down by other guests on the host saw every stamp complete
+	# first (6.1: "the NIC dropped no pending stamp").
+	echo 10000000 >/sys/module/sks_testnic/parameters/tx_delay_us
 	ip netns exec a "$SKS_TOOL" hwstamp sksnic0a on >/dev/null || sks_fail "hwstamp on sksnic0a"
 	ip netns exec b "$SKS_TOOL" hwstamp sksnic0b on >/dev/null || sks_fail "hwstamp on sksnic0b"
 	pids=()
