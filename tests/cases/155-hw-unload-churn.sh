@@ -120,6 +120,9 @@ sks_python "$SKS_TOP/tests/guest/txcheck.py" udp "$SKS_TMP/rec.json" \
 	sks_fail "the flow after the rounds"
 "$SKS_TOOL" stop || sks_fail "stop after the rounds"
 "$SKS_TOOL" --json status >"$SKS_TMP/st.last.json"
+ip netns del a
+ip netns del b
+rmmod sks_testnic || sks_fail "cannot unload sks_testnic after the rounds"
 # The first collector has seen every run.
 kill -INT "$mon"
 wait "$mon" || sks_fail "the collector failed"

@@ -44,6 +44,8 @@ cleanup()
 	for f in $tr/events/*/*/filter; do
 		[ -w "$f" ] && echo 0 >"$f"
 	done 2>/dev/null
+	# The next case that needs the test NIC loads it afresh.
+	[ -d /sys/module/sks_testnic ] && rmmod sks_testnic 2>/dev/null
 	return 0
 }
 
