@@ -219,9 +219,22 @@ void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
+/* Has @b an entry for @cookie?  Lockless: a hint, to skip the lock. */
+static bool sks_sock_maybe_in(const struct sks_sock_bucket *b, u64 cookie)
+{
+	const struct sks_sock_ent *e;
+
+	for (e = b->e; e < b->e + SKS_SOCK_WAYS; e++)
+		if (READ_ONCE(e->cookie) == cookie)
+			return true;
+	return false;
+}
+
 /*
  * The socket of @cookie is being destroyed: its entry, if it has one, is
  * free.  Sockets the module never traced have none, and no entry is made.
+ * Every socket of the host ends here, so those without an entry do not
+ * take the bucket's lock: none can be added for a socket being destroyed.
  */
 void sks_sock_forget(u64 cookie)
 {
@@ -229,6 +242,8 @@ void sks_sock_forget(u64 cookie)
 	struct sks_sock_ent *e;
 	unsigned long flags;
 
+	if (!sks_sock_maybe_in(b, cookie))
+		return;
 	raw_spin_lock_irqsave(&b->lock, flags);
 	for (e = b->e; e < b->e + SKS_SOCK_WAYS; e++) {
 		if (e->cookie == cookie) {

@@ -2481,25 +2481,25 @@ static int sks_parse_args(int argc, char **argv, struct sks_args *a)
 		}
 		if (i + 1 >= argc)
 			return -1;
-		if (!strcmp(o, "--count") && sks_num(argv[i + 1], 100000000, &v))
-			a->count_set = true;
-		if (!strcmp(o, "--seed") && sks_num(argv[i + 1], UINT64_MAX, &v))
+		if (!strcmp(o, "--seed") && sks_num(argv[i + 1], UINT64_MAX, &v)) {
 			a->seed = v;
-		else if (!strcmp(o, "--count") && sks_num(argv[i + 1], 100000000, &v))
+		} else if (!strcmp(o, "--count") && sks_num(argv[i + 1], 100000000, &v)) {
 			a->count = v;
-		else if (!strcmp(o, "--batch") && sks_num(argv[i + 1], SKS_BATCH_MAX, &v) && v)
+			a->count_set = true;
+		} else if (!strcmp(o, "--batch") && sks_num(argv[i + 1], SKS_BATCH_MAX, &v) && v) {
 			a->batch = v;
-		else if (!strcmp(o, "--only") && sks_num(argv[i + 1], UINT32_MAX - 1, &v))
+		} else if (!strcmp(o, "--only") && sks_num(argv[i + 1], UINT32_MAX - 1, &v)) {
 			a->only = v;
-		else if (!strcmp(o, "--threads") &&
-			 sks_num(argv[i + 1], SKS_THREADS_MAX, &v) && v)
+		} else if (!strcmp(o, "--threads") &&
+			   sks_num(argv[i + 1], SKS_THREADS_MAX, &v) && v) {
 			a->threads = v;
-		else if (!strcmp(o, "--seconds") && sks_num(argv[i + 1], 3600, &v))
+		} else if (!strcmp(o, "--seconds") && sks_num(argv[i + 1], 3600, &v)) {
 			a->seconds = v;
-		else if (!strcmp(o, "--hold-ms") && sks_num(argv[i + 1], 60000, &v))
+		} else if (!strcmp(o, "--hold-ms") && sks_num(argv[i + 1], 60000, &v)) {
 			a->hold_ms = v;
-		else
+		} else {
 			return -1;
+		}
 		i++;
 	}
 	return 0;
