@@ -65,7 +65,8 @@
 #define SKS_TN_MAX_MTU		9000
 #define SKS_TN_NAPI_WEIGHT	16
 #define SKS_TN_PHC_BASE_NS	1000000000000000000LL
-#define SKS_TN_TX_DELAY_MAX_US	10000000U
+/* An hour: long enough for a test to hold stamps until it unloads the NIC. */
+#define SKS_TN_TX_DELAY_MAX_US	3600000000U
 
 static unsigned int pairs = 1;
 module_param(pairs, uint, 0444);
@@ -74,7 +75,7 @@ MODULE_PARM_DESC(pairs, "Number of device pairs sksnic<N>a/b to create (default 
 static unsigned int tx_delay_us = 200;
 module_param(tx_delay_us, uint, 0644);
 MODULE_PARM_DESC(tx_delay_us,
-		 "Delay of TX hardware timestamp completion in microseconds (default 200)");
+		 "Delay of TX hardware timestamp completion in microseconds (default 200, at most an hour)");
 
 /* ethtool -S counters, in this order. */
 enum sks_tn_estat {
