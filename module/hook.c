@@ -62,6 +62,7 @@ enum sks_hook_id {
 	SKS_H_STOLEN_HEAD_FREE,
 	SKS_H_KFREE_SKB_DEFER,
 	SKS_H_NAPI_KFREE_SKB,
+	SKS_H_DEFER_FREE,
 	SKS_H_COPY_SKB_HEADER,
 	SKS_H_GRO_RECEIVE,
 	SKS_H_TRY_COALESCE,
@@ -132,6 +133,15 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 				    .helper = true, .optional = true },
 	[SKS_H_NAPI_KFREE_SKB] = { SKS_NAPI_KFREE_SKB_FUNC, SKS_G_RX_TRACK,
 				   .helper = true, .optional = true },
+	/*
+	 * TCP's reader gives a read skb back here, to be freed now or later
+	 * by the CPU that allocated it: later may be long after (its list
+	 * waits for that CPU's next receive), and now goes through
+	 * functions the compiler may inline.  Either way nothing uses the
+	 * skb after this call, so its entry ends here.
+	 */
+	[SKS_H_DEFER_FREE] = { SKS_DEFER_FREE_FUNC, SKS_G_RX_TRACK,
+			       .helper = true, .optional = true },
 	[SKS_H_COPY_SKB_HEADER] = { "__copy_skb_header", SKS_G_RX_TRACK,
 				    .helper = true, .optional = true },
 	[SKS_H_GRO_RECEIVE] = { "skb_gro_receive", SKS_G_RX_MERGE },

@@ -659,7 +659,10 @@ void sks_hook_rx_coalesce(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	sks_rx_merge(fregs, SKBSTAMP_RF_COALESCED);
 }
 
-/* __kfree_skb(), kfree_skb_partial() and GRO's frees: (struct sk_buff *) */
+/*
+ * __kfree_skb(), kfree_skb_partial(), GRO's frees and
+ * skb_attempt_defer_free(): (struct sk_buff *)
+ */
 void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	sks_rx_freed((struct sk_buff *)sks_ftrace_arg(fregs, 0), NULL,

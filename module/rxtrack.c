@@ -4,10 +4,11 @@
  *
  * A pointer is only a name while the skb lives, so every way an skb
  * carrying a tracked packet is freed removes its entry (rx.c hooks the
- * kfree_skb and consume_skb tracepoints, __kfree_skb, kfree_skb_partial
- * and the GRO free paths), and the first receive stage of a packet
- * (napi) replaces whatever entry its pointer still had.  Entries also
- * expire: one older than SKBSTAMP_RX_MAX_AGE_S is reused as if free.
+ * kfree_skb and consume_skb tracepoints, __kfree_skb, kfree_skb_partial,
+ * the GRO free paths and skb_attempt_defer_free), and the first receive
+ * stage of a packet (napi) replaces whatever entry its pointer still had.
+ * Entries also expire: one older than SKBSTAMP_RX_MAX_AGE_S is reused as
+ * if free.
  *
  * Bounded: a fixed table of small buckets, each with a raw spinlock (the
  * hooks run in any context, hardirq included).  A full bucket reuses its

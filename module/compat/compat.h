@@ -142,5 +142,10 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 #else
 #define SKS_NAPI_KFREE_SKB_FUNC		NULL
 #endif
+#ifdef SKS_HAVE_SKB_ATTEMPT_DEFER_FREE
+#define SKS_DEFER_FREE_FUNC		"skb_attempt_defer_free"
+#else
+#define SKS_DEFER_FREE_FUNC		NULL
+#endif
 
 #endif /* SKS_COMPAT_H */

@@ -126,5 +126,8 @@ probe SKS_HAVE___KFREE_SKB_DEFER 'void __kfree_skb_defer\(' \
 	include/linux/skbuff.h
 probe SKS_HAVE___NAPI_KFREE_SKB 'void __napi_kfree_skb\(' \
 	include/linux/skbuff.h
+# Where TCP's reader hands a received skb back (5.19): the end of its life.
+probe SKS_HAVE_SKB_ATTEMPT_DEFER_FREE 'void skb_attempt_defer_free\(' \
+	include/linux/skbuff.h
 
 echo "#endif"
