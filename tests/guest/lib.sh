@@ -108,6 +108,36 @@ sks_netns_pair()
 	ip -n b link set vb up
 }
 
+# sks_wire_pair: the guest's two virtio-net NICs, which vm-run.sh wires to
+# each other, renamed wa (in namespace "a", 10.7.0.1/24 and fd07::1/64) and
+# wb (in "b", 10.7.0.2/24 and fd07::2/64), both up.  Skips the case on a
+# guest without them.
+sks_wire_pair()
+{
+	local ns d dev
+	modprobe virtio_net 2>/dev/null || true
+	for ns in a b; do
+		dev=
+		for d in /sys/class/net/*; do
+			[ "$(cat "$d/address" 2>/dev/null)" = "52:54:00:5c:00:0$ns" ] &&
+				dev=${d##*/}
+		done
+		[ -n "$dev" ] || sks_skip "no virtio-net NIC 52:54:00:5c:00:0$ns (vm-run.sh adds two)"
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+		ip link set "$dev" down
+		ip link set "$dev" name "w$ns" netns "$ns"
+	done
+	ip -n a addr add 10.7.0.1/24 dev wa
+	ip -n b addr add 10.7.0.2/24 dev wb
+	ip -n a addr add fd07::1/64 dev wa nodad
+	ip -n b addr add fd07::2/64 dev wb nodad
+	ip -n a link set wa up
+	ip -n b link set wb up
+}
+
 # sks_testnic_pair: tests/testnic's pair 0, sksnic0a in namespace "a" with
 # 10.9.0.1/24 and sksnic0b in "b" with 10.9.0.2/24, both up.
 sks_testnic_pair()

@@ -35,6 +35,11 @@
 #     guest's ttyS1, which QEMU copies to this script's stdout live.  Kernel
 #     messages go to ttyS0 -> HOSTDIR/console.log only (shown live on stderr
 #     with SKS_CONSOLE=1).
+#   * Two virtio-net NICs, MAC addresses 52:54:00:5c:00:0a and
+#     52:54:00:5c:00:0b, are wired to each other by a QEMU hub and to
+#     nothing else: what one sends the other receives, through the real
+#     virtio-net driver (interrupts, NAPI, GRO).  Tests move them into
+#     namespaces; otherwise they stay down.
 #   * After the run console.log is scanned for WARNING:, BUG: (BUG: KASAN),
 #     Oops, panics, GPFs, stalls, Call Trace, lockdep's reports ...; any hit
 #     is a failure.  panic_on_warn=1 oops=panic panic=-1 plus QEMU
@@ -260,6 +265,10 @@ QARGS=(
 	-device virtio-9p-pci,fsdev=fsroot,mount_tag=sksroot
 	-fsdev "local,id=fsout,path=$OUT,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=fsout,mount_tag=sksout
+	-netdev hubport,id=wirea,hubid=7
+	-device virtio-net-pci,netdev=wirea,mac=52:54:00:5c:00:0a
+	-netdev hubport,id=wireb,hubid=7
+	-device virtio-net-pci,netdev=wireb,mac=52:54:00:5c:00:0b
 )
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "${SKS_QEMU_EXTRA:-}" ] && QARGS+=($SKS_QEMU_EXTRA)

@@ -1,0 +1,53 @@
+# Receive path through a real NIC driver: the guest's two virtio-net NICs,
+# wired to each other by QEMU (vm-run.sh), one in each namespace.  TCP and
+# UDP, IPv4 and IPv6, as 300 does over veth: every packet the receiver got
+# has napi, netif, ip, l4, sockq and read, in that order, under one id,
+# read by the receiving process; the lengths add up to what was sent.  A
+# 200 kB TCP stream arrives as MTU-sized segments (the hub offers no
+# offloads) and virtio-net's GRO merges them: every segment is read
+# itself or merged into a packet that is.  The driver's interrupt
+# schedules its NAPI poll: irq records come before their packet's napi,
+# within the poll's second.
+
+sks_load
+sks_wire_pair
+"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
+sks_monitor_start "$SKS_TMP/rec.json" --json
+
+sks_udp_flow 10.7.0.2 7051 6 sizes 10,200,1000,1400,64,1 gap-us 5000 quiet-ms 1
+sks_udp_flow fd07::2 7052 4 sizes 20,300,1200,8 gap-us 5000 quiet-ms 1
+sks_tcp_flow 10.7.0.2 7053 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay quiet-ms 1
+sks_tcp_flow fd07::2 7054 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay quiet-ms 1
+sks_tcp_flow 10.7.0.2 7055 size 200000 quiet-ms 1
+sks_monitor_stop
+"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
+"$SKS_TOOL" stop
+
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" \
+	udp:7051:2675:4 udp:7052:1528:6 tcp:7053:7881:4 tcp:7054:7881:6 ||
+	sks_fail "receive records"
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --merges gro \
+	tcp:7055:200000:4 || sks_fail "receive records of the GRO stream"
+
+# The packets came in through wb, the virtio-net NIC, not another path.
+wb_if=$(ip netns exec b cat /sys/class/net/wb/ifindex)
+sks_check "$SKS_TMP" "$wb_if" <<'PY' || sks_fail "device, interrupts and counters"
+import sys
+from sksjson import check, done, load, records
+wb = int(sys.argv[2])
+recs = [r for r in records("rec.json") if "id" in r and 7051 <= r["dport"] <= 7055]
+napi = {r["id"]: r for r in recs if r["stage"] == "napi"}
+irq = [r for r in recs if r["stage"] == "irq"]
+check(napi and all(r["ifindex"] == wb for r in napi.values()),
+      "all %d packets' napi records name wb (ifindex %d)" % (len(napi), wb))
+check(irq, "the driver's interrupts are recorded (%d irq records, %d packets)"
+      % (len(irq), len(napi)))
+check(all(r["id"] in napi and 0 <= napi[r["id"]]["ts_ns"] - r["ts_ns"] < 10**9
+          for r in irq), "each irq comes before its packet's napi, within a second")
+c = load("st.json")["counters"]
+check(c["rx_evicted"] == 0, "no receive tracking entry evicted (%d)" % c["rx_evicted"])
+check(c["generated"] == c["delivered"] + c["dropped_full"] + c["dropped_send"],
+      "generated %d = delivered %d + dropped %d + %d" % (c["generated"],
+      c["delivered"], c["dropped_full"], c["dropped_send"]))
+done()
+PY
