@@ -20,6 +20,13 @@ ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 5101 size 500 count 20 gap-us
 	nodelay timeout 60000 >"$SKS_TMP/client.json" || sks_fail "client failed"
 wait $srv || sks_fail "server failed"
 sks_monitor_stop
+# Every skb was acknowledged, so no entry may stay pending, not even of an
+# skb TCP merged into another to send it again (tcp_retrans_try_collapse).
+for ((i = 0; i < 100; i++)); do
+	"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
+	grep -q '"tags_pending":0,' "$SKS_TMP/st.json" && break
+	sks_sleep 0.1
+done
 "$SKS_TOOL" stop || sks_fail "stop failed"
 
 sks_check "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"
@@ -72,5 +79,8 @@ acks = [r["tskey"] for r in flow if r["stage"] == "ack"]
 check(len(acks) == len(set(acks)), "no skb is acknowledged twice")
 last = (sends[-1]["tskey"] + sends[-1]["len"] - 1) % 2**32
 check(last in acks, "the stream's last byte (key %d) is acknowledged" % last)
+c = load("st.json")["counters"]
+check(c["tags_pending"] == 0, "no entry left pending once all is acknowledged (%d)"
+      % c["tags_pending"])
 done()
 EOF
