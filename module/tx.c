@@ -269,6 +269,31 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
 	sks_tag_put(t);
 }
 
+/* At most this many merged skbs' entries are ended per retransmission. */
+#define SKS_FOLD_MAX	16
+
+/*
+ * @skb, about to be sent again, starts at sequence number @seq, and the
+ * entry it keeps covers its bytes from @below on.  TCP may have merged the
+ * skbs before that into it (tcp_retrans_try_collapse() moves the
+ * timestamp key of the skb it absorbs to the one it sends): their entries
+ * would wait forever for ACK stamps that now come for @skb only.  They
+ * are keyed by their last bytes, each right before the next, so they are
+ * found walking back from @below, and ended.
+ */
+static void sks_tag_fold(u64 cookie, u32 seq, u32 below)
+{
+	struct sks_tag e;
+	int n;
+
+	for (n = 0; n < SKS_FOLD_MAX && after(below, seq); n++) {
+		if (!sks_tag_get(cookie, below - 1, &e) || !e.len)
+			return;
+		sks_tag_del(cookie, below - 1);
+		below -= e.len;
+	}
+}
+
 /*
  * __tcp_transmit_skb(struct sock *sk, struct sk_buff *skb, int clone_it,
  * gfp_t gfp_mask, u32 rcv_nxt): @skb is the write-queue skb, about to be
@@ -316,16 +341,31 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	 * since the skb now carries the module's too.  Only an skb with
 	 * requests can have been tagged: a first transmission costs no lookup.
 	 */
-	if (requested && sks_tag_get(t.cookie, sh->tskey, &old) &&
-	    old.key == t.key) {
-		old.rflags |= t.rflags;
-		old.stamp = jiffies;
-		/* A retransmission's wait is not the send call's. */
+	if (requested && sks_tag_get(t.cookie, sh->tskey, &old)) {
+		if (old.key == t.key) {
+			old.rflags |= t.rflags;
+			old.stamp = jiffies;
+			/* A retransmission's wait is not the send call's. */
+			if (t.rflags & SKBSTAMP_RF_RETRANS) {
+				old.ts[SKBSTAMP_STAGE_SENDMSG] = 0;
+				/* Grown: skbs were merged into it. */
+				if (t.len > old.len) {
+					sks_tag_fold(t.cookie, tcb->seq,
+						     old.key - old.len + 1);
+					old.len = t.len;
+				}
+			}
+			sh->tx_flags |= old.ours;
+			sks_tag_put(&old);
+			return;
+		}
+		/*
+		 * Sent again with more bytes after its key: it absorbed an
+		 * skb without requests.  Its entry, and those of skbs it
+		 * absorbed before, end; it is tagged anew below.
+		 */
 		if (t.rflags & SKBSTAMP_RF_RETRANS)
-			old.ts[SKBSTAMP_STAGE_SENDMSG] = 0;
-		sh->tx_flags |= old.ours;
-		sks_tag_put(&old);
-		return;
+			sks_tag_fold(t.cookie, tcb->seq, old.key + 1);
 	}
 
 	if (!flow_ok)

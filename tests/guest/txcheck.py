@@ -31,8 +31,9 @@ def main():
                     help="stages whose timestamps must not decrease (default: --stages)")
     ap.add_argument("--retrans-ok", action="store_true",
                     help="TCP may retransmit (a loaded machine): retransmission"
-                    " records are left out, and a retransmitted skb's ack may"
-                    " come with them")
+                    " records are left out, and an skb whose bytes were sent"
+                    " again (alone, or merged into another skb) may have its"
+                    " ack among them")
     ap.add_argument("--coalesced", action="store_true",
                     help="TCP may have merged send calls into one skb (a loaded"
                     " machine): calls need not end at an skb's end")
@@ -85,7 +86,7 @@ def main():
 
     # Every skb: each stage exactly once, in order, within its send call.
     skbs = {}
-    retx = set()
+    retx = []
     retx_sw = 0
     for r in flow:
         if r["stage"] == "sendmsg":
@@ -95,14 +96,17 @@ def main():
         if r["retrans"]:
             if not a.retrans_ok:
                 fail("unexpected retransmission: %s" % r)
-            retx.add(r["tskey"])
+            # The bytes it carried: TCP may have merged skbs into it.
+            retx.append(((r["tskey"] - r["len"] + 1) % 2**32, r["len"]))
             retx_sw += r["stage"] == "sw"
             continue
         skbs.setdefault(r["tskey"], {}).setdefault(r["stage"], []).append(r)
     covered = 0
     for key, st in sorted(skbs.items()):
-        # A retransmitted skb's ACK is recorded with the retransmission.
-        need = [s for s in stages[1:] if not (key in retx and s == "ack")]
+        # A retransmitted skb's ACK is recorded with the retransmission,
+        # whose skb may be another one TCP merged this one into.
+        resent = any((key - lo) % 2**32 < n for lo, n in retx)
+        need = [s for s in stages[1:] if not (resent and s == "ack")]
         for s in need:
             if len(st.get(s, [])) != 1:
                 fail("skb with key %d has %d '%s' records (it has: %s)"
