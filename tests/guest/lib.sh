@@ -87,25 +87,36 @@ for e in sys.argv[2:]:
     print(eval(e))' "$@"
 }
 
+# sks_netns NS: a namespace with lo up and IPv6 duplicate address
+# detection off, so addresses work at once.
+sks_netns()
+{
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+}
+
+# sks_addr_pair DEV-A DEV-B NET4 NET6: DEV-A (in namespace "a") gets
+# NET4.1/24 and NET6::1/64, DEV-B (in "b") NET4.2/24 and NET6::2/64; both up.
+sks_addr_pair()
+{
+	ip -n a addr add "$3.1/24" dev "$1"
+	ip -n b addr add "$3.2/24" dev "$2"
+	ip -n a addr add "$4::1/64" dev "$1" nodad
+	ip -n b addr add "$4::2/64" dev "$2" nodad
+	ip -n a link set "$1" up
+	ip -n b link set "$2" up
+}
+
 # sks_netns_pair: namespaces "a" and "b" joined by veth va <-> vb, with
 # 10.0.0.1/24 and fd00::1/64 on va, 10.0.0.2/24 and fd00::2/64 on vb.
-# IPv6 duplicate address detection is off so the addresses work at once.
 sks_netns_pair()
 {
-	local ns
-	for ns in a b; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0
-	done
+	sks_netns a
+	sks_netns b
 	ip link add va netns a type veth peer vb netns b
-	ip -n a addr add 10.0.0.1/24 dev va
-	ip -n b addr add 10.0.0.2/24 dev vb
-	ip -n a addr add fd00::1/64 dev va nodad
-	ip -n b addr add fd00::2/64 dev vb nodad
-	ip -n a link set va up
-	ip -n b link set vb up
+	sks_addr_pair va vb 10.0.0 fd00
 }
 
 # sks_wire_pair: the guest's two virtio-net NICs, which vm-run.sh wires to
@@ -123,19 +134,29 @@ sks_wire_pair()
 				dev=${d##*/}
 		done
 		[ -n "$dev" ] || sks_skip "no virtio-net NIC 52:54:00:5c:00:0$ns (vm-run.sh adds two)"
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0
+		sks_netns "$ns"
 		ip link set "$dev" down
 		ip link set "$dev" name "w$ns" netns "$ns"
 	done
-	ip -n a addr add 10.7.0.1/24 dev wa
-	ip -n b addr add 10.7.0.2/24 dev wb
-	ip -n a addr add fd07::1/64 dev wa nodad
-	ip -n b addr add fd07::2/64 dev wb nodad
-	ip -n a link set wa up
-	ip -n b link set wb up
+	sks_addr_pair wa wb 10.7.0 fd07
+}
+
+# sks_rx_flows NET4 NET6 PORT: the flows of the receive path cases, from
+# namespace a to b: UDP to NET4.2 PORT+1 and NET6::2 PORT+2, TCP (no delay,
+# 20 ms between calls) to NET4.2 PORT+3 and NET6::2 PORT+4.
+# sks_rx_flows_check RECORDS PORT: rxcheck.py on them.
+sks_rx_flows()
+{
+	sks_udp_flow "$1.2" $(($3 + 1)) 6 sizes 10,200,1000,1400,64,1 gap-us 5000 quiet-ms 1
+	sks_udp_flow "$2::2" $(($3 + 2)) 4 sizes 20,300,1200,8 gap-us 5000 quiet-ms 1
+	sks_tcp_flow "$1.2" $(($3 + 3)) sizes 100,1000,1448,5000,333 gap-us 20000 nodelay quiet-ms 1
+	sks_tcp_flow "$2::2" $(($3 + 4)) sizes 100,1000,1448,5000,333 gap-us 20000 nodelay quiet-ms 1
+}
+
+sks_rx_flows_check()
+{
+	sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$1" "udp:$(($2 + 1)):2675:4" \
+		"udp:$(($2 + 2)):1528:6" "tcp:$(($2 + 3)):7881:4" "tcp:$(($2 + 4)):7881:6"
 }
 
 # sks_testnic_pair: tests/testnic's pair 0, sksnic0a in namespace "a" with
