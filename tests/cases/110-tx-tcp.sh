@@ -12,6 +12,7 @@ sks_netns_pair
 
 sks_monitor_start "$SKS_TMP/rec.json" --json
 sks_tcp_flow 10.0.0.2 5001 sizes 100,1000,1448,5000,333 gap-us 20000 nodelay
+sks_wait_settled "$SKS_TMP/st.json"
 sks_monitor_stop
 # txdone: veth releases the skb (to its peer) before the ACK comes back.
 tx_stages=(--stages sendmsg,sched,sw,ack,txdone --order sendmsg,sched,sw,txdone)
@@ -29,6 +30,7 @@ echo 1 >$tr/events/net/net_dev_xmit/enable
 echo >$tr/trace
 sks_monitor_start "$SKS_TMP/bulk.json" --json
 sks_tcp_flow 10.0.0.2 5002 size 262144
+sks_wait_settled "$SKS_TMP/st.json"
 sks_monitor_stop
 echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)
@@ -47,6 +49,7 @@ echo >$tr/trace
 echo 1 >$tr/events/net/net_dev_xmit/enable
 sks_monitor_start "$SKS_TMP/gso.json" --json
 sks_tcp_flow 10.0.0.2 5003 size 262144
+sks_wait_settled "$SKS_TMP/st.json"
 sks_monitor_stop
 echo 0 >$tr/events/net/net_dev_xmit/enable
 segs=$(grep -c 'dev=va ' $tr/trace || true)

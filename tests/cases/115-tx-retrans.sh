@@ -19,14 +19,10 @@ sks_wait_file "$SKS_TMP/ready"
 ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 5101 size 500 count 20 gap-us 5000 \
 	nodelay timeout 60000 >"$SKS_TMP/client.json" || sks_fail "client failed"
 wait $srv || sks_fail "server failed"
-sks_monitor_stop
-# Every skb was acknowledged, so no entry may stay pending, not even of an
+# Every skb gets acknowledged, so no entry may stay pending, not even of an
 # skb TCP merged into another to send it again (tcp_retrans_try_collapse).
-for ((i = 0; i < 100; i++)); do
-	"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
-	grep -q '"tags_pending":0,' "$SKS_TMP/st.json" && break
-	sks_sleep 0.1
-done
+sks_wait_settled "$SKS_TMP/st.json"
+sks_monitor_stop
 "$SKS_TOOL" stop || sks_fail "stop failed"
 
 sks_check "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"

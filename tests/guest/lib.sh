@@ -328,6 +328,21 @@ sks_wait_drained()
 	sks_fail "records still buffered after 10 s: $(cat "$1")"
 }
 
+# sks_wait_settled FILE: wait (up to 10 s) until no tagged skb waits for a
+# stage (tags_pending 0: TCP's last ACK may come after the client exited,
+# later still on a stalled guest), then until nothing is buffered; the
+# last 'status --json' in FILE.  The checks that follow say what is missing.
+sks_wait_settled()
+{
+	local i
+	for ((i = 0; i < 100; i++)); do
+		"$SKS_TOOL" --json status >"$1"
+		grep -q '"tags_pending":0[,}]' "$1" && break
+		sks_sleep 0.1
+	done
+	sks_wait_drained "$1"
+}
+
 # sks_modules_writable: make /lib/modules/$(uname -r) writable for the
 # case (the guest's modules tree is the host's cache, read-only): a tmpfs
 # overlay, removed when the case exits.  For modprobe, depmod and DKMS.
