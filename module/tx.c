@@ -269,31 +269,6 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
 	sks_tag_put(t);
 }
 
-/* At most this many merged skbs' entries are ended per retransmission. */
-#define SKS_FOLD_MAX	16
-
-/*
- * @skb, about to be sent again, starts at sequence number @seq, and the
- * entry it keeps covers its bytes from @below on.  TCP may have merged the
- * skbs before that into it (tcp_retrans_try_collapse() moves the
- * timestamp key of the skb it absorbs to the one it sends): their entries
- * would wait forever for ACK stamps that now come for @skb only.  They
- * are keyed by their last bytes, each right before the next, so they are
- * found walking back from @below, and ended.
- */
-static void sks_tag_fold(u64 cookie, u32 seq, u32 below)
-{
-	struct sks_tag e;
-	int n;
-
-	for (n = 0; n < SKS_FOLD_MAX && after(below, seq); n++) {
-		if (!sks_tag_get(cookie, below - 1, &e) || !e.len)
-			return;
-		sks_tag_del(cookie, below - 1);
-		below -= e.len;
-	}
-}
-
 /*
  * __tcp_transmit_skb(struct sock *sk, struct sk_buff *skb, int clone_it,
  * gfp_t gfp_mask, u32 rcv_nxt): @skb is the write-queue skb, about to be
@@ -346,26 +321,21 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 			old.rflags |= t.rflags;
 			old.stamp = jiffies;
 			/* A retransmission's wait is not the send call's. */
-			if (t.rflags & SKBSTAMP_RF_RETRANS) {
+			if (t.rflags & SKBSTAMP_RF_RETRANS)
 				old.ts[SKBSTAMP_STAGE_SENDMSG] = 0;
-				/* Grown: skbs were merged into it. */
-				if (t.len > old.len) {
-					sks_tag_fold(t.cookie, tcb->seq,
-						     old.key - old.len + 1);
-					old.len = t.len;
-				}
-			}
 			sh->tx_flags |= old.ours;
 			sks_tag_put(&old);
 			return;
 		}
 		/*
-		 * Sent again with more bytes after its key: it absorbed an
-		 * skb without requests.  Its entry, and those of skbs it
-		 * absorbed before, end; it is tagged anew below.
+		 * Sent again with bytes after its key: it absorbed an skb
+		 * without requests (tcp_retrans_try_collapse()).  The new
+		 * entry below covers those bytes only, so that its ACK finds
+		 * this one before it (sks_tag_ack_merged()).
 		 */
-		if (t.rflags & SKBSTAMP_RF_RETRANS)
-			sks_tag_fold(t.cookie, tcb->seq, old.key + 1);
+		if ((t.rflags & SKBSTAMP_RF_RETRANS) && after(t.key, old.key) &&
+		    !before(old.key, tcb->seq))
+			t.len = t.key - old.key;
 	}
 
 	if (!flow_ok)
@@ -491,6 +461,54 @@ static void sks_report_stage(const struct sks_config *cfg,
 	sks_emit(rec);
 }
 
+/* At most this many merged skbs' entries are acknowledged per ACK stamp. */
+#define SKS_MERGED_MAX	16
+
+/*
+ * The ACK stamp of TCP's @skb came for entry @t, which covers its bytes
+ * from t->key - t->len + 1 on.  TCP may have merged skbs before those
+ * into @skb: SACK processing (tcp_shifted_skb()) and retransmission
+ * (tcp_retrans_try_collapse()) move the timestamp key of the skb absorbed
+ * to the one that absorbs it.  Their bytes are acknowledged now, and no
+ * stamp will ever come for their own entries: they are keyed by their
+ * last bytes, each right before the next, so they are found walking back
+ * within @skb's bytes, get their ack record and end.  An entry still
+ * waiting for its driver (a hardware stamp, txdone) stays until then.
+ */
+static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
+			       struct sk_buff *skb, const struct sks_tag *t,
+			       u64 now)
+{
+	u32 seq = TCP_SKB_CB(skb)->seq, below = t->key - t->len + 1;
+	struct skbstamp_record rec;
+	struct sks_tag e;
+	bool waits;
+	u8 st;
+	int n;
+
+	for (n = 0; n < SKS_MERGED_MAX && after(below, seq); n++) {
+		if (!sks_tag_get(cookie, below - 1, &e) || e.key != below - 1 ||
+		    !e.len || (e.state & SKS_TAG_ACK_DONE))
+			return;
+		if (!sks_tag_mark(cookie, below - 1, SKS_TAG_ACK_DONE,
+				  SKBSTAMP_STAGE_ACK, now, &e))
+			return;
+		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK)) {
+			memset(&rec, 0, sizeof(rec));
+			rec.stage = SKBSTAMP_STAGE_ACK;
+			rec.ts_ns = now;
+			sks_report_stage(cfg, &e, &rec, skb, NULL, SCM_TSTAMP_ACK);
+		}
+		st = e.state;
+		waits = ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE)) ||
+			(cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
+			 (st & SKS_TAG_SW_DONE) && !(st & SKS_TAG_TXDONE_DONE));
+		if (!waits)
+			sks_tag_del(cookie, below - 1);
+		below -= e.len;
+	}
+}
+
 static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 				 struct skb_shared_hwtstamps *hwtstamps,
 				 struct sock *sk, int tstype)
@@ -560,6 +578,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		sks_report_stage(cfg, &t, &rec, orig_skb, hwtstamps, tstype);
 	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, tskey);
+	if (rec.stage == SKBSTAMP_STAGE_ACK)
+		sks_tag_ack_merged(cfg, cookie, orig_skb, &t, rec.ts_ns);
 	return app_wants;
 }
 
