@@ -46,9 +46,9 @@
  *
  * Merges are known for sure only afterwards: skb_gro_receive() and
  * skb_try_coalesce() may refuse.  So the merged skb is marked, and the
- * merge is recorded when that skb is freed (or its pointer is reused at
- * napi, the case of GRO's stolen heads on 5.10, which are freed in a
- * way no hook sees), or, for an skb GRO chained to its head's frag_list,
+ * merge is recorded when that skb is freed (GRO's stolen heads, which
+ * 5.10 frees in a static function: when napi_gro_receive() returns
+ * GRO_MERGED_FREE), or, for an skb GRO chained to its head's frag_list,
  * when the head passes its next stage; if the skb shows up at a later
  * stage of its own instead, the merge did not happen.
  */
@@ -87,6 +87,8 @@ struct sks_irq_slot {
 
 static DEFINE_PER_CPU(struct sks_irq_slot[SKS_IRQ_SLOTS], sks_irq_slots);
 static DEFINE_PER_CPU(u64, sks_rx_seq);
+/* The skb napi_gro_receive() is handling on this CPU (GRO runs in BH). */
+static DEFINE_PER_CPU(struct sk_buff *, sks_gro_skb);
 
 /*
  * This CPU's slot of @napi, or NULL; with @add, the slot to reuse for it
@@ -582,8 +584,24 @@ void sks_hook_rx_napi(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  */
 void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_rx_napi((struct sk_buff *)sks_ftrace_arg(fregs, 1),
-		    sks_napi_of_gro_arg(sks_ftrace_arg(fregs, 0)));
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+
+	this_cpu_write(sks_gro_skb, skb);
+	sks_rx_napi(skb, sks_napi_of_gro_arg(sks_ftrace_arg(fregs, 0)));
+}
+
+/*
+ * The napi_gro_receive_exit tracepoint, where the kernel frees a stolen
+ * GRO head where no hook sees it (5.10: a static function): the skb that
+ * napi_gro_receive() got was merged and freed (GRO_MERGED_FREE).  A free
+ * the hooks saw ended its entry already.
+ */
+void sks_rx_gro_done(int ret)
+{
+	struct sk_buff *skb = this_cpu_xchg(sks_gro_skb, NULL);
+
+	if (skb && ret == GRO_MERGED_FREE)
+		sks_rx_freed(skb, NULL, false, 0);
 }
 
 /* __napi_schedule(struct napi_struct *n) and __napi_schedule_irqoff(n) */

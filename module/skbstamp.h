@@ -148,5 +148,6 @@ bool sks_tp_any_registered(void);
 void sks_rx_netif(struct sk_buff *skb);
 void sks_rx_freed(struct sk_buff *skb, void *location, bool drop,
 		  u32 reason);
+void sks_rx_gro_done(int ret);
 
 #endif /* SKS_SKBSTAMP_H */

@@ -17,6 +17,7 @@ struct sks_tphook {
 	void *probe;
 	u32 stages;		/* stages that need it */
 	bool helper;		/* needed, but provides no stage by itself */
+	bool optional;		/* a helper the stages can do without */
 	struct tracepoint *tp;
 	bool registered;
 };
@@ -27,6 +28,11 @@ static struct sks_tphook sks_tphooks[] = {
 	/* Every free of a tracked skb ends its entry; drops are recorded. */
 	{ "kfree_skb", sks_tp_kfree_skb, SKS_STAGES_RX, true },
 	{ "consume_skb", sks_tp_consume_skb, SKS_STAGES_RX, true },
+#ifdef SKS_TP_GRO_EXIT
+	/* GRO's stolen heads: their merges end here (compat/rx_tp.h). */
+	{ "napi_gro_receive_exit", sks_tp_napi_gro_exit, SKS_STAGES_RX, true,
+	  true },
+#endif
 };
 
 static void sks_tp_match(struct tracepoint *tp, void *priv)
@@ -56,7 +62,7 @@ u32 sks_tp_probe(void)
 	}
 	/* Without the free hooks, skb pointers could not be trusted. */
 	for (h = sks_tphooks; h < sks_tphooks + ARRAY_SIZE(sks_tphooks); h++)
-		if (h->helper && !h->tp)
+		if (h->helper && !h->optional && !h->tp)
 			avail &= ~SKS_STAGES_RX;
 	return avail;
 }

@@ -49,4 +49,16 @@ static void sks_tp_consume_skb(void *data, struct sk_buff *skb)
 }
 #endif
 
+/*
+ * napi_gro_receive_exit(int ret): where GRO frees stolen heads unseen
+ * (napi_skb_free_stolen_head() static, 5.10), the end of such a merge.
+ */
+#ifndef SKS_HAVE_NAPI_SKB_FREE_STOLEN_HEAD
+#define SKS_TP_GRO_EXIT	1
+static void sks_tp_napi_gro_exit(void *data, int ret)
+{
+	sks_rx_gro_done(ret);
+}
+#endif
+
 #endif /* SKS_COMPAT_RX_TP_H */

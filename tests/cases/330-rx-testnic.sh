@@ -3,8 +3,9 @@
 # hw_ns is the mock PHC's time of arrival (CLOCK_MONOTONIC_RAW + 10^18),
 # and an irq record (the driver scheduling its NAPI poll) no later than
 # napi.  The NIC's NAPI poll uses napi_gro_receive(), so a TCP burst is
-# merged by GRO (with the heads stolen, the path 5.10 frees unseen): every
-# segment is still accounted for.
+# merged by GRO (with the heads stolen, which 5.10 frees in a static
+# function: the merge ends at the napi_gro_receive_exit tracepoint there):
+# every segment is still accounted for.
 
 sks_testnic_pair
 ip netns exec b hwstamp_ctl -i sksnic0b -r 1 >/dev/null || sks_fail "hwstamp_ctl -r 1 failed"
@@ -23,18 +24,6 @@ st=rx_hw,irq,napi,netif,ip,l4,sockq,read
 flows="udp:7501:2958:4 tcp:7502:100000:4"
 merges="--merges gro"
 tcp=1
-# 5.10 frees a GRO-merged packet whose head was stolen in a static
-# function (napi_skb_free_stolen_head) that no hook sees, so such a merge
-# is only confirmed when the freed skb's memory is reused: the last ones of
-# the burst stay undecided (README, "Receive stages").  There the TCP
-# burst's timelines are not required to be complete.
-case $(uname -r) in
-5.10.*)
-	flows="udp:7501:2958:4"
-	merges=""
-	tcp=0
-	echo "5.10: TCP burst through GRO not checked (stolen heads freed unseen)" ;;
-esac
 # shellcheck disable=SC2086
 sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" --stages $st \
 	$merges $flows || sks_fail "receive records through the test NIC"
