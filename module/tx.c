@@ -320,9 +320,14 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 		if (old.key == t.key) {
 			old.rflags |= t.rflags;
 			old.stamp = jiffies;
-			/* A retransmission's wait is not the send call's. */
-			if (t.rflags & SKBSTAMP_RF_RETRANS)
+			/*
+			 * A retransmission's wait is not the send call's, and
+			 * software GSO cuts it into segments afresh.
+			 */
+			if (t.rflags & SKBSTAMP_RF_RETRANS) {
 				old.ts[SKBSTAMP_STAGE_SENDMSG] = 0;
+				old.seg_len = 0;
+			}
 			sh->tx_flags |= old.ours;
 			sks_tag_put(&old);
 			return;
