@@ -336,11 +336,18 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 		 * Sent again with bytes after its key: it absorbed an skb
 		 * without requests (tcp_retrans_try_collapse()).  The new
 		 * entry below covers those bytes only, so that its ACK finds
-		 * this one before it (sks_tag_ack_merged()).
+		 * this one before it (sks_tag_ack_merged()).  The requests
+		 * the skb carries for that one are partly the module's: they
+		 * are taken back, so that the new entry tells the
+		 * application's own apart again.
 		 */
 		if ((t.rflags & SKBSTAMP_RF_RETRANS) && after(t.key, old.key) &&
-		    !before(old.key, tcb->seq))
+		    !before(old.key, tcb->seq)) {
 			t.len = t.key - old.key;
+			sh->tx_flags &= ~old.ours;
+			if (old.ack_ours)
+				tcb->txstamp_ack &= ~1;
+		}
 	}
 
 	if (!flow_ok)
