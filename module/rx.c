@@ -87,8 +87,6 @@ struct sks_irq_slot {
 
 static DEFINE_PER_CPU(struct sks_irq_slot[SKS_IRQ_SLOTS], sks_irq_slots);
 static DEFINE_PER_CPU(u64, sks_rx_seq);
-/* The skb napi_gro_receive() is handling on this CPU (GRO runs in BH). */
-static DEFINE_PER_CPU(struct sk_buff *, sks_gro_skb);
 
 /*
  * This CPU's slot of @napi, or NULL; with @add, the slot to reuse for it
@@ -586,7 +584,7 @@ void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 
-	this_cpu_write(sks_gro_skb, skb);
+	sks_gro_enter(skb);
 	sks_rx_napi(skb, sks_napi_of_gro_arg(sks_ftrace_arg(fregs, 0)));
 }
 
@@ -598,7 +596,7 @@ void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  */
 void sks_rx_gro_done(int ret)
 {
-	struct sk_buff *skb = this_cpu_xchg(sks_gro_skb, NULL);
+	struct sk_buff *skb = sks_gro_leave();
 
 	if (skb && ret == GRO_MERGED_FREE)
 		sks_rx_freed(skb, NULL, false, 0);

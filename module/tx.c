@@ -437,12 +437,18 @@ static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
  * is traced, once the driver released the skb (which may also come after
  * the ACK on a NIC that completes late).
  */
+/* The driver took a hardware stamp request for @st's skb and owes it. */
+static bool sks_tag_hw_owed(u8 st)
+{
+	return (st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE);
+}
+
 static bool sks_tag_complete(const struct sks_config *cfg,
 			     const struct sks_tag *t)
 {
 	u8 st = t->state;
 
-	if ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE))
+	if (sks_tag_hw_owed(st))
 		return false;
 	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
 	    !(st & SKS_TAG_TXDONE_DONE))
@@ -495,15 +501,13 @@ static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
 	struct skbstamp_record rec;
 	struct sks_tag e;
 	bool waits;
-	u8 st;
 	int n;
 
 	for (n = 0; n < SKS_MERGED_MAX && after(below, seq); n++) {
-		if (!sks_tag_get(cookie, below - 1, &e) || e.key != below - 1 ||
-		    !e.len || (e.state & SKS_TAG_ACK_DONE))
-			return;
-		if (!sks_tag_mark(cookie, below - 1, SKS_TAG_ACK_DONE,
-				  SKBSTAMP_STAGE_ACK, now, &e))
+		/* Module-keyed entries only: their key is their tskey. */
+		if (!sks_tag_mark_once(cookie, below - 1, 0, SKS_TAG_ACK_DONE,
+				       SKBSTAMP_STAGE_ACK, now, &e) ||
+		    e.key != below - 1 || !e.len)
 			return;
 		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK)) {
 			memset(&rec, 0, sizeof(rec));
@@ -511,10 +515,11 @@ static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
 			rec.ts_ns = now;
 			sks_report_stage(cfg, &e, &rec, skb, NULL, SCM_TSTAMP_ACK);
 		}
-		st = e.state;
-		waits = ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE)) ||
+		/* The driver may still owe a stamp of the skb's last send. */
+		waits = sks_tag_hw_owed(e.state) ||
 			(cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
-			 (st & SKS_TAG_SW_DONE) && !(st & SKS_TAG_TXDONE_DONE));
+			 (e.state & SKS_TAG_SW_DONE) &&
+			 !(e.state & SKS_TAG_TXDONE_DONE));
 		if (!waits)
 			sks_tag_del(cookie, below - 1);
 		below -= e.len;
