@@ -254,13 +254,16 @@ sks_udp()
 # sks_udp_flow ADDR PORT N CLIENT-ARGS...: a UDP server in namespace b
 # expecting N datagrams on ADDR PORT, and sks-traffic udp-client with
 # CLIENT-ARGS in namespace a; their reports in $SKS_TMP/server.PORT and
-# $SKS_TMP/client.PORT.  Fails unless the server received all N.
+# $SKS_TMP/client.PORT.  Fails unless the server received all N.  The
+# server's 8 MiB receive buffer holds thousands of small datagrams: the
+# client sends without pacing, and a slow guest (CI once dropped 72 of
+# 220's 600 at the default buffer) must not lose what a case counts.
 sks_udp_flow()
 {
 	local addr=$1 port=$2 n=$3 srv
 	shift 3
 	ip netns exec b "$SKS_TRAFFIC" udp-server "$addr" "$port" count "$n" timeout 5000 \
-		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
+		rcvbuf 8388608 --ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
 	srv=$!
 	sks_wait_file "$SKS_TMP/ready.$port"
 	ip netns exec a "$SKS_TRAFFIC" udp-client "$addr" "$port" "$@" \
