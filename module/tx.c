@@ -63,26 +63,36 @@ static bool sks_traced_sk(const struct sock *sk)
 	return sk->sk_protocol == IPPROTO_TCP || sk->sk_protocol == IPPROTO_UDP;
 }
 
+/*
+ * A note on the hooks below: the kernels of the matrix but 5.10 zero every
+ * local variable on entry (INIT_STACK_ALL_ZERO), a tag and a record are
+ * some 300 bytes, and most skbs a hook sees are not traced.  So the hooks
+ * decide on a flow alone and leave the rest to a function of its own
+ * (noinline), whose locals only skbs that get that far pay for.
+ */
+
 /* The flow as the socket knows it (connected sockets). */
-static void sks_tag_flow_sk(struct sks_tag *t, const struct sock *sk)
+static void sks_flow_sk(struct sks_flow *fl, const struct sock *sk)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
-	t->flow.proto = sk->sk_protocol;
-	t->flow.sport = inet->inet_sport;
-	t->flow.dport = inet->inet_dport;
+	fl->proto = sk->sk_protocol;
+	fl->sport = inet->inet_sport;
+	fl->dport = inet->inet_dport;
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6 &&
 	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		t->flow.family = AF_INET6;
-		memcpy(t->flow.saddr, &sk->sk_v6_rcv_saddr, 16);
-		memcpy(t->flow.daddr, &sk->sk_v6_daddr, 16);
+		fl->family = AF_INET6;
+		memcpy(fl->saddr, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(fl->daddr, &sk->sk_v6_daddr, 16);
 		return;
 	}
 #endif
-	t->flow.family = AF_INET;
-	memcpy(t->flow.saddr, &inet->inet_saddr, 4);
-	memcpy(t->flow.daddr, &inet->inet_daddr, 4);
+	fl->family = AF_INET;
+	memset(fl->saddr, 0, sizeof(fl->saddr));
+	memset(fl->daddr, 0, sizeof(fl->daddr));
+	memcpy(fl->saddr, &inet->inet_saddr, 4);
+	memcpy(fl->daddr, &inet->inet_daddr, 4);
 }
 
 /* The device the socket's cached route leaves by, 0: none cached. */
@@ -94,23 +104,24 @@ static int sks_sk_ifindex(struct sock *sk)
 }
 
 /* The flow from the headers of a UDP skb about to leave IP. */
-static void sks_tag_flow_udp(struct sks_tag *t, const struct sk_buff *skb,
-			     int family)
+static void sks_flow_udp(struct sks_flow *fl, const struct sk_buff *skb,
+			 int family)
 {
 	const struct udphdr *uh = udp_hdr(skb);
 
-	t->flow.proto = IPPROTO_UDP;
-	t->flow.family = family;
-	t->flow.sport = uh->source;
-	t->flow.dport = uh->dest;
+	fl->proto = IPPROTO_UDP;
+	fl->family = family;
+	fl->sport = uh->source;
+	fl->dport = uh->dest;
 	if (family == AF_INET6) {
-		memcpy(t->flow.saddr, &ipv6_hdr(skb)->saddr, 16);
-		memcpy(t->flow.daddr, &ipv6_hdr(skb)->daddr, 16);
+		memcpy(fl->saddr, &ipv6_hdr(skb)->saddr, 16);
+		memcpy(fl->daddr, &ipv6_hdr(skb)->daddr, 16);
 	} else {
-		memcpy(t->flow.saddr, &ip_hdr(skb)->saddr, 4);
-		memcpy(t->flow.daddr, &ip_hdr(skb)->daddr, 4);
+		memset(fl->saddr, 0, sizeof(fl->saddr));
+		memset(fl->daddr, 0, sizeof(fl->daddr));
+		memcpy(fl->saddr, &ip_hdr(skb)->saddr, 4);
+		memcpy(fl->daddr, &ip_hdr(skb)->daddr, 4);
 	}
-	t->len = skb->len - skb_transport_offset(skb) - sizeof(*uh);
 }
 
 /* @rec->stage is set: a driver stage of a GSO-split skb has its own length. */
@@ -159,11 +170,32 @@ static bool sks_sampling(const struct sks_config *cfg)
  * sender's pid is only looked at when a filter wants it.
  */
 static bool sks_filter_send_call(const struct sks_config *cfg,
-				 const struct sock *sk, const struct sks_tag *t)
+				 const struct sock *sk, const struct sks_flow *fl)
 {
-	return sks_filter_match_flow(cfg, sk, &t->flow, 0) &&
+	return sks_filter_match_flow(cfg, sk, fl, 0) &&
 	       (!sks_filter_needs_owner(&cfg->filter) ||
 		sks_filter_pid(&cfg->filter, task_tgid_nr(current)));
+}
+
+/* A TCP send call of @size bytes on a flow the filters let through. */
+static noinline void sks_tcp_send_call(const struct sks_config *cfg,
+				       struct sock *sk,
+				       const struct sks_flow *fl, size_t size)
+{
+	struct sks_tag t = { .flow = *fl };
+	bool sampled;
+	u64 now;
+
+	now = ktime_get_ns();
+	sampled = sks_filter_sample(cfg);
+	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
+	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
+	t.len = size;
+	t.cookie = sks_cookie(sk);
+	sks_sock_sendmsg(t.cookie, true, sampled && sks_sampling(cfg), t.key,
+			 t.len, now);
+	if (sampled && sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
+		sks_emit_sendmsg(cfg, sk, &t, now);
 }
 
 /* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
@@ -171,25 +203,36 @@ void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
 	const struct sks_config *cfg = sks_conf();
-	struct sks_tag t = {};
-	bool sampled;
-	u64 now;
+	struct sks_flow fl;
 
 	if (!sks_traced_sk(sk))
 		return;
-	sks_tag_flow_sk(&t, sk);
-	if (!sks_filter_send_call(cfg, sk, &t))
-		return;
+	sks_flow_sk(&fl, sk);
+	if (sks_filter_send_call(cfg, sk, &fl))
+		sks_tcp_send_call(cfg, sk, &fl, sks_ftrace_arg(fregs, 2));
+}
+
+/* A UDP send call of @len bytes on a flow the filters let through. */
+static noinline void sks_udp_send_call(const struct sks_config *cfg,
+				       struct sock *sk,
+				       const struct sks_flow *fl, size_t len)
+{
+	struct sks_tag t = { .flow = *fl };
+	bool sampled;
+	u64 now;
+	u32 next;
+
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
-	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
-	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
-	t.len = sks_ftrace_arg(fregs, 2);
 	t.cookie = sks_cookie(sk);
-	sks_sock_sendmsg(t.cookie, true, sampled && sks_sampling(cfg), t.key,
-			 t.len, now);
-	if (sampled && sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
-		sks_emit_sendmsg(cfg, sk, &t, now);
+	next = sks_sock_sendmsg(t.cookie, false, sampled && sks_sampling(cfg),
+				0, 0, now);
+	if (!sampled || !sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
+		return;
+	/* The datagram this call completes will get this key. */
+	t.key = next;
+	t.len = len;
+	sks_emit_sendmsg(cfg, sk, &t, now);
 }
 
 /*
@@ -201,48 +244,34 @@ void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
 	struct msghdr *msg = (struct msghdr *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
-	struct sks_tag t = {};
-	bool sampled;
-	u64 now;
-	u32 next;
+	struct sks_flow fl;
 
 	if (!sks_traced_sk(sk))
 		return;
-	sks_tag_flow_sk(&t, sk);
+	sks_flow_sk(&fl, sk);
 	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *sin = msg->msg_name;
 		const struct sockaddr_in6 *sin6 = msg->msg_name;
 
-		memset(t.flow.daddr, 0, sizeof(t.flow.daddr));
+		memset(fl.daddr, 0, sizeof(fl.daddr));
 		if (sin->sin_family == AF_INET) {
-			t.flow.family = AF_INET;
-			t.flow.dport = sin->sin_port;
-			memcpy(t.flow.daddr, &sin->sin_addr, 4);
+			fl.family = AF_INET;
+			fl.dport = sin->sin_port;
+			memcpy(fl.daddr, &sin->sin_addr, 4);
 		} else if (sin6->sin6_family == AF_INET6 &&
 			   msg->msg_namelen >= sizeof(*sin6)) {
-			t.flow.dport = sin6->sin6_port;
+			fl.dport = sin6->sin6_port;
 			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
-				t.flow.family = AF_INET;
-				memcpy(t.flow.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
+				fl.family = AF_INET;
+				memcpy(fl.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
 			} else {
-				t.flow.family = AF_INET6;
-				memcpy(t.flow.daddr, &sin6->sin6_addr, 16);
+				fl.family = AF_INET6;
+				memcpy(fl.daddr, &sin6->sin6_addr, 16);
 			}
 		}
 	}
-	if (!sks_filter_send_call(cfg, sk, &t))
-		return;
-	now = ktime_get_ns();
-	sampled = sks_filter_sample(cfg);
-	t.cookie = sks_cookie(sk);
-	next = sks_sock_sendmsg(t.cookie, false, sampled && sks_sampling(cfg),
-				0, 0, now);
-	if (!sampled || !sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
-		return;
-	/* The datagram this call completes will get this key. */
-	t.key = next;
-	t.len = sks_ftrace_arg(fregs, 2);
-	sks_emit_sendmsg(cfg, sk, &t, now);
+	if (sks_filter_send_call(cfg, sk, &fl))
+		sks_udp_send_call(cfg, sk, &fl, sks_ftrace_arg(fregs, 2));
 }
 
 /*
@@ -270,41 +299,20 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
 }
 
 /*
- * __tcp_transmit_skb(struct sock *sk, struct sk_buff *skb, int clone_it,
- * gfp_t gfp_mask, u32 rcv_nxt): @skb is the write-queue skb, about to be
- * cloned for transmission.  Its shared info (and so the requests) is shared
- * with the clone; its control block, which holds the ACK request, is not.
+ * A TCP skb about to be sent whose flow the filters let through (@flow_ok)
+ * or that carries requests (@requested), which may make it a tagged skb
+ * sent again.
  */
-void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+static noinline void sks_tcp_tag(const struct sks_config *cfg,
+				 struct sock *sk, struct sk_buff *skb,
+				 const struct sks_flow *fl, bool flow_ok,
+				 bool requested)
 {
-	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
-	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
-	const struct sks_config *cfg = sks_conf();
-	struct skb_shared_info *sh;
-	struct tcp_skb_cb *tcb;
-	struct sks_tag t = {}, old;
-	bool app_ack, flow_ok = true, requested;
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+	struct sks_tag t = { .flow = *fl }, old;
+	bool app_ack;
 
-	if (!sks_ftrace_arg(fregs, 2) || !skb->len ||
-	    !sks_traced_sk(sk))
-		return;
-	sh = skb_shinfo(skb);
-	tcb = TCP_SKB_CB(skb);
-	requested = (tcb->txstamp_ack & 1) || (sh->tx_flags & SKBTX_ANY_TSTAMP);
-	/*
-	 * The filters on the flow first, from the socket alone.  An skb that
-	 * carries no timestamp request and no ACK request was never tagged
-	 * (tagging always asks for the ACK), so nothing below could apply
-	 * to it: one the filters exclude costs no lookup.  One that does
-	 * carry requests may be a tagged skb sent again, which keeps its tag
-	 * whatever the filters say now.
-	 */
-	sks_tag_flow_sk(&t, sk);
-	if (cfg->filter.fields) {
-		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow, sks_sk_ifindex(sk));
-		if (!flow_ok && !requested)
-			return;
-	}
 	t.key = tcb->seq + skb->len - 1;
 	t.len = skb->len;
 	if (before(tcb->seq, tcp_sk(sk)->snd_nxt))
@@ -373,21 +381,50 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	sks_tag_skb(cfg, skb, sk, &t, app_ack);
 }
 
-static void sks_tag_udp(struct sk_buff *skb, int family)
+/*
+ * __tcp_transmit_skb(struct sock *sk, struct sk_buff *skb, int clone_it,
+ * gfp_t gfp_mask, u32 rcv_nxt): @skb is the write-queue skb, about to be
+ * cloned for transmission.  Its shared info (and so the requests) is shared
+ * with the clone; its control block, which holds the ACK request, is not.
+ */
+void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
-	struct sock *sk = skb->sk;
-	struct sks_tag t = {};
+	bool flow_ok = true, requested;
+	struct sks_flow fl;
 
-	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
+	if (!sks_ftrace_arg(fregs, 2) || !skb->len ||
+	    !sks_traced_sk(sk))
 		return;
-	/* The filters on the flow, from the headers: before any lookup. */
-	sks_tag_flow_udp(&t, skb, family);
-	if (cfg->filter.fields &&
-	    !sks_filter_match_flow(cfg, sk, &t.flow,
-				   skb_dst(skb) && skb_dst(skb)->dev ?
-				   skb_dst(skb)->dev->ifindex : 0))
-		return;
+	requested = (TCP_SKB_CB(skb)->txstamp_ack & 1) ||
+		    (skb_shinfo(skb)->tx_flags & SKBTX_ANY_TSTAMP);
+	/*
+	 * The filters on the flow first, from the socket alone.  An skb that
+	 * carries no timestamp request and no ACK request was never tagged
+	 * (tagging always asks for the ACK), so nothing below could apply
+	 * to it: one the filters exclude costs no lookup.  One that does
+	 * carry requests may be a tagged skb sent again, which keeps its tag
+	 * whatever the filters say now.
+	 */
+	sks_flow_sk(&fl, sk);
+	if (cfg->filter.fields) {
+		flow_ok = sks_filter_match_flow(cfg, sk, &fl, sks_sk_ifindex(sk));
+		if (!flow_ok && !requested)
+			return;
+	}
+	sks_tcp_tag(cfg, sk, skb, &fl, flow_ok, requested);
+}
+
+/* A UDP datagram about to leave IP whose flow the filters let through. */
+static noinline void sks_tag_udp_flow(const struct sks_config *cfg,
+				      struct sk_buff *skb, struct sock *sk,
+				      const struct sks_flow *fl)
+{
+	struct sks_tag t = { .flow = *fl };
+
+	t.len = skb->len - skb_transport_offset(skb) - sizeof(struct udphdr);
 	t.cookie = sks_cookie(sk);
 	/* Only the sender filter needs the socket's entry. */
 	if (sks_filter_needs_owner(&cfg->filter)) {
@@ -403,6 +440,24 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 	if (skb_is_gso(skb) && (skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4))
 		t.gso_size = skb_shinfo(skb)->gso_size;
 	sks_tag_skb(cfg, skb, sk, &t, false);
+}
+
+static void sks_tag_udp(struct sk_buff *skb, int family)
+{
+	const struct sks_config *cfg = sks_conf();
+	struct sock *sk = skb->sk;
+	struct sks_flow fl;
+
+	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
+		return;
+	/* The filters on the flow, from the headers: before any lookup. */
+	sks_flow_udp(&fl, skb, family);
+	if (cfg->filter.fields &&
+	    !sks_filter_match_flow(cfg, sk, &fl,
+				   skb_dst(skb) && skb_dst(skb)->dev ?
+				   skb_dst(skb)->dev->ifindex : 0))
+		return;
+	sks_tag_udp_flow(cfg, skb, sk, &fl);
 }
 
 /* ip_send_skb(struct net *net, struct sk_buff *skb) */
@@ -631,36 +686,16 @@ void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
 }
 
-/*
- * tcp_wfree() and sock_wfree(struct sk_buff *skb): the skb's memory goes
- * back to its socket because the driver released it after transmitting
- * (or, on veth, handed it to the peer).  A tagged skb that the driver
- * never took (dropped in the qdisc, say) has no sw stage and gets no
- * txdone: it was not transmitted.
- */
-void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+/* A released skb that asked for a software stamp, on a socket with a cookie. */
+static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 {
-	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+	struct skb_shared_info *sh = skb_shinfo(skb);
 	struct skbstamp_record rec = {
 		.stage = SKBSTAMP_STAGE_TXDONE,
 	};
 	const struct sks_config *cfg;
-	struct skb_shared_info *sh;
 	struct sks_tag t;
-	u64 cookie;
 
-	/*
-	 * Every skb the module tags carries a software stamp request: most
-	 * skbs leave here on that one test.
-	 */
-	if (!skb || !skb->sk)
-		return;
-	sh = skb_shinfo(skb);
-	if (!(sh->tx_flags & SKBTX_SW_TSTAMP) || !sks_traced_sk(skb->sk))
-		return;
-	cookie = atomic64_read(&skb->sk->sk_cookie);
-	if (!cookie)
-		return;
 	/* One lookup: the driver took the skb (sw), and this is the first. */
 	cfg = sks_conf();
 	rec.ts_ns = ktime_get_ns();
@@ -679,6 +714,31 @@ void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	}
 	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, sh->tskey);
+}
+
+/*
+ * tcp_wfree() and sock_wfree(struct sk_buff *skb): the skb's memory goes
+ * back to its socket because the driver released it after transmitting
+ * (or, on veth, handed it to the peer).  A tagged skb that the driver
+ * never took (dropped in the qdisc, say) has no sw stage and gets no
+ * txdone: it was not transmitted.
+ */
+void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+	u64 cookie;
+
+	/*
+	 * Every skb the module tags carries a software stamp request: most
+	 * skbs leave here on that one test.
+	 */
+	if (!skb || !skb->sk ||
+	    !(skb_shinfo(skb)->tx_flags & SKBTX_SW_TSTAMP) ||
+	    !sks_traced_sk(skb->sk))
+		return;
+	cookie = atomic64_read(&skb->sk->sk_cookie);
+	if (cookie)
+		sks_txdone(skb, cookie);
 }
 
 /* Payload bytes of a TCP segment, or 0 if its headers are not in reach. */
