@@ -319,13 +319,24 @@ static void sks_rx_end(const struct sks_config *cfg, struct sks_rx *e,
 }
 
 /* Tracepoints kfree_skb (@drop) and consume_skb, and the free hooks. */
-void sks_rx_freed(struct sk_buff *skb, void *location, bool drop, u32 reason)
+static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
+					bool drop, u32 reason)
 {
 	struct sks_rx e;
 
-	if (!sks_rx_maybe(skb) || !sks_rx_take(skb, &e))
-		return;
-	sks_rx_end(sks_conf(), &e, drop, location, reason);
+	if (sks_rx_take(skb, &e))
+		sks_rx_end(sks_conf(), &e, drop, location, reason);
+}
+
+/*
+ * Called for every skb the system frees: most are not tracked, and leave
+ * on the lockless test without paying for an entry's locals (zeroed on
+ * entry, INIT_STACK_ALL_ZERO).
+ */
+void sks_rx_freed(struct sk_buff *skb, void *location, bool drop, u32 reason)
+{
+	if (sks_rx_maybe(skb))
+		sks_rx_freed_maybe(skb, location, drop, reason);
 }
 
 /*
@@ -492,15 +503,12 @@ static bool sks_rx_sock(const struct sks_config *cfg, struct sks_rx *e,
 	return true;
 }
 
-/* tcp_rcv_established(), tcp_rcv_state_process(), and UDP's enqueue. */
-void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+static noinline void sks_rx_sockq(struct sock *sk, struct sk_buff *skb)
 {
-	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
-	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
 	struct sks_rx e;
 
-	if (!skb || !sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
+	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
 	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_SOCKQ)))
 		return;
 	if (sks_want(cfg, SKBSTAMP_STAGE_SOCKQ))
@@ -509,18 +517,31 @@ void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 }
 
 /*
+ * tcp_rcv_established(), tcp_rcv_state_process(), and UDP's enqueue.
+ * Here and in the hooks below, which see skbs of every flow, an untracked
+ * skb leaves on the lockless test before an entry's locals are paid for.
+ */
+void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+
+	if (skb && sks_rx_maybe(skb))
+		sks_rx_sockq((struct sock *)sks_ftrace_arg(fregs, 0), skb);
+}
+
+/*
  * skb_copy_datagram_iter(const struct sk_buff *skb, int offset,
  * struct iov_iter *to, int len) and skb_copy_and_csum_datagram_msg(skb,
  * int hlen, struct msghdr *msg) (@whole): the reader copies data out.
  */
-static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whole)
+static noinline void sks_rx_read_maybe(sks_ftrace_regs_t *fregs,
+				       struct sk_buff *skb, bool whole)
 {
 	const struct sks_config *cfg;
-	struct sock *sk = skb ? skb->sk : NULL;
+	struct sock *sk = skb->sk;
 	struct sks_rx e;
 
-	if (!skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
-	    (e.state & SKS_RX_NOMATCH) ||
+	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
 	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_READ)))
 		return;
 	/*
@@ -544,6 +565,13 @@ static void sks_rx_read(sks_ftrace_regs_t *fregs, struct sk_buff *skb, bool whol
 	if (sks_want(cfg, SKBSTAMP_STAGE_READ))
 		sks_rx_pass(&e, SKBSTAMP_STAGE_READ, ktime_get_ns());
 	sks_rx_sock(cfg, &e, sk);
+}
+
+static __always_inline void sks_rx_read(sks_ftrace_regs_t *fregs,
+					struct sk_buff *skb, bool whole)
+{
+	if (skb && sks_rx_maybe(skb))
+		sks_rx_read_maybe(fregs, skb, whole);
 }
 
 void sks_hook_rx_read(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
@@ -649,20 +677,27 @@ void sks_hook_rx_l4(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 }
 
 /* skb_gro_receive(p, skb), skb_try_coalesce(to, from, ...): a merge try. */
-static void sks_rx_merge(sks_ftrace_regs_t *fregs, u8 how)
+static noinline void sks_rx_merge_maybe(struct sk_buff *head,
+					struct sk_buff *skb, u8 how)
 {
-	struct sk_buff *head = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
-	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	struct sks_rx e, h;
 
-	if (!skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
-	    (e.state & SKS_RX_NOMATCH))
+	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH))
 		return;
 	e.head_id = head && sks_rx_get(head, &h) ? h.id : 0;
 	e.merge_ns = ktime_get_ns();
 	e.rflags = how;
 	e.state |= SKS_RX_MERGING;
 	sks_rx_put(&e, NULL);
+}
+
+static __always_inline void sks_rx_merge(sks_ftrace_regs_t *fregs, u8 how)
+{
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+
+	if (skb && sks_rx_maybe(skb))
+		sks_rx_merge_maybe((struct sk_buff *)sks_ftrace_arg(fregs, 0),
+				   skb, how);
 }
 
 void sks_hook_rx_gro_merge(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
@@ -690,16 +725,23 @@ void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  * clone or copy of a tracked packet goes on with its id (ip_rcv() clones
  * a shared skb, one a packet socket holds too).
  */
-void sks_hook_rx_clone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+static noinline void sks_rx_cloned(struct sk_buff *nskb, struct sk_buff *skb)
 {
-	struct sk_buff *nskb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
-	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	struct sks_rx e;
 
-	if (!nskb || !skb || !sks_rx_maybe(skb) || !sks_rx_get(skb, &e) ||
-	    (e.state & SKS_RX_NOMATCH))
+	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH))
 		return;
 	e.skb = nskb;
 	e.state &= ~SKS_RX_MERGING;
 	sks_rx_put(&e, NULL);
+}
+
+/* Every clone of the system (TCP clones every skb it sends) comes here. */
+void sks_hook_rx_clone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sk_buff *nskb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
+	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
+
+	if (nskb && skb && sks_rx_maybe(skb))
+		sks_rx_cloned(nskb, skb);
 }
