@@ -318,7 +318,7 @@ static void sks_rx_end(const struct sks_config *cfg, struct sks_rx *e,
 			     location, reason);
 }
 
-/* Tracepoints kfree_skb (@drop) and consume_skb, and the free hooks. */
+/* The part of sks_rx_freed() for an skb that may be tracked. */
 static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
 					bool drop, u32 reason)
 {
@@ -329,6 +329,7 @@ static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
 }
 
 /*
+ * Tracepoints kfree_skb (@drop) and consume_skb, and the free hooks.
  * Called for every skb the system frees: most are not tracked, and leave
  * on the lockless test without paying for an entry's locals (zeroed on
  * entry, INIT_STACK_ALL_ZERO).
