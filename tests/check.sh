@@ -77,7 +77,7 @@ run_kernel()
 	log=$kb/log
 
 	tests/lib/fetch-kernel.sh "$k" >"$log" 2>&1
-	sub_result $? "fetch kernel $(sks_kernel_field "$k" abi)" "$log"
+	sub_result $? "fetch kernel $(sks_kernel_field "$k" abi)$(sks_pin_note "$k")" "$log"
 	if [ "$sub_fail" -eq 0 ]; then
 		tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
 		sub_result $? "module builds with W=1, no warnings" "$log"

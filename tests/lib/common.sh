@@ -28,10 +28,38 @@ sks_lock() {  # sks_lock [NAME]
 	flock 9
 }
 
-# kernels.conf: "name suites abi version toolchain", '#' comments.
+# kernels.conf: "name suites abi version toolchain", '#' comments, with
+# the pins Debian's archive no longer has replaced (sks_pin_gone).
 _sks_conf() {
 	[[ -r $SKS_KERNELS_CONF ]] || die "missing $SKS_KERNELS_CONF"
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SKS_KERNELS_CONF"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SKS_KERNELS_CONF" |
+		awk -v f="$(sks_pin_file)" '
+			BEGIN { while ((getline l < f) > 0) { split(l, a, " "); g[a[1] " " a[2]] = a[3] " " a[4] } }
+			($1 " " $4) in g { split(g[$1 " " $4], r, " "); $3 = r[1]; $4 = r[2] }
+			{ print }'
+}
+
+# A pinned kernel the archive has dropped (its suite keeps only the newest
+# build of some packages: linux-kbuild-6.1, sid's kernels) can no longer be
+# fetched, and a fresh machine's make check would fail for that alone.
+# fetch-kernel.sh then takes the newest build of the same series from the
+# same suites and records it here as "name pinned-version abi version";
+# the line applies while kernels.conf pins that version, and make check
+# says so in the kernel's fetch line (sks_pin_note).
+sks_pin_file() { printf '%s/kernels/pins-gone\n' "$(sks_cache)"; }
+
+# sks_kernel_pin NAME: the version kernels.conf pins, replaced or not.
+sks_kernel_pin() {
+	sed -e 's/#.*//' "$SKS_KERNELS_CONF" | awk -v n="$1" '$1 == n {print $4; exit}'
+}
+
+# sks_pin_note NAME: " (pinned V gone from the archive)" or nothing.
+sks_pin_note() {
+	local v
+	v=$(sks_kernel_pin "$1")
+	awk -v n="$1" -v v="$v" '$1 == n && $2 == v { f = 1 } END { exit !f }' \
+		"$(sks_pin_file)" 2>/dev/null || return 0
+	printf ' (pinned %s is gone from the archive: newest of the series)\n' "$v"
 }
 sks_kernel_names() { _sks_conf | awk '{print $1}'; }
 

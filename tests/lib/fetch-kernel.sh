@@ -75,8 +75,11 @@ kernel_packages() {
 		[[ -n ${seen[$p]:-} ]] && continue
 		seen[$p]=1
 		echo "$p"
-		papt_cache show "$p=$ver" >/dev/null 2>&1 ||
-			die "package $p=$ver not available (pin outdated? try: $0 --latest)"
+		# apt-cache show exits 0, printing nothing, for a missing version.
+		[[ $(papt_cache show "$p=$ver" 2>/dev/null) == *Package:* ]] || {
+			log "package $p=$ver is not in the archive"
+			return 1
+		}
 		# First alternative of each Depends entry, kept if it is a
 		# versioned linux-{image,binary,modules,base,headers,kbuild}-*.
 		for dep in $(papt_cache show "$p=$ver" | sed -n 's/^Depends: //p' | head -n1 |
@@ -107,10 +110,18 @@ fetch_one() {
 	[[ -e $root/.skbstamp-ok ]] && return 0
 	sks_lock kernels
 	[[ -e $root/.skbstamp-ok ]] && return 0
-	log "$name: fetching $abi ($ver)"
 	apt_update
 	local pkgs
-	pkgs=$(kernel_packages "$abi" "$ver") || exit 1
+	if ! pkgs=$(kernel_packages "$abi" "$ver"); then
+		pin_gone "$name" "$(sks_kernel_pin "$name")"
+		abi=$(sks_kernel_field "$name" abi)
+		ver=$(sks_kernel_field "$name" version)
+		root=$CACHE/kernels/$abi
+		[[ -e $root/.skbstamp-ok ]] && return 0
+		pkgs=$(kernel_packages "$abi" "$ver") ||
+			die "$name: the newest kernel of the series, $abi ($ver), is incomplete in the archive"
+	fi
+	log "$name: fetching $abi ($ver)"
 	tmp=$root.tmp
 	rm -rf "$tmp" "$root" "$CACHE/debs.tmp"
 	mkdir -p "$tmp" "$CACHE/debs.tmp"
@@ -130,6 +141,19 @@ fetch_one() {
 	touch "$tmp/.skbstamp-ok"
 	mv -T "$tmp" "$root"
 	log "$name: ready in $((SECONDS - start))s at $root ($(du -sh "$root" | cut -f1))"
+}
+
+# pin_gone NAME VERSION: the archive no longer has the pinned VERSION of
+# kernel NAME; use the newest of its series (see sks_pin_file).
+pin_gone() {
+	local name=$1 ver=$2 line f nabi nver
+	f=$(sks_pin_file)
+	line=$(latest "$name") || exit 1
+	read -r _ _ nabi nver _ <<<"$line"
+	log "WARNING: $name: the pinned $ver is gone from the archive; using the newest of the series, $nabi ($nver); bump tests/kernels.conf:"
+	log "$line"
+	{ grep -v "^$name " "$f" 2>/dev/null || true; echo "$name $ver $nabi $nver"; } >"$f.tmp"
+	mv "$f.tmp" "$f"
 }
 
 normalise_tree() {
