@@ -21,7 +21,9 @@
  *    request is counted in tx_hwtstamp_skipped and not stamped) and reports
  *    the timestamp later, tx_delay_us after transmission, from a work item
  *    with skb_tstamp_tx(), as drivers reading a timestamp register do.
- *    skb_tx_timestamp() (the software stamp) is called for every frame.
+ *    skb_tx_timestamp() (the software stamp) is called for every frame,
+ *    before the frame goes on the wire: as on real NICs, a frame's
+ *    hardware stamp never comes before its software stamp.
  *  - RX (rx_filter ALL): the PHC time of arrival goes to
  *    skb_hwtstamps(skb)->hwtstamp.
  *
@@ -113,6 +115,7 @@ struct sks_tn_txts {
 	struct sk_buff *skb;
 	u64 hwts_ns;		/* PHC time latched at transmission */
 	u64 due_ns;		/* ktime_get_ns() at which to report it */
+	bool posted;		/* handed to the "hardware" (sks_tn_txts_post()) */
 };
 
 struct sks_tn_pair;
@@ -234,7 +237,13 @@ static const struct ptp_clock_info sks_tn_ptp_template = {
 
 /* ---- TX hardware timestamps ----------------------------------------------- */
 
-/* Take a TX timestamp request; false if none is taken (ring full, stopping). */
+/*
+ * Take a TX timestamp request; false if none is taken (ring full, stopping).
+ * Like a real driver, which sets SKBTX_IN_PROGRESS and calls
+ * skb_tx_timestamp() before it hands the frame to the hardware, the
+ * request waits for sks_tn_txts_post(): its stamp cannot be reported
+ * before the software stamp.
+ */
 static bool sks_tn_txts_queue(struct sks_tn_priv *priv, struct sk_buff *skb, u64 hwts_ns)
 {
 	u64 delay_us = min(READ_ONCE(tx_delay_us), SKS_TN_TX_DELAY_MAX_US);
@@ -251,12 +260,35 @@ static bool sks_tn_txts_queue(struct sks_tn_priv *priv, struct sk_buff *skb, u64
 	slot->skb = skb_get(skb);
 	slot->hwts_ns = hwts_ns;
 	slot->due_ns = due;
+	slot->posted = false;
 	priv->txts_count++;
 	skb_shinfo(skb)->tx_flags |= SKBTX_IN_PROGRESS;
 	spin_unlock_irqrestore(&priv->txts_lock, flags);
-
-	schedule_delayed_work(&priv->txts_work, 0);
 	return true;
+}
+
+/* The frame of the request sks_tn_txts_queue() took for @skb is on the wire. */
+static void sks_tn_txts_post(struct sks_tn_priv *priv, struct sk_buff *skb)
+{
+	unsigned long flags;
+	bool stopping;
+	unsigned int i;
+
+	spin_lock_irqsave(&priv->txts_lock, flags);
+	/* Requests are posted in order: this one is the last not posted. */
+	for (i = priv->txts_count; i-- > 0;) {
+		struct sks_tn_txts *slot =
+			&priv->txts[(priv->txts_head + i) % SKS_TN_TX_PENDING_MAX];
+
+		if (slot->skb == skb) {
+			slot->posted = true;
+			break;
+		}
+	}
+	stopping = priv->txts_stopping;
+	spin_unlock_irqrestore(&priv->txts_lock, flags);
+	if (!stopping)
+		schedule_delayed_work(&priv->txts_work, 0);
 }
 
 /*
@@ -280,7 +312,10 @@ static void sks_tn_txts_work(struct work_struct *work)
 			struct sks_tn_txts *slot = &priv->txts[priv->txts_head];
 
 			wait_ns = (s64)(slot->due_ns - ktime_get_ns());
-			if (wait_ns <= 0) {
+			/* Not on the wire yet: its post schedules the work. */
+			if (!slot->posted) {
+				wait_ns = 0;
+			} else if (wait_ns <= 0) {
 				skb = slot->skb;
 				ts = slot->hwts_ns;
 				slot->skb = NULL;
@@ -389,14 +424,19 @@ static netdev_tx_t sks_tn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct sks_tn_priv *priv = netdev_priv(dev);
 	u64 now = sks_tn_phc_ns(priv->pair);
+	bool hwts = false;
 
 	if (unlikely(skb_shinfo(skb)->tx_flags & SKBTX_HW_TSTAMP) &&
-	    READ_ONCE(priv->tx_type) == HWTSTAMP_TX_ON &&
-	    !sks_tn_txts_queue(priv, skb, now))
-		sks_tn_inc(priv, SKS_TN_TX_HWTSTAMP_SKIPPED);
+	    READ_ONCE(priv->tx_type) == HWTSTAMP_TX_ON) {
+		hwts = sks_tn_txts_queue(priv, skb, now);
+		if (!hwts)
+			sks_tn_inc(priv, SKS_TN_TX_HWTSTAMP_SKIPPED);
+	}
 	skb_tx_timestamp(skb);
 
 	sks_tn_wire(priv, skb, now);
+	if (hwts)
+		sks_tn_txts_post(priv, skb);
 	/* The copy is on the wire: this is the TX completion. */
 	dev_consume_skb_any(skb);
 	return NETDEV_TX_OK;
