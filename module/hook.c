@@ -275,6 +275,29 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
  * The ftrace callbacks, one per group.  Handlers read the configuration
  * as RCU-sched readers; not every ftrace path disables preemption around
  * a callback.
+ *
+ * ftrace calls them straight from the trampoline, without its recursion
+ * guard (ftrace_ops_assist_func(): a call, a test-and-set of
+ * current->trace_recursion and a preemption toggle on every call of
+ * every hooked function, for a host's every packet).  The guard stops a
+ * callback that calls a function it hooks from running again inside
+ * itself, in the same context; none of these can:
+ *  - what the handlers call outside the module is ktime_get*(), raw
+ *    spinlocks, memcmp(), sock_diag_save_cookie(), skb_copy_bits()
+ *    (skb_header_pointer()) and mod_delayed_work_on() (a records ring
+ *    half full): nothing hooked, nothing of the network stack (the
+ *    module's call graph from its callbacks and tracepoint probes says
+ *    so: objdump -dr skbstamp.ko);
+ *  - __skb_tstamp_tx() is called by sks_skb_tstamp_tx(), the function its
+ *    hook redirects to, once the callback has returned, and its callback
+ *    lets calls from the module through;
+ *  - no handler frees, clones, sends or receives an skb.
+ * An interrupt that runs a hooked function during a callback nests it in
+ * another context, which the guard let through too: the handlers take
+ * their locks with interrupts off and count with this_cpu operations.
+ * Every hooked function runs where RCU is watching, so FTRACE_OPS_FL_RCU
+ * (the assist's other use) is not needed either.  A handler that comes to
+ * call something hooked must bring the guard back (compat.h).
  */
 #define SKS_GROUP_CB(name, g)						\
 static void notrace name(unsigned long ip, unsigned long parent_ip,	\
@@ -388,7 +411,7 @@ int sks_hooks_probe(void)
 		return err;
 	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++) {
 		g->ops.func = g->cb;
-		g->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
+		g->ops.flags = SKS_FTRACE_OPS_FL_NO_ASSIST;
 		if (g->ipmodify)
 			g->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
 					FTRACE_OPS_FL_IPMODIFY;

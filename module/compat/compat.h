@@ -76,11 +76,19 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 }
 #endif
 
-/* Ask ftrace to keep a callback from recursing into itself. */
-#ifdef SKS_HAVE_FTRACE_OPS_FL_RECURSION
-#define SKS_FTRACE_OPS_FL_RECURSION FTRACE_OPS_FL_RECURSION
+/*
+ * Tell ftrace that a callback needs no recursion guard (hook.c says why),
+ * so that the trampoline calls it directly instead of through
+ * ftrace_ops_assist_func().  From 5.11 the guard is asked for
+ * (FTRACE_OPS_FL_RECURSION) and not asking is enough; before, it is
+ * declined with FTRACE_OPS_FL_RECURSION_SAFE.
+ */
+#if defined(SKS_HAVE_FTRACE_OPS_FL_RECURSION)
+#define SKS_FTRACE_OPS_FL_NO_ASSIST	0
+#elif defined(SKS_HAVE_FTRACE_OPS_FL_RECURSION_SAFE)
+#define SKS_FTRACE_OPS_FL_NO_ASSIST	FTRACE_OPS_FL_RECURSION_SAFE
 #else
-#define SKS_FTRACE_OPS_FL_RECURSION 0	/* the default before 5.11 */
+#error "this kernel's ftrace says neither how to ask for a recursion guard nor how to decline it"
 #endif
 
 /*

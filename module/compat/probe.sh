@@ -87,9 +87,12 @@ probe SKS_HAVE_FTRACE_REGS_GET_ARGUMENT 'define[[:space:]]+ftrace_regs_get_argum
 	arch/x86/include/asm/ftrace.h
 
 # FTRACE_OPS_FL_RECURSION (5.11): ftrace guards the callback against
-# recursion only when asked; before, it did so unless told RECURSION_SAFE.
+# recursion only when asked; before, it did so unless told
+# FTRACE_OPS_FL_RECURSION_SAFE.
 probe SKS_HAVE_FTRACE_OPS_FL_RECURSION 'FTRACE_OPS_FL_RECURSION[[:space:]]*=' \
 	include/linux/ftrace.h
+probe SKS_HAVE_FTRACE_OPS_FL_RECURSION_SAFE \
+	'FTRACE_OPS_FL_RECURSION_SAFE[[:space:]]*=' include/linux/ftrace.h
 
 # __skb_tstamp_tx() gained the ack_skb argument in 5.11 (OPT_STATS on ACK).
 probe_decl SKS_HAVE_TSTAMP_TX_ACK_SKB __skb_tstamp_tx 'ack_skb' \
