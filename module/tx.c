@@ -568,25 +568,39 @@ static bool sks_tag_complete(const struct sks_config *cfg,
 	return st & SKS_TAG_ACK_DONE;
 }
 
-/* A traced stage of a tagged skb: a record, or histogram samples. */
-static void sks_report_stage(const struct sks_config *cfg,
-			     const struct sks_tag *t,
-			     struct skbstamp_record *rec,
-			     const struct sk_buff *orig_skb,
-			     const struct skb_shared_hwtstamps *hwtstamps,
-			     int tstype)
+/* The record of a tagged skb's @stage; it names @skb's device, if any. */
+static noinline void sks_emit_stage(const struct sks_tag *t,
+				    unsigned int stage, u64 now,
+				    const struct sk_buff *skb,
+				    const struct skb_shared_hwtstamps *hwtstamps)
 {
-	if (sks_summary(cfg)) {
-		sks_summarize(t, rec->stage, rec->ts_ns);
-		return;
-	}
-	sks_rec_from_tag(rec, t);
+	struct skbstamp_record rec = {
+		.ts_ns = now,
+		.stage = stage,
+	};
+
+	sks_rec_from_tag(&rec, t);
 	if (hwtstamps)
-		rec->hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
-	/* The write-queue skb's dev aliases its rbtree node. */
-	if (tstype != SCM_TSTAMP_ACK && orig_skb->dev)
-		rec->ifindex = orig_skb->dev->ifindex;
-	sks_emit(rec);
+		rec.hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
+	if (skb && skb->dev)
+		rec.ifindex = skb->dev->ifindex;
+	sks_emit(&rec);
+}
+
+/*
+ * A traced stage of a tagged skb: a record, or histogram samples (a
+ * record's locals are paid for only where one is made).  @dev_skb: the
+ * skb whose device the record names, NULL for none.
+ */
+static void sks_report_stage(const struct sks_config *cfg,
+			     const struct sks_tag *t, unsigned int stage,
+			     u64 now, const struct sk_buff *dev_skb,
+			     const struct skb_shared_hwtstamps *hwtstamps)
+{
+	if (sks_summary(cfg))
+		sks_summarize(t, stage, now);
+	else
+		sks_emit_stage(t, stage, now, dev_skb, hwtstamps);
 }
 
 /* At most this many merged skbs' entries are acknowledged per ACK stamp. */
@@ -602,13 +616,14 @@ static void sks_report_stage(const struct sks_config *cfg,
  * last bytes, each right before the next, so they are found walking back
  * within @skb's bytes, get their ack record and end.  An entry still
  * waiting for its driver (a hardware stamp, txdone) stays until then.
+ * The caller checks that @t does not cover all of @skb's bytes: most ACK
+ * stamps then cost nothing here.
  */
-static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
-			       struct sk_buff *skb, const struct sks_tag *t,
-			       u64 now)
+static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
+					u64 cookie, struct sk_buff *skb,
+					const struct sks_tag *t, u64 now)
 {
 	u32 seq = TCP_SKB_CB(skb)->seq, below = t->key - t->len + 1;
-	struct skbstamp_record rec;
 	struct sks_tag e;
 	bool waits;
 	int n;
@@ -619,12 +634,9 @@ static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
 				       SKBSTAMP_STAGE_ACK, now, &e) ||
 		    e.key != below - 1 || !e.len)
 			return;
-		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK)) {
-			memset(&rec, 0, sizeof(rec));
-			rec.stage = SKBSTAMP_STAGE_ACK;
-			rec.ts_ns = now;
-			sks_report_stage(cfg, &e, &rec, skb, NULL, SCM_TSTAMP_ACK);
-		}
+		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK))
+			sks_report_stage(cfg, &e, SKBSTAMP_STAGE_ACK, now, NULL,
+					 NULL);
 		/* The driver may still owe a stamp of the skb's last send. */
 		waits = sks_tag_hw_owed(e.state) ||
 			(cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
@@ -643,27 +655,27 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	u32 tskey = skb_shinfo(orig_skb)->tskey;
 	bool in_progress = skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS;
 	const struct sks_config *cfg = sks_conf();
-	struct skbstamp_record rec = {};
+	unsigned int stage;
 	bool app_wants;
 	struct sks_tag t;
-	u64 cookie;
+	u64 cookie, now = 0;
 	u8 seen;
 
 	if (!sk)
 		return true;
 	switch (tstype) {
 	case SCM_TSTAMP_SCHED:
-		rec.stage = SKBSTAMP_STAGE_SCHED;
+		stage = SKBSTAMP_STAGE_SCHED;
 		seen = 0;
 		break;
 	case SCM_TSTAMP_SND:
-		rec.stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
+		stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
 		/* The driver took a hardware request: that stamp is to come. */
 		seen = hwtstamps ? SKS_TAG_HW_DONE : SKS_TAG_SW_DONE |
 		       (in_progress ? SKS_TAG_HW_PENDING : 0);
 		break;
 	case SCM_TSTAMP_ACK:
-		rec.stage = SKBSTAMP_STAGE_ACK;
+		stage = SKBSTAMP_STAGE_ACK;
 		seen = SKS_TAG_ACK_DONE;
 		break;
 	default:
@@ -672,9 +684,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	/* A socket the module never tagged for may have no cookie yet. */
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (cookie)
-		rec.ts_ns = ktime_get_ns();
-	if (!cookie ||
-	    !sks_tag_mark(cookie, tskey, seen, rec.stage, rec.ts_ns, &t)) {
+		now = ktime_get_ns();
+	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t)) {
 		/*
 		 * Not one of the module's, or its entry was reused under load.
 		 * Applications that want timestamps must set the reporting
@@ -686,7 +697,7 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		       (skb_shinfo(orig_skb)->tx_flags & SKS_SKBTX_BPF);
 	}
 
-	switch (rec.stage) {
+	switch (stage) {
 	case SKBSTAMP_STAGE_SCHED:
 		app_wants = t.app & SKBTX_SCHED_TSTAMP;
 		break;
@@ -701,12 +712,17 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	/* BPF timestamping asked too: its callbacks run in the original. */
 	if (t.app & SKS_SKBTX_BPF)
 		app_wants = true;
-	if (cfg && sks_want(cfg, rec.stage))
-		sks_report_stage(cfg, &t, &rec, orig_skb, hwtstamps, tstype);
+	/* The write-queue skb's dev (the ACK's) aliases its rbtree node. */
+	if (cfg && sks_want(cfg, stage))
+		sks_report_stage(cfg, &t, stage, now,
+				 tstype == SCM_TSTAMP_ACK ? NULL : orig_skb,
+				 hwtstamps);
 	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, tskey);
-	if (rec.stage == SKBSTAMP_STAGE_ACK)
-		sks_tag_ack_merged(cfg, cookie, orig_skb, &t, rec.ts_ns);
+	/* Bytes before the entry's: skbs merged into this one. */
+	if (stage == SKBSTAMP_STAGE_ACK &&
+	    after(t.key - t.len + 1, TCP_SKB_CB(orig_skb)->seq))
+		sks_tag_ack_merged(cfg, cookie, orig_skb, &t, now);
 	return app_wants;
 }
 
@@ -745,28 +761,19 @@ void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
-	struct skbstamp_record rec = {
-		.stage = SKBSTAMP_STAGE_TXDONE,
-	};
 	const struct sks_config *cfg;
 	struct sks_tag t;
+	u64 now;
 
 	/* One lookup: the driver took the skb (sw), and this is the first. */
 	cfg = sks_conf();
-	rec.ts_ns = ktime_get_ns();
+	now = ktime_get_ns();
 	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
-			       SKS_TAG_TXDONE_DONE, rec.stage, rec.ts_ns, &t))
+			       SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
+			       &t))
 		return;
-	if (sks_want(cfg, rec.stage)) {
-		if (sks_summary(cfg)) {
-			sks_summarize(&t, rec.stage, rec.ts_ns);
-		} else {
-			sks_rec_from_tag(&rec, &t);
-			if (skb->dev)
-				rec.ifindex = skb->dev->ifindex;
-			sks_emit(&rec);
-		}
-	}
+	if (sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+		sks_report_stage(cfg, &t, SKBSTAMP_STAGE_TXDONE, now, skb, NULL);
 	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, sh->tskey);
 }
