@@ -752,7 +752,7 @@ void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
 
-	if (!regs || within_module(parent_ip, THIS_MODULE))
+	if (!regs || sks_within_module_text(parent_ip))
 		return;
 	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
 }

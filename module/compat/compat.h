@@ -92,6 +92,24 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 #endif
 
 /*
+ * Is @addr in this module's core text?  The hook of __skb_tstamp_tx()
+ * asks on every call (compat/tstamp_tx.h), and within_module() walks all
+ * the module's memory types, init ones too, where a kernel has them
+ * (6.4): there, only MOD_TEXT is looked at.  Before, the core layout is
+ * one range.
+ */
+#include <linux/module.h>
+
+static __always_inline bool sks_within_module_text(unsigned long addr)
+{
+#ifdef SKS_HAVE_WITHIN_MODULE_MEM_TYPE
+	return within_module_mem_type(addr, THIS_MODULE, MOD_TEXT);
+#else
+	return within_module_core(addr, THIS_MODULE);
+#endif
+}
+
+/*
  * Only privileged sockets may join the records group: records describe
  * other users' traffic.  Kernels have either the upstream flag or, in older
  * stable backports, a bit demanding CAP_SYS_ADMIN (stricter, still safe).

@@ -94,6 +94,11 @@ probe SKS_HAVE_FTRACE_OPS_FL_RECURSION 'FTRACE_OPS_FL_RECURSION[[:space:]]*=' \
 probe SKS_HAVE_FTRACE_OPS_FL_RECURSION_SAFE \
 	'FTRACE_OPS_FL_RECURSION_SAFE[[:space:]]*=' include/linux/ftrace.h
 
+# Module memory by type (6.4), where within_module_core() walks every
+# type: MOD_TEXT alone is then asked with within_module_mem_type().
+probe SKS_HAVE_WITHIN_MODULE_MEM_TYPE 'bool within_module_mem_type\(' \
+	include/linux/module.h
+
 # __skb_tstamp_tx() gained the ack_skb argument in 5.11 (OPT_STATS on ACK).
 probe_decl SKS_HAVE_TSTAMP_TX_ACK_SKB __skb_tstamp_tx 'ack_skb' \
 	include/linux/skbuff.h
