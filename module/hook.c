@@ -191,6 +191,12 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 					 sks_ftrace_regs_t *fregs,
 					 unsigned long pip)
 {
+	/*
+	 * What the handlers read: the function's arguments, but for the
+	 * redirecting hook, which may get no register frame (compat.h).
+	 */
+	if (!fregs || (g != SKS_G_TSTAMP_TX && !sks_ftrace_has_args(fregs)))
+		return;
 	switch (g) {
 	case SKS_G_SENDMSG:
 		if (sks_at(ip, SKS_H_TCP_SENDMSG))
@@ -304,8 +310,7 @@ static void notrace name(unsigned long ip, unsigned long parent_ip,	\
 			 struct ftrace_ops *op, sks_ftrace_regs_t *fregs) \
 {									\
 	preempt_disable_notrace();					\
-	if (fregs && sks_ftrace_has_args(fregs))			\
-		sks_dispatch(g, ip, fregs, parent_ip);			\
+	sks_dispatch(g, ip, fregs, parent_ip);				\
 	preempt_enable_notrace();					\
 }
 
@@ -327,8 +332,9 @@ struct sks_hook_group {
 	ftrace_func_t cb;
 	u32 stages;		/* stages that need the group */
 	/*
-	 * The handler may redirect the function: it gets full registers.
-	 * The others ask ftrace for the arguments alone where it can.
+	 * The handler may redirect the function (compat.h says what it asks
+	 * ftrace for).  The others ask for the arguments alone where they
+	 * can.
 	 */
 	bool ipmodify;
 	/*
@@ -413,7 +419,7 @@ int sks_hooks_probe(void)
 		g->ops.func = g->cb;
 		g->ops.flags = SKS_FTRACE_OPS_FL_NO_ASSIST;
 		if (g->ipmodify)
-			g->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
+			g->ops.flags |= SKS_FTRACE_OPS_FL_REDIRECT |
 					FTRACE_OPS_FL_IPMODIFY;
 		else
 			g->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;

@@ -750,11 +750,8 @@ static bool sks_tstamp_tx_report_sched(struct sk_buff *orig_skb,
  */
 void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
-
-	if (!regs || sks_within_module_text(parent_ip))
-		return;
-	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
+	if (!sks_within_module_text(parent_ip))
+		sks_ftrace_redirect(fregs, (unsigned long)sks_skb_tstamp_tx);
 }
 
 /* A released skb that asked for a software stamp, on a socket with a cookie. */

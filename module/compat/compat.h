@@ -18,8 +18,8 @@
 #include <linux/ptrace.h>
 
 /*
- * ftrace callbacks.  A hook that redirects its function asks for full
- * registers (FTRACE_OPS_FL_SAVE_REGS) and sees them as a struct pt_regs
+ * ftrace callbacks.  Where ftrace is asked for full registers
+ * (FTRACE_OPS_FL_SAVE_REGS), a callback sees them as a struct pt_regs
  * (sks_ftrace_pt_regs(), NULL without them).
  */
 #ifdef SKS_HAVE_FTRACE_REGS
@@ -73,6 +73,45 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 						    unsigned int n)
 {
 	return regs_get_kernel_argument(sks_ftrace_pt_regs(f), n);
+}
+#endif
+
+/*
+ * The hook that redirects its function (__skb_tstamp_tx()) sets the
+ * instruction ftrace returns to, with sks_ftrace_redirect() (false: it
+ * could not).  Where the trampoline that passes arguments only honours
+ * that (DYNAMIC_FTRACE_WITH_ARGS and the arch's setter, 5.11 on, as
+ * livepatch uses it), the hook needs no full register frame, which
+ * saves saving and restoring every register on each of a traced skb's
+ * stamps; elsewhere it asks for one (SKS_FTRACE_OPS_FL_REDIRECT).
+ */
+#if IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS) && \
+	(defined(SKS_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER) || \
+	 defined(SKS_HAVE_FTRACE_INSTRUCTION_POINTER_SET))
+#define SKS_FTRACE_OPS_FL_REDIRECT	0
+
+static __always_inline bool sks_ftrace_redirect(sks_ftrace_regs_t *f,
+						unsigned long ip)
+{
+#ifdef SKS_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER
+	ftrace_regs_set_instruction_pointer(f, ip);
+#else
+	ftrace_instruction_pointer_set(f, ip);
+#endif
+	return true;
+}
+#else
+#define SKS_FTRACE_OPS_FL_REDIRECT	FTRACE_OPS_FL_SAVE_REGS
+
+static __always_inline bool sks_ftrace_redirect(sks_ftrace_regs_t *f,
+						unsigned long ip)
+{
+	struct pt_regs *regs = sks_ftrace_pt_regs(f);
+
+	if (!regs)
+		return false;
+	instruction_pointer_set(regs, ip);
+	return true;
 }
 #endif
 

@@ -86,6 +86,18 @@ probe SKS_HAVE_FTRACE_REGS_GET_ARGUMENT 'define[[:space:]]+ftrace_regs_get_argum
 	include/linux/ftrace_regs.h include/linux/ftrace.h \
 	arch/x86/include/asm/ftrace.h
 
+# The arch's setter of the instruction an ftrace callback returns to
+# (5.11, as ftrace_instruction_pointer_set(); renamed in 6.x): with
+# DYNAMIC_FTRACE_WITH_ARGS, the trampoline without a register frame
+# honours it (livepatch relies on it).  include/linux/ftrace.h defines an
+# empty fallback, so only the arch header counts.
+probe SKS_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER \
+	'define[[:space:]]+ftrace_regs_set_instruction_pointer' \
+	arch/x86/include/asm/ftrace.h
+probe SKS_HAVE_FTRACE_INSTRUCTION_POINTER_SET \
+	'define[[:space:]]+ftrace_instruction_pointer_set' \
+	arch/x86/include/asm/ftrace.h
+
 # FTRACE_OPS_FL_RECURSION (5.11): ftrace guards the callback against
 # recursion only when asked; before, it did so unless told
 # FTRACE_OPS_FL_RECURSION_SAFE.
