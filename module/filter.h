@@ -6,6 +6,7 @@
 #define SKS_FILTER_H
 
 #include <linux/types.h>
+#include <asm/byteorder.h>
 
 struct sks_config;
 struct sock;
@@ -48,6 +49,30 @@ struct sks_filter {
  */
 bool sks_filter_match_flow(const struct sks_config *cfg, const struct sock *sk,
 			   const struct sks_flow *fl, int ifindex);
+
+/*
+ * The first look of the hooks every packet passes, before they build a
+ * flow: could a packet of protocol @proto from port @sport (0: not chosen
+ * yet, which does not fail, as in sks_filter_match_flow()) to port @dport
+ * (network order) match the protocol and port filters?  A yes is only a
+ * maybe: sks_filter_match_flow() decides.  Kept to loads and compares
+ * the socket or the headers give at hand, because a filter that excludes
+ * most traffic is usually on ports or protocol.
+ */
+static __always_inline bool
+sks_filter_ports_may_match(const struct sks_filter *f, u8 proto, __be16 sport,
+			   __be16 dport)
+{
+	u32 fields = f->fields;
+
+	if (likely(!(fields & (SKS_F_PROTO | SKS_F_SPORT | SKS_F_DPORT))))
+		return true;
+	if ((fields & SKS_F_PROTO) && proto != f->proto)
+		return false;
+	if ((fields & SKS_F_SPORT) && sport && sport != htons(f->sport))
+		return false;
+	return !(fields & SKS_F_DPORT) || dport == htons(f->dport);
+}
 
 /* Do the filters need the packet's sender (its owner's lookup)? */
 static inline bool sks_filter_needs_owner(const struct sks_filter *f)

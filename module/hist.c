@@ -59,6 +59,21 @@ static const u8 sks_pair_stages[__SKBSTAMP_PAIR_MAX][2] = {
 	[SKBSTAMP_PAIR_NAPI_READ] = { SKBSTAMP_STAGE_NAPI, SKBSTAMP_STAGE_READ },
 };
 
+/*
+ * For each stage, the pairs that end there (BIT(pair)), so that a stage
+ * adds its samples without going through every pair.  Filled at load.
+ */
+static u16 sks_pairs_ending[__SKBSTAMP_STAGE_MAX];
+
+void __init sks_hist_init(void)
+{
+	unsigned int pair;
+
+	BUILD_BUG_ON(__SKBSTAMP_PAIR_MAX > 16);
+	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++)
+		sks_pairs_ending[sks_pair_stages[pair][1]] |= BIT(pair);
+}
+
 void sks_hist_pair_stages(unsigned int pair, u32 *from, u32 *to)
 {
 	*from = sks_pair_stages[pair][0];
@@ -147,15 +162,16 @@ void sks_hist_free(void)
 
 /*
  * Add a sample of pair @pair for protocol @proto, from @from_ns to @to_ns
- * (CLOCK_MONOTONIC).  Called by hooks with preemption disabled.
+ * (CLOCK_MONOTONIC), to set @s.  Called by hooks with preemption disabled.
  */
-void sks_hist_add(unsigned int pair, u8 proto, u64 from_ns, u64 to_ns)
+static __always_inline void sks_hist_add(struct sks_hist_set *s,
+					 unsigned int pair, u8 proto,
+					 u64 from_ns, u64 to_ns)
 {
-	struct sks_hist_set *s = rcu_dereference_sched(sks_hists);
 	struct sks_hist __percpu *h;
 	u64 ns;
 
-	if (!s || !from_ns || to_ns < from_ns)
+	if (!from_ns || to_ns < from_ns)
 		return;
 	ns = to_ns - from_ns;
 	h = s->h[pair] + (proto == IPPROTO_UDP);
@@ -175,13 +191,16 @@ void sks_hist_add(unsigned int pair, u8 proto, u64 from_ns, u64 to_ns)
 void sks_hist_add_stage(unsigned int stage, u8 proto, const u64 *ts,
 			unsigned int first, unsigned int n, u64 now)
 {
-	unsigned int pair, from;
+	struct sks_hist_set *s = rcu_dereference_sched(sks_hists);
+	unsigned int pair, from, pairs;
 
-	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++) {
+	if (!s || stage >= ARRAY_SIZE(sks_pairs_ending))
+		return;
+	for (pairs = sks_pairs_ending[stage]; pairs; pairs &= pairs - 1) {
+		pair = __ffs(pairs);
 		from = sks_pair_stages[pair][0];
-		if (sks_pair_stages[pair][1] == stage && from >= first &&
-		    from - first < n)
-			sks_hist_add(pair, proto, ts[from - first], now);
+		if (from >= first && from - first < n)
+			sks_hist_add(s, pair, proto, ts[from - first], now);
 	}
 }
 

@@ -18,9 +18,9 @@ struct sks_hist_sum {
 	u64 b[SKBSTAMP_NBUCKETS];
 };
 
+void sks_hist_init(void);
 int sks_hist_reset(void);
 void sks_hist_free(void);
-void sks_hist_add(unsigned int pair, u8 proto, u64 from_ns, u64 to_ns);
 void sks_hist_add_stage(unsigned int stage, u8 proto, const u64 *ts,
 			unsigned int first, unsigned int n, u64 now);
 int sks_hist_read(unsigned int idx, struct sks_hist_sum *out);

@@ -191,6 +191,12 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 					 sks_ftrace_regs_t *fregs,
 					 unsigned long pip)
 {
+	/*
+	 * What the handlers read: the function's arguments, but for the
+	 * redirecting hook, which may get no register frame (compat.h).
+	 */
+	if (!fregs || (g != SKS_G_TSTAMP_TX && !sks_ftrace_has_args(fregs)))
+		return;
 	switch (g) {
 	case SKS_G_SENDMSG:
 		if (sks_at(ip, SKS_H_TCP_SENDMSG))
@@ -275,14 +281,36 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
  * The ftrace callbacks, one per group.  Handlers read the configuration
  * as RCU-sched readers; not every ftrace path disables preemption around
  * a callback.
+ *
+ * ftrace calls them straight from the trampoline, without its recursion
+ * guard (ftrace_ops_assist_func(): a call, a test-and-set of
+ * current->trace_recursion and a preemption toggle on every call of
+ * every hooked function, for a host's every packet).  The guard stops a
+ * callback that calls a function it hooks from running again inside
+ * itself, in the same context; none of these can:
+ *  - what the handlers call outside the module is ktime_get*(), raw
+ *    spinlocks, memcmp(), sock_diag_save_cookie(), skb_copy_bits()
+ *    (skb_header_pointer()) and mod_delayed_work_on() (a records ring
+ *    half full): nothing hooked, nothing of the network stack (the
+ *    module's call graph from its callbacks and tracepoint probes says
+ *    so: objdump -dr skbstamp.ko);
+ *  - __skb_tstamp_tx() is called by sks_skb_tstamp_tx(), the function its
+ *    hook redirects to, once the callback has returned, and its callback
+ *    lets calls from the module through;
+ *  - no handler frees, clones, sends or receives an skb.
+ * An interrupt that runs a hooked function during a callback nests it in
+ * another context, which the guard let through too: the handlers take
+ * their locks with interrupts off and count with this_cpu operations.
+ * Every hooked function runs where RCU is watching, so FTRACE_OPS_FL_RCU
+ * (the assist's other use) is not needed either.  A handler that comes to
+ * call something hooked must bring the guard back (compat.h).
  */
 #define SKS_GROUP_CB(name, g)						\
 static void notrace name(unsigned long ip, unsigned long parent_ip,	\
 			 struct ftrace_ops *op, sks_ftrace_regs_t *fregs) \
 {									\
 	preempt_disable_notrace();					\
-	if (fregs && sks_ftrace_has_args(fregs))			\
-		sks_dispatch(g, ip, fregs, parent_ip);			\
+	sks_dispatch(g, ip, fregs, parent_ip);				\
 	preempt_enable_notrace();					\
 }
 
@@ -304,8 +332,9 @@ struct sks_hook_group {
 	ftrace_func_t cb;
 	u32 stages;		/* stages that need the group */
 	/*
-	 * The handler may redirect the function: it gets full registers.
-	 * The others ask ftrace for the arguments alone where it can.
+	 * The handler may redirect the function (compat.h says what it asks
+	 * ftrace for).  The others ask for the arguments alone where they
+	 * can.
 	 */
 	bool ipmodify;
 	/*
@@ -388,9 +417,9 @@ int sks_hooks_probe(void)
 		return err;
 	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++) {
 		g->ops.func = g->cb;
-		g->ops.flags = SKS_FTRACE_OPS_FL_RECURSION;
+		g->ops.flags = SKS_FTRACE_OPS_FL_NO_ASSIST;
 		if (g->ipmodify)
-			g->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
+			g->ops.flags |= SKS_FTRACE_OPS_FL_REDIRECT |
 					FTRACE_OPS_FL_IPMODIFY;
 		else
 			g->ops.flags |= SKS_FTRACE_OPS_FL_ARGS;

@@ -10,11 +10,13 @@
 #include <linux/module.h>
 
 #include "skbstamp.h"
+#include "hist.h"
 
 static int __init skbstamp_init(void)
 {
 	int err;
 
+	sks_hist_init();
 	err = sks_hooks_probe();
 	if (err)
 		return err;

@@ -54,7 +54,7 @@ static u8 sks_skbtx_mine(const struct sks_config *cfg)
 }
 
 /* Only TCP and UDP over IPv4 and IPv6 are traced. */
-static bool sks_traced_sk(const struct sock *sk)
+static __always_inline bool sks_traced_sk(const struct sock *sk)
 {
 	if (!sk || !sk_fullsock(sk))
 		return false;
@@ -141,22 +141,37 @@ static void sks_rec_from_tag(struct skbstamp_record *rec,
 	sks_flow_to_record(rec, &t->flow);
 }
 
-static void sks_emit_sendmsg(const struct sks_config *cfg, struct sock *sk,
-			     struct sks_tag *t, u64 now)
+/* The sendmsg record of a call on @fl whose first byte has key @key. */
+static noinline void sks_emit_sendmsg(const struct sks_flow *fl, u64 cookie,
+				      u32 key, u32 len, u64 now)
 {
 	struct skbstamp_record rec = {
 		.ts_ns = now,
 		.stage = SKBSTAMP_STAGE_SENDMSG,
+		.cookie = cookie,
+		.tskey = key,
+		.len = len,
 	};
 
-	if (sks_summary(cfg)) {
-		sks_count_summarized();
-		return;
-	}
-	t->owner.pid = task_tgid_nr(current);
-	sks_current_comm(t->owner.comm);
-	sks_rec_from_tag(&rec, t);
+	rec.pid = task_tgid_nr(current);
+	sks_current_comm(rec.comm);
+	sks_flow_to_record(&rec, fl);
 	sks_emit(&rec);
+}
+
+/*
+ * A traced send call's stage: a record, or in summary mode (where the
+ * call's time waits in the socket's entry for its skbs' pairs) a count;
+ * a record's locals are paid for only where one is made.
+ */
+static void sks_sendmsg_stage(const struct sks_config *cfg,
+			      const struct sks_flow *fl, u64 cookie, u32 key,
+			      u32 len, u64 now)
+{
+	if (sks_summary(cfg))
+		sks_count_summarized();
+	else
+		sks_emit_sendmsg(fl, cookie, key, len, now);
 }
 
 /* Sampling makes the send call hooks decide for the skbs too. */
@@ -177,25 +192,39 @@ static bool sks_filter_send_call(const struct sks_config *cfg,
 		sks_filter_pid(&cfg->filter, task_tgid_nr(current)));
 }
 
-/* A TCP send call of @size bytes on a flow the filters let through. */
-static noinline void sks_tcp_send_call(const struct sks_config *cfg,
-				       struct sock *sk,
-				       const struct sks_flow *fl, size_t size)
+/* The port filters on a connected socket's own ports. */
+static __always_inline bool sks_sk_ports_may_match(const struct sks_config *cfg,
+						   const struct sock *sk)
 {
-	struct sks_tag t = { .flow = *fl };
-	bool sampled;
-	u64 now;
+	return sks_filter_ports_may_match(&cfg->filter, sk->sk_protocol,
+					  inet_sk(sk)->inet_sport,
+					  inet_sk(sk)->inet_dport);
+}
 
+/*
+ * A TCP send call of @size bytes on a socket the port filters may let
+ * through: the other filters, then the call's stage.
+ */
+static noinline void sks_tcp_send_call(const struct sks_config *cfg,
+				       struct sock *sk, size_t size)
+{
+	struct sks_flow fl;
+	bool sampled;
+	u64 now, cookie;
+	u32 key;
+
+	sks_flow_sk(&fl, sk);
+	if (!sks_filter_send_call(cfg, sk, &fl))
+		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
-	t.key = READ_ONCE(tcp_sk(sk)->write_seq);
-	t.len = size;
-	t.cookie = sks_cookie(sk);
-	sks_sock_sendmsg(t.cookie, true, sampled && sks_sampling(cfg), t.key,
-			 t.len, now);
+	key = READ_ONCE(tcp_sk(sk)->write_seq);
+	cookie = sks_cookie(sk);
+	sks_sock_sendmsg(cookie, true, sampled && sks_sampling(cfg), key, size,
+			 now);
 	if (sampled && sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
-		sks_emit_sendmsg(cfg, sk, &t, now);
+		sks_sendmsg_stage(cfg, &fl, cookie, key, size, now);
 }
 
 /* tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size) */
@@ -203,51 +232,24 @@ void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
 	const struct sks_config *cfg = sks_conf();
-	struct sks_flow fl;
 
-	if (!sks_traced_sk(sk))
-		return;
-	sks_flow_sk(&fl, sk);
-	if (sks_filter_send_call(cfg, sk, &fl))
-		sks_tcp_send_call(cfg, sk, &fl, sks_ftrace_arg(fregs, 2));
-}
-
-/* A UDP send call of @len bytes on a flow the filters let through. */
-static noinline void sks_udp_send_call(const struct sks_config *cfg,
-				       struct sock *sk,
-				       const struct sks_flow *fl, size_t len)
-{
-	struct sks_tag t = { .flow = *fl };
-	bool sampled;
-	u64 now;
-	u32 next;
-
-	now = ktime_get_ns();
-	sampled = sks_filter_sample(cfg);
-	t.cookie = sks_cookie(sk);
-	next = sks_sock_sendmsg(t.cookie, false, sampled && sks_sampling(cfg),
-				0, 0, now);
-	if (!sampled || !sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
-		return;
-	/* The datagram this call completes will get this key. */
-	t.key = next;
-	t.len = len;
-	sks_emit_sendmsg(cfg, sk, &t, now);
+	if (sks_traced_sk(sk) && sks_sk_ports_may_match(cfg, sk))
+		sks_tcp_send_call(cfg, sk, sks_ftrace_arg(fregs, 2));
 }
 
 /*
- * udp_sendmsg() and udpv6_sendmsg(struct sock *sk, struct msghdr *msg,
- * size_t len).  An unconnected socket names its destination in msg_name.
+ * A UDP send call of @len bytes on a socket the port filters may let
+ * through.  An unconnected socket names its destination in msg_name.
  */
-void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+static noinline void sks_udp_send_call(const struct sks_config *cfg,
+				       struct sock *sk,
+				       const struct msghdr *msg, size_t len)
 {
-	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
-	struct msghdr *msg = (struct msghdr *)sks_ftrace_arg(fregs, 1);
-	const struct sks_config *cfg = sks_conf();
 	struct sks_flow fl;
+	bool sampled;
+	u64 now, cookie;
+	u32 next;
 
-	if (!sks_traced_sk(sk))
-		return;
 	sks_flow_sk(&fl, sk);
 	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *sin = msg->msg_name;
@@ -270,8 +272,53 @@ void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 			}
 		}
 	}
-	if (sks_filter_send_call(cfg, sk, &fl))
-		sks_udp_send_call(cfg, sk, &fl, sks_ftrace_arg(fregs, 2));
+	if (!sks_filter_send_call(cfg, sk, &fl))
+		return;
+	now = ktime_get_ns();
+	sampled = sks_filter_sample(cfg);
+	cookie = sks_cookie(sk);
+	next = sks_sock_sendmsg(cookie, false, sampled && sks_sampling(cfg),
+				0, 0, now);
+	/* The datagram this call completes will get key @next. */
+	if (sampled && sks_want(cfg, SKBSTAMP_STAGE_SENDMSG))
+		sks_sendmsg_stage(cfg, &fl, cookie, next, len, now);
+}
+
+/*
+ * A UDP send's destination port: msg_name's (as sks_udp_send_call()
+ * reads it), else the connected one.
+ */
+static __always_inline __be16 sks_udp_dport(const struct sock *sk,
+					    const struct msghdr *msg)
+{
+	const struct sockaddr_in *sin = msg->msg_name;
+
+	/* The port is at the same place in both. */
+	BUILD_BUG_ON(offsetof(struct sockaddr_in, sin_port) !=
+		     offsetof(struct sockaddr_in6, sin6_port));
+	if (sin && msg->msg_namelen >= sizeof(*sin) &&
+	    (sin->sin_family == AF_INET ||
+	     (sin->sin_family == AF_INET6 &&
+	      msg->msg_namelen >= sizeof(struct sockaddr_in6))))
+		return sin->sin_port;
+	return inet_sk(sk)->inet_dport;
+}
+
+/*
+ * udp_sendmsg() and udpv6_sendmsg(struct sock *sk, struct msghdr *msg,
+ * size_t len)
+ */
+void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+	struct msghdr *msg = (struct msghdr *)sks_ftrace_arg(fregs, 1);
+	const struct sks_config *cfg = sks_conf();
+
+	if (sks_traced_sk(sk) &&
+	    sks_filter_ports_may_match(&cfg->filter, sk->sk_protocol,
+				       inet_sk(sk)->inet_sport,
+				       sks_udp_dport(sk, msg)))
+		sks_udp_send_call(cfg, sk, msg, sks_ftrace_arg(fregs, 2));
 }
 
 /*
@@ -305,13 +352,28 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
  */
 static noinline void sks_tcp_tag(const struct sks_config *cfg,
 				 struct sock *sk, struct sk_buff *skb,
-				 const struct sks_flow *fl, bool flow_ok,
 				 bool requested)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
-	struct sks_tag t = { .flow = *fl }, old;
-	bool app_ack;
+	struct sks_tag t = {}, old;
+	bool app_ack, flow_ok = true;
+
+	/*
+	 * The filters on the flow first, from the socket alone.  An skb that
+	 * carries no timestamp request and no ACK request was never tagged
+	 * (tagging always asks for the ACK), so nothing below could apply
+	 * to it: one the filters exclude costs no lookup.  One that does
+	 * carry requests may be a tagged skb sent again, which keeps its tag
+	 * whatever the filters say now.
+	 */
+	sks_flow_sk(&t.flow, sk);
+	if (cfg->filter.fields) {
+		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow,
+						sks_sk_ifindex(sk));
+		if (!flow_ok && !requested)
+			return;
+	}
 
 	t.key = tcb->seq + skb->len - 1;
 	t.len = skb->len;
@@ -392,38 +454,35 @@ void sks_hook_tcp_transmit(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
 	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 	const struct sks_config *cfg = sks_conf();
-	bool flow_ok = true, requested;
-	struct sks_flow fl;
+	bool requested;
 
 	if (!sks_ftrace_arg(fregs, 2) || !skb->len ||
 	    !sks_traced_sk(sk))
 		return;
+	/* Requests: maybe a tagged skb sent again (see sks_tcp_tag()). */
 	requested = (TCP_SKB_CB(skb)->txstamp_ack & 1) ||
 		    (skb_shinfo(skb)->tx_flags & SKBTX_ANY_TSTAMP);
-	/*
-	 * The filters on the flow first, from the socket alone.  An skb that
-	 * carries no timestamp request and no ACK request was never tagged
-	 * (tagging always asks for the ACK), so nothing below could apply
-	 * to it: one the filters exclude costs no lookup.  One that does
-	 * carry requests may be a tagged skb sent again, which keeps its tag
-	 * whatever the filters say now.
-	 */
-	sks_flow_sk(&fl, sk);
-	if (cfg->filter.fields) {
-		flow_ok = sks_filter_match_flow(cfg, sk, &fl, sks_sk_ifindex(sk));
-		if (!flow_ok && !requested)
-			return;
-	}
-	sks_tcp_tag(cfg, sk, skb, &fl, flow_ok, requested);
+	if (requested || sks_sk_ports_may_match(cfg, sk))
+		sks_tcp_tag(cfg, sk, skb, requested);
 }
 
-/* A UDP datagram about to leave IP whose flow the filters let through. */
+/*
+ * A UDP datagram of @family about to leave IP whose ports the filters
+ * may let through: the other filters, from the headers, come before any
+ * lookup.
+ */
 static noinline void sks_tag_udp_flow(const struct sks_config *cfg,
 				      struct sk_buff *skb, struct sock *sk,
-				      const struct sks_flow *fl)
+				      int family)
 {
-	struct sks_tag t = { .flow = *fl };
+	struct sks_tag t = {};
 
+	sks_flow_udp(&t.flow, skb, family);
+	if (cfg->filter.fields &&
+	    !sks_filter_match_flow(cfg, sk, &t.flow,
+				   skb_dst(skb) && skb_dst(skb)->dev ?
+				   skb_dst(skb)->dev->ifindex : 0))
+		return;
 	t.len = skb->len - skb_transport_offset(skb) - sizeof(struct udphdr);
 	t.cookie = sks_cookie(sk);
 	/* Only the sender filter needs the socket's entry. */
@@ -446,18 +505,14 @@ static void sks_tag_udp(struct sk_buff *skb, int family)
 {
 	const struct sks_config *cfg = sks_conf();
 	struct sock *sk = skb->sk;
-	struct sks_flow fl;
+	const struct udphdr *uh;
 
 	if (!sks_traced_sk(sk) || sk->sk_protocol != IPPROTO_UDP)
 		return;
-	/* The filters on the flow, from the headers: before any lookup. */
-	sks_flow_udp(&fl, skb, family);
-	if (cfg->filter.fields &&
-	    !sks_filter_match_flow(cfg, sk, &fl,
-				   skb_dst(skb) && skb_dst(skb)->dev ?
-				   skb_dst(skb)->dev->ifindex : 0))
-		return;
-	sks_tag_udp_flow(cfg, skb, sk, &fl);
+	uh = udp_hdr(skb);
+	if (sks_filter_ports_may_match(&cfg->filter, IPPROTO_UDP, uh->source,
+				       uh->dest))
+		sks_tag_udp_flow(cfg, skb, sk, family);
 }
 
 /* ip_send_skb(struct net *net, struct sk_buff *skb) */
@@ -513,25 +568,39 @@ static bool sks_tag_complete(const struct sks_config *cfg,
 	return st & SKS_TAG_ACK_DONE;
 }
 
-/* A traced stage of a tagged skb: a record, or histogram samples. */
-static void sks_report_stage(const struct sks_config *cfg,
-			     const struct sks_tag *t,
-			     struct skbstamp_record *rec,
-			     const struct sk_buff *orig_skb,
-			     const struct skb_shared_hwtstamps *hwtstamps,
-			     int tstype)
+/* The record of a tagged skb's @stage; it names @skb's device, if any. */
+static noinline void sks_emit_stage(const struct sks_tag *t,
+				    unsigned int stage, u64 now,
+				    const struct sk_buff *skb,
+				    const struct skb_shared_hwtstamps *hwtstamps)
 {
-	if (sks_summary(cfg)) {
-		sks_summarize(t, rec->stage, rec->ts_ns);
-		return;
-	}
-	sks_rec_from_tag(rec, t);
+	struct skbstamp_record rec = {
+		.ts_ns = now,
+		.stage = stage,
+	};
+
+	sks_rec_from_tag(&rec, t);
 	if (hwtstamps)
-		rec->hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
-	/* The write-queue skb's dev aliases its rbtree node. */
-	if (tstype != SCM_TSTAMP_ACK && orig_skb->dev)
-		rec->ifindex = orig_skb->dev->ifindex;
-	sks_emit(rec);
+		rec.hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
+	if (skb && skb->dev)
+		rec.ifindex = skb->dev->ifindex;
+	sks_emit(&rec);
+}
+
+/*
+ * A traced stage of a tagged skb: a record, or histogram samples (a
+ * record's locals are paid for only where one is made).  @dev_skb: the
+ * skb whose device the record names, NULL for none.
+ */
+static void sks_report_stage(const struct sks_config *cfg,
+			     const struct sks_tag *t, unsigned int stage,
+			     u64 now, const struct sk_buff *dev_skb,
+			     const struct skb_shared_hwtstamps *hwtstamps)
+{
+	if (sks_summary(cfg))
+		sks_summarize(t, stage, now);
+	else
+		sks_emit_stage(t, stage, now, dev_skb, hwtstamps);
 }
 
 /* At most this many merged skbs' entries are acknowledged per ACK stamp. */
@@ -547,13 +616,14 @@ static void sks_report_stage(const struct sks_config *cfg,
  * last bytes, each right before the next, so they are found walking back
  * within @skb's bytes, get their ack record and end.  An entry still
  * waiting for its driver (a hardware stamp, txdone) stays until then.
+ * The caller checks that @t does not cover all of @skb's bytes: most ACK
+ * stamps then cost nothing here.
  */
-static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
-			       struct sk_buff *skb, const struct sks_tag *t,
-			       u64 now)
+static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
+					u64 cookie, struct sk_buff *skb,
+					const struct sks_tag *t, u64 now)
 {
 	u32 seq = TCP_SKB_CB(skb)->seq, below = t->key - t->len + 1;
-	struct skbstamp_record rec;
 	struct sks_tag e;
 	bool waits;
 	int n;
@@ -564,12 +634,9 @@ static void sks_tag_ack_merged(const struct sks_config *cfg, u64 cookie,
 				       SKBSTAMP_STAGE_ACK, now, &e) ||
 		    e.key != below - 1 || !e.len)
 			return;
-		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK)) {
-			memset(&rec, 0, sizeof(rec));
-			rec.stage = SKBSTAMP_STAGE_ACK;
-			rec.ts_ns = now;
-			sks_report_stage(cfg, &e, &rec, skb, NULL, SCM_TSTAMP_ACK);
-		}
+		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK))
+			sks_report_stage(cfg, &e, SKBSTAMP_STAGE_ACK, now, NULL,
+					 NULL);
 		/* The driver may still owe a stamp of the skb's last send. */
 		waits = sks_tag_hw_owed(e.state) ||
 			(cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
@@ -588,27 +655,27 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	u32 tskey = skb_shinfo(orig_skb)->tskey;
 	bool in_progress = skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS;
 	const struct sks_config *cfg = sks_conf();
-	struct skbstamp_record rec = {};
+	unsigned int stage;
 	bool app_wants;
 	struct sks_tag t;
-	u64 cookie;
+	u64 cookie, now = 0;
 	u8 seen;
 
 	if (!sk)
 		return true;
 	switch (tstype) {
 	case SCM_TSTAMP_SCHED:
-		rec.stage = SKBSTAMP_STAGE_SCHED;
+		stage = SKBSTAMP_STAGE_SCHED;
 		seen = 0;
 		break;
 	case SCM_TSTAMP_SND:
-		rec.stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
+		stage = hwtstamps ? SKBSTAMP_STAGE_HW : SKBSTAMP_STAGE_SW;
 		/* The driver took a hardware request: that stamp is to come. */
 		seen = hwtstamps ? SKS_TAG_HW_DONE : SKS_TAG_SW_DONE |
 		       (in_progress ? SKS_TAG_HW_PENDING : 0);
 		break;
 	case SCM_TSTAMP_ACK:
-		rec.stage = SKBSTAMP_STAGE_ACK;
+		stage = SKBSTAMP_STAGE_ACK;
 		seen = SKS_TAG_ACK_DONE;
 		break;
 	default:
@@ -617,9 +684,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	/* A socket the module never tagged for may have no cookie yet. */
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (cookie)
-		rec.ts_ns = ktime_get_ns();
-	if (!cookie ||
-	    !sks_tag_mark(cookie, tskey, seen, rec.stage, rec.ts_ns, &t)) {
+		now = ktime_get_ns();
+	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t)) {
 		/*
 		 * Not one of the module's, or its entry was reused under load.
 		 * Applications that want timestamps must set the reporting
@@ -631,7 +697,7 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		       (skb_shinfo(orig_skb)->tx_flags & SKS_SKBTX_BPF);
 	}
 
-	switch (rec.stage) {
+	switch (stage) {
 	case SKBSTAMP_STAGE_SCHED:
 		app_wants = t.app & SKBTX_SCHED_TSTAMP;
 		break;
@@ -646,12 +712,17 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	/* BPF timestamping asked too: its callbacks run in the original. */
 	if (t.app & SKS_SKBTX_BPF)
 		app_wants = true;
-	if (cfg && sks_want(cfg, rec.stage))
-		sks_report_stage(cfg, &t, &rec, orig_skb, hwtstamps, tstype);
+	/* The write-queue skb's dev (the ACK's) aliases its rbtree node. */
+	if (cfg && sks_want(cfg, stage))
+		sks_report_stage(cfg, &t, stage, now,
+				 tstype == SCM_TSTAMP_ACK ? NULL : orig_skb,
+				 hwtstamps);
 	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, tskey);
-	if (rec.stage == SKBSTAMP_STAGE_ACK)
-		sks_tag_ack_merged(cfg, cookie, orig_skb, &t, rec.ts_ns);
+	/* Bytes before the entry's: skbs merged into this one. */
+	if (stage == SKBSTAMP_STAGE_ACK &&
+	    after(t.key - t.len + 1, TCP_SKB_CB(orig_skb)->seq))
+		sks_tag_ack_merged(cfg, cookie, orig_skb, &t, now);
 	return app_wants;
 }
 
@@ -679,39 +750,27 @@ static bool sks_tstamp_tx_report_sched(struct sk_buff *orig_skb,
  */
 void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct pt_regs *regs = sks_ftrace_pt_regs(fregs);
-
-	if (!regs || within_module(parent_ip, THIS_MODULE))
-		return;
-	instruction_pointer_set(regs, (unsigned long)sks_skb_tstamp_tx);
+	if (!sks_within_module_text(parent_ip))
+		sks_ftrace_redirect(fregs, (unsigned long)sks_skb_tstamp_tx);
 }
 
 /* A released skb that asked for a software stamp, on a socket with a cookie. */
 static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
-	struct skbstamp_record rec = {
-		.stage = SKBSTAMP_STAGE_TXDONE,
-	};
 	const struct sks_config *cfg;
 	struct sks_tag t;
+	u64 now;
 
 	/* One lookup: the driver took the skb (sw), and this is the first. */
 	cfg = sks_conf();
-	rec.ts_ns = ktime_get_ns();
+	now = ktime_get_ns();
 	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
-			       SKS_TAG_TXDONE_DONE, rec.stage, rec.ts_ns, &t))
+			       SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
+			       &t))
 		return;
-	if (sks_want(cfg, rec.stage)) {
-		if (sks_summary(cfg)) {
-			sks_summarize(&t, rec.stage, rec.ts_ns);
-		} else {
-			sks_rec_from_tag(&rec, &t);
-			if (skb->dev)
-				rec.ifindex = skb->dev->ifindex;
-			sks_emit(&rec);
-		}
-	}
+	if (sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+		sks_report_stage(cfg, &t, SKBSTAMP_STAGE_TXDONE, now, skb, NULL);
 	if (sks_tag_complete(cfg, &t))
 		sks_tag_del(cookie, sh->tskey);
 }

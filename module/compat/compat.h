@@ -18,8 +18,8 @@
 #include <linux/ptrace.h>
 
 /*
- * ftrace callbacks.  A hook that redirects its function asks for full
- * registers (FTRACE_OPS_FL_SAVE_REGS) and sees them as a struct pt_regs
+ * ftrace callbacks.  Where ftrace is asked for full registers
+ * (FTRACE_OPS_FL_SAVE_REGS), a callback sees them as a struct pt_regs
  * (sks_ftrace_pt_regs(), NULL without them).
  */
 #ifdef SKS_HAVE_FTRACE_REGS
@@ -76,12 +76,77 @@ static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 }
 #endif
 
-/* Ask ftrace to keep a callback from recursing into itself. */
-#ifdef SKS_HAVE_FTRACE_OPS_FL_RECURSION
-#define SKS_FTRACE_OPS_FL_RECURSION FTRACE_OPS_FL_RECURSION
+/*
+ * The hook that redirects its function (__skb_tstamp_tx()) sets the
+ * instruction ftrace returns to, with sks_ftrace_redirect() (false: it
+ * could not).  Where the trampoline that passes arguments only honours
+ * that (DYNAMIC_FTRACE_WITH_ARGS and the arch's setter, 5.11 on, as
+ * livepatch uses it), the hook needs no full register frame, which
+ * saves saving and restoring every register on each of a traced skb's
+ * stamps; elsewhere it asks for one (SKS_FTRACE_OPS_FL_REDIRECT).
+ */
+#if IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS) && \
+	(defined(SKS_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER) || \
+	 defined(SKS_HAVE_FTRACE_INSTRUCTION_POINTER_SET))
+#define SKS_FTRACE_OPS_FL_REDIRECT	0
+
+static __always_inline bool sks_ftrace_redirect(sks_ftrace_regs_t *f,
+						unsigned long ip)
+{
+#ifdef SKS_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER
+	ftrace_regs_set_instruction_pointer(f, ip);
 #else
-#define SKS_FTRACE_OPS_FL_RECURSION 0	/* the default before 5.11 */
+	ftrace_instruction_pointer_set(f, ip);
 #endif
+	return true;
+}
+#else
+#define SKS_FTRACE_OPS_FL_REDIRECT	FTRACE_OPS_FL_SAVE_REGS
+
+static __always_inline bool sks_ftrace_redirect(sks_ftrace_regs_t *f,
+						unsigned long ip)
+{
+	struct pt_regs *regs = sks_ftrace_pt_regs(f);
+
+	if (!regs)
+		return false;
+	instruction_pointer_set(regs, ip);
+	return true;
+}
+#endif
+
+/*
+ * Tell ftrace that a callback needs no recursion guard (hook.c says why),
+ * so that the trampoline calls it directly instead of through
+ * ftrace_ops_assist_func().  From 5.11 the guard is asked for
+ * (FTRACE_OPS_FL_RECURSION) and not asking is enough; before, it is
+ * declined with FTRACE_OPS_FL_RECURSION_SAFE.
+ */
+#if defined(SKS_HAVE_FTRACE_OPS_FL_RECURSION)
+#define SKS_FTRACE_OPS_FL_NO_ASSIST	0
+#elif defined(SKS_HAVE_FTRACE_OPS_FL_RECURSION_SAFE)
+#define SKS_FTRACE_OPS_FL_NO_ASSIST	FTRACE_OPS_FL_RECURSION_SAFE
+#else
+#error "this kernel's ftrace says neither how to ask for a recursion guard nor how to decline it"
+#endif
+
+/*
+ * Is @addr in this module's core text?  The hook of __skb_tstamp_tx()
+ * asks on every call (compat/tstamp_tx.h), and within_module() walks all
+ * the module's memory types, init ones too, where a kernel has them
+ * (6.4): there, only MOD_TEXT is looked at.  Before, the core layout is
+ * one range.
+ */
+#include <linux/module.h>
+
+static __always_inline bool sks_within_module_text(unsigned long addr)
+{
+#ifdef SKS_HAVE_WITHIN_MODULE_MEM_TYPE
+	return within_module_mem_type(addr, THIS_MODULE, MOD_TEXT);
+#else
+	return within_module_core(addr, THIS_MODULE);
+#endif
+}
 
 /*
  * Only privileged sockets may join the records group: records describe

@@ -86,10 +86,30 @@ probe SKS_HAVE_FTRACE_REGS_GET_ARGUMENT 'define[[:space:]]+ftrace_regs_get_argum
 	include/linux/ftrace_regs.h include/linux/ftrace.h \
 	arch/x86/include/asm/ftrace.h
 
+# The arch's setter of the instruction an ftrace callback returns to
+# (5.11, as ftrace_instruction_pointer_set(); renamed in 6.x): with
+# DYNAMIC_FTRACE_WITH_ARGS, the trampoline without a register frame
+# honours it (livepatch relies on it).  include/linux/ftrace.h defines an
+# empty fallback, so only the arch header counts.
+probe SKS_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER \
+	'define[[:space:]]+ftrace_regs_set_instruction_pointer' \
+	arch/x86/include/asm/ftrace.h
+probe SKS_HAVE_FTRACE_INSTRUCTION_POINTER_SET \
+	'define[[:space:]]+ftrace_instruction_pointer_set' \
+	arch/x86/include/asm/ftrace.h
+
 # FTRACE_OPS_FL_RECURSION (5.11): ftrace guards the callback against
-# recursion only when asked; before, it did so unless told RECURSION_SAFE.
+# recursion only when asked; before, it did so unless told
+# FTRACE_OPS_FL_RECURSION_SAFE.
 probe SKS_HAVE_FTRACE_OPS_FL_RECURSION 'FTRACE_OPS_FL_RECURSION[[:space:]]*=' \
 	include/linux/ftrace.h
+probe SKS_HAVE_FTRACE_OPS_FL_RECURSION_SAFE \
+	'FTRACE_OPS_FL_RECURSION_SAFE[[:space:]]*=' include/linux/ftrace.h
+
+# Module memory by type (6.4), where within_module_core() walks every
+# type: MOD_TEXT alone is then asked with within_module_mem_type().
+probe SKS_HAVE_WITHIN_MODULE_MEM_TYPE 'bool within_module_mem_type\(' \
+	include/linux/module.h
 
 # __skb_tstamp_tx() gained the ack_skb argument in 5.11 (OPT_STATS on ACK).
 probe_decl SKS_HAVE_TSTAMP_TX_ACK_SKB __skb_tstamp_tx 'ack_skb' \
