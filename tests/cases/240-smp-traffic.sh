@@ -20,7 +20,10 @@ for ((c = 0; c < ncpu; c++)); do
 	ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 $((6400 + c)) \
 		--ready-file "$SKS_TMP/t.$c" >/dev/null &
 	pids+=($!)
-	ip netns exec b "$SKS_TRAFFIC" udp-server fd00::2 $((6500 + c)) count 100 timeout 10000 \
+	# The first client starts once all 2 x ncpu servers are up, and each
+	# start takes seconds on a slow guest (make check-debug's): the
+	# servers wait a minute for a datagram, not 10 s.
+	ip netns exec b "$SKS_TRAFFIC" udp-server fd00::2 $((6500 + c)) count 100 timeout 60000 \
 		--ready-file "$SKS_TMP/u.$c" >/dev/null &
 	pids+=($!)
 done
