@@ -10,6 +10,8 @@
 #   2  started, filter dport 1       (sks-bench workloads only)
 #   3  records mode, every stage, 6  bpftrace kprobes at the same points
 #      monitor --json draining    7  BPF sock_ops timestamping (6.15+)
+#   8  as 3, with the receive     9  as 4, with the receive stages
+#      stages too (stages tx,rx)     too (stages tx,rx)
 #
 # and finally the record pipeline: UDP datagrams paced at increasing rates
 # under configuration 3, with the module's exact counters.
@@ -24,7 +26,7 @@ KO=$1 TOOL=$2 RES=$3 BPFTS=${4:-}
 SECS=${SKS_BENCH_SECS:-2}
 # sockperf and iperf3 take whole seconds (iperf3 -t 0 runs forever)
 ISECS=$(awk -v s="$SECS" 'BEGIN { t = int(s + 0.999); print t < 1 ? 1 : t }')
-CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7}
+CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7 8 9}
 WORKLOADS=${SKS_BENCH_WORKLOADS:-tcp_rr udp_rr tcp_rr_app udp_rr_app tcp_stream tcp_churn}
 RATES=${SKS_BENCH_RATES:-2000 5000 10000 20000 40000 80000}
 BENCH=$top/bench/tools/sks-bench
@@ -176,13 +178,17 @@ setup()
 	0|5) ;;
 	1) insmod "$KO" ;;
 	2) insmod "$KO" && "$TOOL" start dport 1 ;;
-	3)
-		insmod "$KO" && "$TOOL" start || return 1
+	3|8)
+		# 8: every packet's receive stages too, on the same host
+		local rx=()
+		[ "$1" = 8 ] && rx=(stages tx,rx)
+		insmod "$KO" && "$TOOL" start "${rx[@]}" || return 1
 		"$TOOL" --json monitor >>"$T/trace.out" 2>"$T/mon.err" &
 		bg_pid=$!
 		bg_wait_ready "$T/mon.err" 'listening for records'
 		;;
 	4) insmod "$KO" && "$TOOL" start mode summary ;;
+	9) insmod "$KO" && "$TOOL" start mode summary stages tx,rx ;;
 	6)
 		command -v bpftrace >/dev/null || { echo "bpftrace not installed"; return 1; }
 		bt_script >"$T/bt.bt"

@@ -22,11 +22,13 @@ CONFIGS = {
     0: "(0) module not loaded",
     1: "(1) loaded, not started",
     2: "(2) started, filter matches nothing",
-    3: "(3) records, every stage, monitor draining",
+    3: "(3) records, every transmit stage, monitor draining",
     4: "(4) summary mode",
     5: "(5) application's own SO_TIMESTAMPING",
     6: "(6) bpftrace kprobes, per packet",
     7: "(7) BPF sock_ops timestamping",
+    8: "(8) as (3), receive stages too",
+    9: "(9) as (4), receive stages too",
 }
 WORKLOADS = {
     "tcp_rr": "TCP RR (sockperf, 14 B)",
@@ -96,7 +98,7 @@ def analyse(run):
         if base and base.get("rate"):
             a["overhead_pct"] = 100.0 * (1 - r["rate"] / base["rate"])
         el = r.get("elapsed") or 0
-        if c in (3, 4):
+        if c in (3, 4, 8, 9):
             n = r["generated"]
             a["lost"] = r["dropped_full"] + r["dropped_send"]
         elif c in (6, 7):
