@@ -540,32 +540,26 @@ static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
 	sks_count_summarized();
 }
 
-/*
- * Has the tagged skb passed all its stages?  UDP ends with its transmit
- * stamp, TCP with the ACK; either way only once a hardware stamp the
- * driver took has come too (it may come after the ACK), and, when txdone
- * is traced, once the driver released the skb (which may also come after
- * the ACK on a NIC that completes late).
- */
 /* The driver took a hardware stamp request for @st's skb and owes it. */
 static bool sks_tag_hw_owed(u8 st)
 {
 	return (st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE);
 }
 
-static bool sks_tag_complete(const struct sks_config *cfg,
-			     const struct sks_tag *t)
+/*
+ * How a stage of a tagged skb marks its entry: a record needs all of it
+ * copied out, summary mode (or no report, once stopped) its head; the
+ * entry ends with the skb's last stage, which is txdone's if traced.
+ */
+static u8 sks_mark_opts(const struct sks_config *cfg)
 {
-	u8 st = t->state;
+	u8 opts = SKS_MARK_END;
 
-	if (sks_tag_hw_owed(st))
-		return false;
-	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
-	    !(st & SKS_TAG_TXDONE_DONE))
-		return false;
-	if (t->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
-		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
-	return st & SKS_TAG_ACK_DONE;
+	if (cfg && !sks_summary(cfg))
+		opts |= SKS_MARK_ALL;
+	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+		opts |= SKS_MARK_TXDONE;
+	return opts;
 }
 
 /* The record of a tagged skb's @stage; it names @skb's device, if any. */
@@ -631,7 +625,8 @@ static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
 	for (n = 0; n < SKS_MERGED_MAX && after(below, seq); n++) {
 		/* Module-keyed entries only: their key is their tskey. */
 		if (!sks_tag_mark_once(cookie, below - 1, 0, SKS_TAG_ACK_DONE,
-				       SKBSTAMP_STAGE_ACK, now, &e) ||
+				       SKBSTAMP_STAGE_ACK, now, &e,
+				       sks_mark_opts(cfg) & SKS_MARK_ALL) ||
 		    e.key != below - 1 || !e.len)
 			return;
 		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK))
@@ -685,7 +680,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (cookie)
 		now = ktime_get_ns();
-	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t)) {
+	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t,
+				     sks_mark_opts(cfg))) {
 		/*
 		 * Not one of the module's, or its entry was reused under load.
 		 * Applications that want timestamps must set the reporting
@@ -717,8 +713,6 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		sks_report_stage(cfg, &t, stage, now,
 				 tstype == SCM_TSTAMP_ACK ? NULL : orig_skb,
 				 hwtstamps);
-	if (sks_tag_complete(cfg, &t))
-		sks_tag_del(cookie, tskey);
 	/* Bytes before the entry's: skbs merged into this one. */
 	if (stage == SKBSTAMP_STAGE_ACK &&
 	    after(t.key - t.len + 1, TCP_SKB_CB(orig_skb)->seq))
@@ -765,14 +759,11 @@ static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 	/* One lookup: the driver took the skb (sw), and this is the first. */
 	cfg = sks_conf();
 	now = ktime_get_ns();
-	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
-			       SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
-			       &t))
-		return;
-	if (sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+	if (sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
+			      SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
+			      &t, sks_mark_opts(cfg)) &&
+	    sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
 		sks_report_stage(cfg, &t, SKBSTAMP_STAGE_TXDONE, now, skb, NULL);
-	if (sks_tag_complete(cfg, &t))
-		sks_tag_del(cookie, sh->tskey);
 }
 
 /*
