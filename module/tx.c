@@ -42,6 +42,7 @@
 #include "hist.h"
 #include "hook.h"
 #include "track.h"
+#include "compat/gso.h"
 
 /* The SKBTX_* requests the module adds, by the stages configured. */
 static u8 sks_skbtx_mine(const struct sks_config *cfg)
@@ -934,7 +935,7 @@ static void sks_tag_segment(const struct sks_config *cfg, struct sk_buff *seg,
 
 /*
  * @run .. @last (exclusive) are untagged skbs of @last's socket just before
- * it in the driver's list.  Those whose bytes lie within the skb @last was
+ * it in a list of segments.  Those whose bytes lie within the skb @last was
  * cut from are its GSO siblings and get tagged; @last's entry learns that
  * its driver stages describe only its own bytes.
  */
@@ -964,21 +965,18 @@ static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
 }
 
 /*
- * dev_hard_start_xmit(struct sk_buff *first, ...): @first heads a list of
- * skbs for the driver, which is how software GSO's segments arrive.  The
- * kernel moved the GSO skb's timestamp requests to the segment holding
- * its tskey, the last of its run (tcp_gso_tstamp()); the segments before
- * it, of the same socket, get tagged here.  A single skb costs one test.
+ * @first heads a list of skbs software GSO cut from one skb (its
+ * segments), on their way to the driver.  The kernel moved the GSO skb's
+ * timestamp requests to the segment holding its tskey, the last of its
+ * run (tcp_gso_tstamp()), or, for UDP, to the first datagram
+ * (__udp_gso_segment()); the other segments of the same socket get
+ * tagged here.
  */
-void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+static void sks_tag_gso_segs(const struct sks_config *cfg,
+			     struct sk_buff *first)
 {
-	struct sk_buff *first = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
-	const struct sks_config *cfg;
 	struct sk_buff *s, *run = NULL;
 
-	if (!first || !first->next)
-		return;
-	cfg = sks_conf();
 	for (s = first; s; s = s->next) {
 		struct sock *sk = s->sk;
 
@@ -1008,6 +1006,40 @@ void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 			sks_tag_run(cfg, run, s);
 		run = NULL;
 	}
+}
+
+/*
+ * Called instead of __skb_gso_segment() (redirected as __skb_tstamp_tx()
+ * is), which software GSO cuts an skb with, and only then: the segments
+ * it returns are tagged here, where a hook on the driver's entry
+ * (dev_hard_start_xmit()) would cost every packet of the host a hooked
+ * call.  The call to the original is a real call (the hook lets it
+ * through by its return address, see compat/tstamp_tx.h), and it runs
+ * in any context, preemptible too: the configuration is read with
+ * preemption off.
+ */
+static struct sk_buff *sks_skb_gso_segment(struct sk_buff *skb,
+					   netdev_features_t features,
+					   bool tx_path)
+{
+	struct sk_buff *segs = __skb_gso_segment(skb, features, tx_path);
+	const struct sks_config *cfg;
+
+	if (IS_ERR_OR_NULL(segs) || !segs->next)
+		return segs;
+	preempt_disable_notrace();
+	cfg = sks_conf();
+	if (cfg)
+		sks_tag_gso_segs(cfg, segs);
+	preempt_enable_notrace();
+	return segs;
+}
+
+/* ftrace handler of __skb_gso_segment(): as the one of __skb_tstamp_tx(). */
+void sks_hook_gso_segment(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	if (!sks_within_module_text(parent_ip))
+		sks_ftrace_redirect(fregs, (unsigned long)sks_skb_gso_segment);
 }
 
 /*

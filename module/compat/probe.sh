@@ -148,6 +148,9 @@ probe SKS_HAVE_GRO_NODE 'gro_receive_skb\(struct gro_node' \
 probe SKS_HAVE___NETIF_RX 'int __netif_rx\(struct sk_buff' \
 	include/linux/netdevice.h
 
+# Software GSO's __skb_gso_segment() is declared in <net/gso.h> (6.4).
+probe SKS_HAVE_NET_GSO_H '__skb_gso_segment\(' include/net/gso.h
+
 # The functions GRO frees merged skbs with, where they are not inline.
 probe SKS_HAVE_NAPI_SKB_FREE_STOLEN_HEAD 'void napi_skb_free_stolen_head\(' \
 	include/linux/skbuff.h
