@@ -554,6 +554,12 @@ static bool sks_tag_hw_owed(u8 st)
  */
 static u8 sks_mark_opts(const struct sks_config *cfg)
 {
+	/*
+	 * What is not copied is not read either: the stages' copies are
+	 * declared __uninitialized, or the kernels that zero every local
+	 * (INIT_STACK_ALL_ZERO) would clear the whole entry's size on each
+	 * stage of every traced skb, for nothing.
+	 */
 	u8 opts = SKS_MARK_END;
 
 	if (cfg && !sks_summary(cfg))
@@ -619,7 +625,7 @@ static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
 					const struct sks_tag *t, u64 now)
 {
 	u32 seq = TCP_SKB_CB(skb)->seq, below = t->key - t->len + 1;
-	struct sks_tag e;
+	struct sks_tag __uninitialized e;
 	bool waits;
 	int n;
 
@@ -653,7 +659,7 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	const struct sks_config *cfg = sks_conf();
 	unsigned int stage;
 	bool app_wants;
-	struct sks_tag t;
+	struct sks_tag __uninitialized t;
 	u64 cookie, now = 0;
 	u8 seen;
 
@@ -754,7 +760,7 @@ static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 	const struct sks_config *cfg;
-	struct sks_tag t;
+	struct sks_tag __uninitialized t;
 	u64 now;
 
 	/* One lookup: the driver took the skb (sw), and this is the first. */
