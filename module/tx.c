@@ -357,7 +357,9 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
-	struct sks_tag t = {}, old;
+	struct sks_tag t = {};
+	/* Filled by sks_tag_get() before any read: not zeroed. */
+	struct sks_tag __uninitialized old;
 	bool app_ack, flow_ok = true;
 
 	/*
