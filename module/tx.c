@@ -175,6 +175,16 @@ static void sks_sendmsg_stage(const struct sks_config *cfg,
 		sks_emit_sendmsg(fl, cookie, key, len, now);
 }
 
+/*
+ * Is a packet's whole flow needed, for the filters or for its records?
+ * Summary mode's histograms want its protocol alone, so the hooks do not
+ * build the rest there unless a filter looks at it.
+ */
+static bool sks_needs_flow(const struct sks_config *cfg)
+{
+	return cfg->filter.fields || !sks_summary(cfg);
+}
+
 /* Sampling makes the send call hooks decide for the skbs too. */
 static bool sks_sampling(const struct sks_config *cfg)
 {
@@ -214,9 +224,11 @@ static noinline void sks_tcp_send_call(const struct sks_config *cfg,
 	u64 now, cookie;
 	u32 key;
 
-	sks_flow_sk(&fl, sk);
-	if (!sks_filter_send_call(cfg, sk, &fl))
-		return;
+	if (sks_needs_flow(cfg)) {
+		sks_flow_sk(&fl, sk);
+		if (!sks_filter_send_call(cfg, sk, &fl))
+			return;
+	}
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
@@ -239,8 +251,39 @@ void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 }
 
 /*
+ * The flow of a UDP send call on @sk: an unconnected socket names its
+ * destination in msg_name.
+ */
+static void sks_flow_udp_call(struct sks_flow *fl, const struct sock *sk,
+			      const struct msghdr *msg)
+{
+	sks_flow_sk(fl, sk);
+	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = msg->msg_name;
+		const struct sockaddr_in6 *sin6 = msg->msg_name;
+
+		memset(fl->daddr, 0, sizeof(fl->daddr));
+		if (sin->sin_family == AF_INET) {
+			fl->family = AF_INET;
+			fl->dport = sin->sin_port;
+			memcpy(fl->daddr, &sin->sin_addr, 4);
+		} else if (sin6->sin6_family == AF_INET6 &&
+			   msg->msg_namelen >= sizeof(*sin6)) {
+			fl->dport = sin6->sin6_port;
+			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+				fl->family = AF_INET;
+				memcpy(fl->daddr, &sin6->sin6_addr.s6_addr32[3], 4);
+			} else {
+				fl->family = AF_INET6;
+				memcpy(fl->daddr, &sin6->sin6_addr, 16);
+			}
+		}
+	}
+}
+
+/*
  * A UDP send call of @len bytes on a socket the port filters may let
- * through.  An unconnected socket names its destination in msg_name.
+ * through.
  */
 static noinline void sks_udp_send_call(const struct sks_config *cfg,
 				       struct sock *sk,
@@ -251,30 +294,11 @@ static noinline void sks_udp_send_call(const struct sks_config *cfg,
 	u64 now, cookie;
 	u32 next;
 
-	sks_flow_sk(&fl, sk);
-	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *sin = msg->msg_name;
-		const struct sockaddr_in6 *sin6 = msg->msg_name;
-
-		memset(fl.daddr, 0, sizeof(fl.daddr));
-		if (sin->sin_family == AF_INET) {
-			fl.family = AF_INET;
-			fl.dport = sin->sin_port;
-			memcpy(fl.daddr, &sin->sin_addr, 4);
-		} else if (sin6->sin6_family == AF_INET6 &&
-			   msg->msg_namelen >= sizeof(*sin6)) {
-			fl.dport = sin6->sin6_port;
-			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
-				fl.family = AF_INET;
-				memcpy(fl.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
-			} else {
-				fl.family = AF_INET6;
-				memcpy(fl.daddr, &sin6->sin6_addr, 16);
-			}
-		}
+	if (sks_needs_flow(cfg)) {
+		sks_flow_udp_call(&fl, sk, msg);
+		if (!sks_filter_send_call(cfg, sk, &fl))
+			return;
 	}
-	if (!sks_filter_send_call(cfg, sk, &fl))
-		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
 	cookie = sks_cookie(sk);
@@ -370,7 +394,10 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 	 * carry requests may be a tagged skb sent again, which keeps its tag
 	 * whatever the filters say now.
 	 */
-	sks_flow_sk(&t.flow, sk);
+	if (sks_needs_flow(cfg))
+		sks_flow_sk(&t.flow, sk);
+	else
+		t.flow.proto = IPPROTO_TCP;
 	if (cfg->filter.fields) {
 		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow,
 						sks_sk_ifindex(sk));
@@ -480,7 +507,10 @@ static noinline void sks_tag_udp_flow(const struct sks_config *cfg,
 {
 	struct sks_tag t = {};
 
-	sks_flow_udp(&t.flow, skb, family);
+	if (sks_needs_flow(cfg))
+		sks_flow_udp(&t.flow, skb, family);
+	else
+		t.flow.proto = IPPROTO_UDP;
 	if (cfg->filter.fields &&
 	    !sks_filter_match_flow(cfg, sk, &t.flow,
 				   skb_dst(skb) && skb_dst(skb)->dev ?
