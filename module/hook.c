@@ -29,6 +29,7 @@
 enum sks_group {
 	SKS_G_SENDMSG,
 	SKS_G_TAGGED,
+	SKS_G_GSO,
 	SKS_G_TSTAMP_TX,
 	SKS_G_TXDONE,
 	SKS_G_SOCK_END,
@@ -50,7 +51,7 @@ enum sks_hook_id {
 	SKS_H_TCP_TRANSMIT,
 	SKS_H_IP_SEND_SKB,
 	SKS_H_IP6_SEND_SKB,
-	SKS_H_XMIT,
+	SKS_H_GSO_SEGMENT,
 	SKS_H_IP_FRAGMENT,
 	SKS_H_IP6_FRAGMENT,
 	SKS_H_TSTAMP_TX,
@@ -104,8 +105,13 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 	[SKS_H_TCP_TRANSMIT] = { "__tcp_transmit_skb", SKS_G_TAGGED },
 	[SKS_H_IP_SEND_SKB] = { "ip_send_skb", SKS_G_TAGGED },
 	[SKS_H_IP6_SEND_SKB] = { "ip6_send_skb", SKS_G_TAGGED },
-	/* Software GSO's segments, on their way to the driver. */
-	[SKS_H_XMIT] = { "dev_hard_start_xmit", SKS_G_TAGGED },
+	/*
+	 * Software GSO: the segments it cuts a tagged skb into, redirected
+	 * (tx.c).  Without it, such a tagged skb's records describe only
+	 * its last segment's driver stages.
+	 */
+	[SKS_H_GSO_SEGMENT] = { "__skb_gso_segment", SKS_G_GSO,
+				.helper = true, .optional = true },
 	/* IP fragments of a datagram larger than the MTU. */
 	[SKS_H_IP_FRAGMENT] = { "ip_do_fragment", SKS_G_TAGGED },
 	[SKS_H_IP6_FRAGMENT] = { "ip6_fragment", SKS_G_TAGGED },
@@ -193,9 +199,10 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 {
 	/*
 	 * What the handlers read: the function's arguments, but for the
-	 * redirecting hook, which may get no register frame (compat.h).
+	 * redirecting hooks, which may get no register frame (compat.h).
 	 */
-	if (!fregs || (g != SKS_G_TSTAMP_TX && !sks_ftrace_has_args(fregs)))
+	if (!fregs || (g != SKS_G_TSTAMP_TX && g != SKS_G_GSO &&
+		       !sks_ftrace_has_args(fregs)))
 		return;
 	switch (g) {
 	case SKS_G_SENDMSG:
@@ -206,9 +213,7 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 			sks_hook_udp_sendmsg(fregs, pip);
 		break;
 	case SKS_G_TAGGED:
-		if (sks_at(ip, SKS_H_XMIT))
-			sks_hook_xmit_list(fregs, pip);
-		else if (sks_at(ip, SKS_H_TCP_TRANSMIT))
+		if (sks_at(ip, SKS_H_TCP_TRANSMIT))
 			sks_hook_tcp_transmit(fregs, pip);
 		else if (sks_at(ip, SKS_H_IP_SEND_SKB))
 			sks_hook_ip_send_skb(fregs, pip);
@@ -217,6 +222,9 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 		else if (sks_at(ip, SKS_H_IP_FRAGMENT) ||
 			 sks_at(ip, SKS_H_IP6_FRAGMENT))
 			sks_hook_ip_fragment(fregs, pip);
+		break;
+	case SKS_G_GSO:
+		sks_hook_gso_segment(fregs, pip);
 		break;
 	case SKS_G_TSTAMP_TX:
 		sks_hook_skb_tstamp_tx(fregs, pip);
@@ -294,9 +302,10 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
  *    half full): nothing hooked, nothing of the network stack (the
  *    module's call graph from its callbacks and tracepoint probes says
  *    so: objdump -dr skbstamp.ko);
- *  - __skb_tstamp_tx() is called by sks_skb_tstamp_tx(), the function its
- *    hook redirects to, once the callback has returned, and its callback
- *    lets calls from the module through;
+ *  - __skb_tstamp_tx() and __skb_gso_segment() are called by
+ *    sks_skb_tstamp_tx() and sks_skb_gso_segment(), the functions their
+ *    hooks redirect to, once the callback has returned, and their
+ *    callbacks let calls from the module through;
  *  - no handler frees, clones, sends or receives an skb.
  * An interrupt that runs a hooked function during a callback nests it in
  * another context, which the guard let through too: the handlers take
@@ -316,6 +325,7 @@ static void notrace name(unsigned long ip, unsigned long parent_ip,	\
 
 SKS_GROUP_CB(sks_sendmsg_cb, SKS_G_SENDMSG)
 SKS_GROUP_CB(sks_tagged_cb, SKS_G_TAGGED)
+SKS_GROUP_CB(sks_gso_cb, SKS_G_GSO)
 SKS_GROUP_CB(sks_tstamp_tx_cb, SKS_G_TSTAMP_TX)
 SKS_GROUP_CB(sks_txdone_cb, SKS_G_TXDONE)
 SKS_GROUP_CB(sks_sock_end_cb, SKS_G_SOCK_END)
@@ -352,6 +362,7 @@ struct sks_hook_group {
 static struct sks_hook_group sks_groups[SKS_NR_GROUPS] = {
 	[SKS_G_SENDMSG] = { sks_sendmsg_cb, SKS_STAGES_SENDMSG },
 	[SKS_G_TAGGED] = { sks_tagged_cb, SKS_STAGES_TAGGED },
+	[SKS_G_GSO] = { sks_gso_cb, SKS_STAGES_TAGGED, .ipmodify = true },
 	[SKS_G_TSTAMP_TX] = { sks_tstamp_tx_cb, SKS_STAGES_TAGGED,
 			      .ipmodify = true, .reporting = true },
 	[SKS_G_TXDONE] = { sks_txdone_cb, SKS_STAGES_TXDONE,

@@ -25,7 +25,7 @@ void sks_hook_ip_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_ip6_send_skb(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_txdone(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
-void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_gso_segment(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_ip_fragment(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_sock_destruct(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 

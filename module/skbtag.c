@@ -13,6 +13,7 @@
  * tagging in its bucket; those reuses are counted.
  */
 #include <linux/hash.h>
+#include <linux/in.h>
 #include <linux/jiffies.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -135,13 +136,63 @@ static struct sks_tag *sks_tag_find(struct sks_tag_bucket *b, u64 cookie,
 }
 
 /*
- * Add @state bits to the entry, note that it passed @stage at @ts, and
- * copy it out, atomically: stages of one skb may complete on several CPUs
- * at once (a hardware stamp and the ACK), and each must see what the
- * others saw to know which one is last.
+ * Copy out what the caller asked for (@opts): the whole entry, or its
+ * head and protocol, all a stage needs in summary mode.
  */
+static __always_inline void sks_tag_copy(struct sks_tag *t,
+					 const struct sks_tag *e, u8 opts)
+{
+	if (opts & SKS_MARK_ALL) {
+		*t = *e;
+		return;
+	}
+	memcpy(t, e, SKS_TAG_HEAD);
+	t->flow.proto = e->flow.proto;
+}
+
+/*
+ * Has the entry's skb passed all its stages?  UDP ends with its transmit
+ * stamp, TCP with the ACK; either way only once a hardware stamp the
+ * driver took has come too (it may come after the ACK), and, when txdone
+ * is traced (SKS_MARK_TXDONE), once the driver released the skb (which
+ * may also come after the ACK on a NIC that completes late).
+ */
+static bool sks_tag_done(const struct sks_tag *e, u8 opts)
+{
+	u8 st = e->state;
+
+	if ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE))
+		return false;
+	if ((opts & SKS_MARK_TXDONE) && !(st & SKS_TAG_TXDONE_DONE))
+		return false;
+	if (e->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
+		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
+	return st & SKS_TAG_ACK_DONE;
+}
+
+/*
+ * Mark entry @e (found, under its bucket's lock) as having passed @stage
+ * at @ts (0: no time) with @state, copy it out, and end it if asked and
+ * that was its last stage.  Done in one lock hold: stages of one skb may
+ * complete on several CPUs at once (a hardware stamp and the ACK), and
+ * each must see what the others saw, so that exactly one of them ends it.
+ */
+static void sks_tag_update(struct sks_tag *e, u8 state, unsigned int stage,
+			   u64 ts, struct sks_tag *t, u8 opts)
+{
+	e->state |= state;
+	if (ts && stage < ARRAY_SIZE(e->ts))
+		e->ts[stage] = ts;
+	sks_tag_copy(t, e, opts);
+	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts)) {
+		e->cookie = 0;
+		atomic64_dec(&sks_tag_used);
+	}
+}
+
+/* Add @state bits to the entry and note that it passed @stage at @ts. */
 bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
-		  u64 ts, struct sks_tag *t)
+		  u64 ts, struct sks_tag *t, u8 opts)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
@@ -149,12 +200,8 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	e = sks_tag_find(b, cookie, tskey);
-	if (e) {
-		e->state |= state;
-		if (ts && stage < ARRAY_SIZE(e->ts))
-			e->ts[stage] = ts;
-		*t = *e;
-	}
+	if (e)
+		sks_tag_update(e, state, stage, ts, t, opts);
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return e;
 }
@@ -164,7 +211,7 @@ bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
  * only if the entry has every bit of @need and not yet @state.
  */
 bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
-		       unsigned int stage, u64 ts, struct sks_tag *t)
+		       unsigned int stage, u64 ts, struct sks_tag *t, u8 opts)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
 	unsigned long flags;
@@ -174,19 +221,16 @@ bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
 	raw_spin_lock_irqsave(&b->lock, flags);
 	e = sks_tag_find(b, cookie, tskey);
 	ok = e && (e->state & need) == need && !(e->state & state);
-	if (ok) {
-		e->state |= state;
-		if (stage < ARRAY_SIZE(e->ts))
-			e->ts[stage] = ts;
-		*t = *e;
-	}
+	if (ok)
+		sks_tag_update(e, state, stage, ts, t, opts);
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return ok;
 }
 
+/* A copy of the whole entry. */
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
-	return sks_tag_mark(cookie, tskey, 0, 0, 0, t);
+	return sks_tag_mark(cookie, tskey, 0, 0, 0, t, SKS_MARK_ALL);
 }
 
 /*

@@ -7,6 +7,7 @@
 #define SKS_TRACK_H
 
 #include <linux/sched.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/skbstamp.h>
 #include <linux/types.h>
@@ -68,13 +69,24 @@ bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len);
  * its later stages.  Keyed by its socket's cookie and the tskey in its
  * shared info: both survive clones, copies and pskb_expand_head() (which
  * gives a clone new data and shared info), unlike any pointer.
+ *
+ * Its head, the fields up to SKS_TAG_HEAD, is what a stage needs in
+ * summary mode: a stage there copies only the head (and flow.proto) out
+ * of the table, a third of the entry.
  */
 struct sks_tag {
 	u64 cookie;		/* 0: free slot */
 	u32 tskey;		/* skb_shinfo(skb)->tskey: the lookup key */
-	unsigned long stamp;	/* jiffies when tagged */
 	u32 key;		/* the key records carry */
 	u32 len;
+	u8 ours;		/* SKBTX_* flags the module added */
+	u8 app;			/* SKBTX_* flags the application had set */
+	bool ack_ours;		/* the module asked for the ACK stamp */
+	u8 state;		/* SKS_TAG_* */
+	/* summary mode: when the skb passed sendmsg, sched and sw (0: not) */
+	u64 ts[SKBSTAMP_STAGE_SW + 1];
+	/* The head ends here; the rest is for records. */
+	unsigned long stamp;	/* jiffies when tagged */
 	/*
 	 * Software GSO split the skb: bytes of the segment its driver stages
 	 * (sw, hw, txdone) describe; sched and ack describe the whole skb.
@@ -82,16 +94,12 @@ struct sks_tag {
 	u32 seg_len;
 	u32 offset;		/* IP fragment, UDP segment: see the record's */
 	u16 gso_size;		/* UDP GSO: payload bytes per segment */
-	struct sks_owner owner;
-	u8 ours;		/* SKBTX_* flags the module added */
-	u8 app;			/* SKBTX_* flags the application had set */
-	bool ack_ours;		/* the module asked for the ACK stamp */
 	u8 rflags;		/* SKBSTAMP_RF_* */
-	u8 state;		/* SKS_TAG_* */
+	struct sks_owner owner;
 	struct sks_flow flow;
-	/* summary mode: when the skb passed sendmsg, sched and sw (0: not) */
-	u64 ts[SKBSTAMP_STAGE_SW + 1];
 };
+
+#define SKS_TAG_HEAD	offsetofend(struct sks_tag, ts)
 
 /* sks_tag.state: stages seen, so the entry ends after the last of them. */
 #define SKS_TAG_HW_PENDING	BIT(0)	/* the driver took a hw request */
@@ -101,6 +109,16 @@ struct sks_tag {
 #define SKS_TAG_TXDONE_DONE	BIT(4)	/* ... and released it */
 #define SKS_TAG_SEGMENT		BIT(5)	/* a segment software GSO made */
 
+/*
+ * sks_tag_mark() and sks_tag_mark_once() options: what to copy out, and
+ * whether to end the entry in the same lock hold when the stage was its
+ * skb's last (SKS_MARK_END; the entry then waits for txdone only with
+ * SKS_MARK_TXDONE, when the run traces it).
+ */
+#define SKS_MARK_ALL		BIT(0)	/* the whole entry, not its head */
+#define SKS_MARK_END		BIT(1)
+#define SKS_MARK_TXDONE		BIT(2)
+
 int sks_tag_alloc(void);
 void sks_tag_free(void);
 u64 sks_tag_evictions(void);
@@ -108,10 +126,10 @@ u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
 bool sks_tag_add(const struct sks_tag *t);
 bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
-		       unsigned int stage, u64 ts, struct sks_tag *t);
+		       unsigned int stage, u64 ts, struct sks_tag *t, u8 opts);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
 bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
-		  u64 ts, struct sks_tag *t);
+		  u64 ts, struct sks_tag *t, u8 opts);
 void sks_tag_del(u64 cookie, u32 tskey);
 void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags);
 

@@ -42,6 +42,7 @@
 #include "hist.h"
 #include "hook.h"
 #include "track.h"
+#include "compat/gso.h"
 
 /* The SKBTX_* requests the module adds, by the stages configured. */
 static u8 sks_skbtx_mine(const struct sks_config *cfg)
@@ -174,6 +175,16 @@ static void sks_sendmsg_stage(const struct sks_config *cfg,
 		sks_emit_sendmsg(fl, cookie, key, len, now);
 }
 
+/*
+ * Is a packet's whole flow needed, for the filters or for its records?
+ * Summary mode's histograms want its protocol alone, so the hooks do not
+ * build the rest there unless a filter looks at it.
+ */
+static bool sks_needs_flow(const struct sks_config *cfg)
+{
+	return cfg->filter.fields || !sks_summary(cfg);
+}
+
 /* Sampling makes the send call hooks decide for the skbs too. */
 static bool sks_sampling(const struct sks_config *cfg)
 {
@@ -213,9 +224,11 @@ static noinline void sks_tcp_send_call(const struct sks_config *cfg,
 	u64 now, cookie;
 	u32 key;
 
-	sks_flow_sk(&fl, sk);
-	if (!sks_filter_send_call(cfg, sk, &fl))
-		return;
+	if (sks_needs_flow(cfg)) {
+		sks_flow_sk(&fl, sk);
+		if (!sks_filter_send_call(cfg, sk, &fl))
+			return;
+	}
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
 	/* The call's bytes get keys write_seq .. write_seq + size - 1. */
@@ -238,8 +251,39 @@ void sks_hook_tcp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 }
 
 /*
+ * The flow of a UDP send call on @sk: an unconnected socket names its
+ * destination in msg_name.
+ */
+static void sks_flow_udp_call(struct sks_flow *fl, const struct sock *sk,
+			      const struct msghdr *msg)
+{
+	sks_flow_sk(fl, sk);
+	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = msg->msg_name;
+		const struct sockaddr_in6 *sin6 = msg->msg_name;
+
+		memset(fl->daddr, 0, sizeof(fl->daddr));
+		if (sin->sin_family == AF_INET) {
+			fl->family = AF_INET;
+			fl->dport = sin->sin_port;
+			memcpy(fl->daddr, &sin->sin_addr, 4);
+		} else if (sin6->sin6_family == AF_INET6 &&
+			   msg->msg_namelen >= sizeof(*sin6)) {
+			fl->dport = sin6->sin6_port;
+			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+				fl->family = AF_INET;
+				memcpy(fl->daddr, &sin6->sin6_addr.s6_addr32[3], 4);
+			} else {
+				fl->family = AF_INET6;
+				memcpy(fl->daddr, &sin6->sin6_addr, 16);
+			}
+		}
+	}
+}
+
+/*
  * A UDP send call of @len bytes on a socket the port filters may let
- * through.  An unconnected socket names its destination in msg_name.
+ * through.
  */
 static noinline void sks_udp_send_call(const struct sks_config *cfg,
 				       struct sock *sk,
@@ -250,30 +294,11 @@ static noinline void sks_udp_send_call(const struct sks_config *cfg,
 	u64 now, cookie;
 	u32 next;
 
-	sks_flow_sk(&fl, sk);
-	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *sin = msg->msg_name;
-		const struct sockaddr_in6 *sin6 = msg->msg_name;
-
-		memset(fl.daddr, 0, sizeof(fl.daddr));
-		if (sin->sin_family == AF_INET) {
-			fl.family = AF_INET;
-			fl.dport = sin->sin_port;
-			memcpy(fl.daddr, &sin->sin_addr, 4);
-		} else if (sin6->sin6_family == AF_INET6 &&
-			   msg->msg_namelen >= sizeof(*sin6)) {
-			fl.dport = sin6->sin6_port;
-			if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
-				fl.family = AF_INET;
-				memcpy(fl.daddr, &sin6->sin6_addr.s6_addr32[3], 4);
-			} else {
-				fl.family = AF_INET6;
-				memcpy(fl.daddr, &sin6->sin6_addr, 16);
-			}
-		}
+	if (sks_needs_flow(cfg)) {
+		sks_flow_udp_call(&fl, sk, msg);
+		if (!sks_filter_send_call(cfg, sk, &fl))
+			return;
 	}
-	if (!sks_filter_send_call(cfg, sk, &fl))
-		return;
 	now = ktime_get_ns();
 	sampled = sks_filter_sample(cfg);
 	cookie = sks_cookie(sk);
@@ -356,7 +381,9 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
-	struct sks_tag t = {}, old;
+	struct sks_tag t = {};
+	/* Filled by sks_tag_get() before any read: not zeroed. */
+	struct sks_tag __uninitialized old;
 	bool app_ack, flow_ok = true;
 
 	/*
@@ -367,7 +394,10 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 	 * carry requests may be a tagged skb sent again, which keeps its tag
 	 * whatever the filters say now.
 	 */
-	sks_flow_sk(&t.flow, sk);
+	if (sks_needs_flow(cfg))
+		sks_flow_sk(&t.flow, sk);
+	else
+		t.flow.proto = IPPROTO_TCP;
 	if (cfg->filter.fields) {
 		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow,
 						sks_sk_ifindex(sk));
@@ -477,7 +507,10 @@ static noinline void sks_tag_udp_flow(const struct sks_config *cfg,
 {
 	struct sks_tag t = {};
 
-	sks_flow_udp(&t.flow, skb, family);
+	if (sks_needs_flow(cfg))
+		sks_flow_udp(&t.flow, skb, family);
+	else
+		t.flow.proto = IPPROTO_UDP;
 	if (cfg->filter.fields &&
 	    !sks_filter_match_flow(cfg, sk, &t.flow,
 				   skb_dst(skb) && skb_dst(skb)->dev ?
@@ -540,32 +573,32 @@ static void sks_summarize(const struct sks_tag *t, unsigned int stage, u64 now)
 	sks_count_summarized();
 }
 
-/*
- * Has the tagged skb passed all its stages?  UDP ends with its transmit
- * stamp, TCP with the ACK; either way only once a hardware stamp the
- * driver took has come too (it may come after the ACK), and, when txdone
- * is traced, once the driver released the skb (which may also come after
- * the ACK on a NIC that completes late).
- */
 /* The driver took a hardware stamp request for @st's skb and owes it. */
 static bool sks_tag_hw_owed(u8 st)
 {
 	return (st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE);
 }
 
-static bool sks_tag_complete(const struct sks_config *cfg,
-			     const struct sks_tag *t)
+/*
+ * How a stage of a tagged skb marks its entry: a record needs all of it
+ * copied out, summary mode (or no report, once stopped) its head; the
+ * entry ends with the skb's last stage, which is txdone's if traced.
+ */
+static u8 sks_mark_opts(const struct sks_config *cfg)
 {
-	u8 st = t->state;
+	/*
+	 * What is not copied is not read either: the stages' copies are
+	 * declared __uninitialized, or the kernels that zero every local
+	 * (INIT_STACK_ALL_ZERO) would clear the whole entry's size on each
+	 * stage of every traced skb, for nothing.
+	 */
+	u8 opts = SKS_MARK_END;
 
-	if (sks_tag_hw_owed(st))
-		return false;
-	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
-	    !(st & SKS_TAG_TXDONE_DONE))
-		return false;
-	if (t->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
-		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
-	return st & SKS_TAG_ACK_DONE;
+	if (cfg && !sks_summary(cfg))
+		opts |= SKS_MARK_ALL;
+	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+		opts |= SKS_MARK_TXDONE;
+	return opts;
 }
 
 /* The record of a tagged skb's @stage; it names @skb's device, if any. */
@@ -624,14 +657,15 @@ static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
 					const struct sks_tag *t, u64 now)
 {
 	u32 seq = TCP_SKB_CB(skb)->seq, below = t->key - t->len + 1;
-	struct sks_tag e;
+	struct sks_tag __uninitialized e;
 	bool waits;
 	int n;
 
 	for (n = 0; n < SKS_MERGED_MAX && after(below, seq); n++) {
 		/* Module-keyed entries only: their key is their tskey. */
 		if (!sks_tag_mark_once(cookie, below - 1, 0, SKS_TAG_ACK_DONE,
-				       SKBSTAMP_STAGE_ACK, now, &e) ||
+				       SKBSTAMP_STAGE_ACK, now, &e,
+				       sks_mark_opts(cfg) & SKS_MARK_ALL) ||
 		    e.key != below - 1 || !e.len)
 			return;
 		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK))
@@ -657,7 +691,7 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	const struct sks_config *cfg = sks_conf();
 	unsigned int stage;
 	bool app_wants;
-	struct sks_tag t;
+	struct sks_tag __uninitialized t;
 	u64 cookie, now = 0;
 	u8 seen;
 
@@ -685,7 +719,8 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (cookie)
 		now = ktime_get_ns();
-	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t)) {
+	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t,
+				     sks_mark_opts(cfg))) {
 		/*
 		 * Not one of the module's, or its entry was reused under load.
 		 * Applications that want timestamps must set the reporting
@@ -717,8 +752,6 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		sks_report_stage(cfg, &t, stage, now,
 				 tstype == SCM_TSTAMP_ACK ? NULL : orig_skb,
 				 hwtstamps);
-	if (sks_tag_complete(cfg, &t))
-		sks_tag_del(cookie, tskey);
 	/* Bytes before the entry's: skbs merged into this one. */
 	if (stage == SKBSTAMP_STAGE_ACK &&
 	    after(t.key - t.len + 1, TCP_SKB_CB(orig_skb)->seq))
@@ -759,20 +792,17 @@ static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 	const struct sks_config *cfg;
-	struct sks_tag t;
+	struct sks_tag __uninitialized t;
 	u64 now;
 
 	/* One lookup: the driver took the skb (sw), and this is the first. */
 	cfg = sks_conf();
 	now = ktime_get_ns();
-	if (!sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
-			       SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
-			       &t))
-		return;
-	if (sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+	if (sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
+			      SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
+			      &t, sks_mark_opts(cfg)) &&
+	    sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
 		sks_report_stage(cfg, &t, SKBSTAMP_STAGE_TXDONE, now, skb, NULL);
-	if (sks_tag_complete(cfg, &t))
-		sks_tag_del(cookie, sh->tskey);
 }
 
 /*
@@ -943,7 +973,7 @@ static void sks_tag_segment(const struct sks_config *cfg, struct sk_buff *seg,
 
 /*
  * @run .. @last (exclusive) are untagged skbs of @last's socket just before
- * it in the driver's list.  Those whose bytes lie within the skb @last was
+ * it in a list of segments.  Those whose bytes lie within the skb @last was
  * cut from are its GSO siblings and get tagged; @last's entry learns that
  * its driver stages describe only its own bytes.
  */
@@ -973,21 +1003,18 @@ static void sks_tag_run(const struct sks_config *cfg, struct sk_buff *run,
 }
 
 /*
- * dev_hard_start_xmit(struct sk_buff *first, ...): @first heads a list of
- * skbs for the driver, which is how software GSO's segments arrive.  The
- * kernel moved the GSO skb's timestamp requests to the segment holding
- * its tskey, the last of its run (tcp_gso_tstamp()); the segments before
- * it, of the same socket, get tagged here.  A single skb costs one test.
+ * @first heads a list of skbs software GSO cut from one skb (its
+ * segments), on their way to the driver.  The kernel moved the GSO skb's
+ * timestamp requests to the segment holding its tskey, the last of its
+ * run (tcp_gso_tstamp()), or, for UDP, to the first datagram
+ * (__udp_gso_segment()); the other segments of the same socket get
+ * tagged here.
  */
-void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+static void sks_tag_gso_segs(const struct sks_config *cfg,
+			     struct sk_buff *first)
 {
-	struct sk_buff *first = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
-	const struct sks_config *cfg;
 	struct sk_buff *s, *run = NULL;
 
-	if (!first || !first->next)
-		return;
-	cfg = sks_conf();
 	for (s = first; s; s = s->next) {
 		struct sock *sk = s->sk;
 
@@ -1017,6 +1044,40 @@ void sks_hook_xmit_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 			sks_tag_run(cfg, run, s);
 		run = NULL;
 	}
+}
+
+/*
+ * Called instead of __skb_gso_segment() (redirected as __skb_tstamp_tx()
+ * is), which software GSO cuts an skb with, and only then: the segments
+ * it returns are tagged here, where a hook on the driver's entry
+ * (dev_hard_start_xmit()) would cost every packet of the host a hooked
+ * call.  The call to the original is a real call (the hook lets it
+ * through by its return address, see compat/tstamp_tx.h), and it runs
+ * in any context, preemptible too: the configuration is read with
+ * preemption off.
+ */
+static struct sk_buff *sks_skb_gso_segment(struct sk_buff *skb,
+					   netdev_features_t features,
+					   bool tx_path)
+{
+	struct sk_buff *segs = __skb_gso_segment(skb, features, tx_path);
+	const struct sks_config *cfg;
+
+	if (IS_ERR_OR_NULL(segs) || !segs->next)
+		return segs;
+	preempt_disable_notrace();
+	cfg = sks_conf();
+	if (cfg)
+		sks_tag_gso_segs(cfg, segs);
+	preempt_enable_notrace();
+	return segs;
+}
+
+/* ftrace handler of __skb_gso_segment(): as the one of __skb_tstamp_tx(). */
+void sks_hook_gso_segment(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	if (!sks_within_module_text(parent_ip))
+		sks_ftrace_redirect(fregs, (unsigned long)sks_skb_gso_segment);
 }
 
 /*

@@ -42,12 +42,17 @@ static __always_inline struct pt_regs *sks_ftrace_pt_regs(sks_ftrace_regs_t *f)
  * The other hooks only read their function's arguments
  * (sks_ftrace_arg()), and SKS_FTRACE_OPS_FL_ARGS is what they ask ftrace
  * for.  Where ftrace passes the arguments without a full register frame
- * (DYNAMIC_FTRACE_WITH_ARGS, with the accessor), that is nothing: the
- * trampoline then skips saving and restoring every other register, on
- * every call of every hooked function.  Elsewhere it is SAVE_REGS.
+ * (DYNAMIC_FTRACE_WITH_ARGS), that is nothing: the trampoline then skips
+ * saving and restoring every other register, on every call of every
+ * hooked function.  The arguments are read with the kernel's accessor, or,
+ * on x86 kernels from before it (probe.sh), from the registers that
+ * trampoline does save, where the accessor reads them too.  Elsewhere
+ * (5.10: no DYNAMIC_FTRACE_WITH_ARGS) it is SAVE_REGS.
  */
-#if defined(SKS_HAVE_FTRACE_REGS_GET_ARGUMENT) && \
-	IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#if IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS) && \
+	(defined(SKS_HAVE_FTRACE_REGS_GET_ARGUMENT) || \
+	 (defined(SKS_HAVE_FTRACE_REGS) && \
+	  defined(SKS_HAVE_FTRACE_REGS_X86_PT_REGS)))
 #define SKS_FTRACE_OPS_FL_ARGS	0
 
 /* Does @f (not NULL) carry the arguments? */
@@ -59,7 +64,12 @@ static __always_inline bool sks_ftrace_has_args(sks_ftrace_regs_t *f)
 static __always_inline unsigned long sks_ftrace_arg(sks_ftrace_regs_t *f,
 						    unsigned int n)
 {
+#ifdef SKS_HAVE_FTRACE_REGS_GET_ARGUMENT
 	return ftrace_regs_get_argument(f, n);
+#else
+	/* Arguments past the sixth: from rsp, which the trampoline sets. */
+	return regs_get_kernel_argument(&f->regs, n);
+#endif
 }
 #else
 #define SKS_FTRACE_OPS_FL_ARGS	FTRACE_OPS_FL_SAVE_REGS

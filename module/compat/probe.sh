@@ -86,6 +86,15 @@ probe SKS_HAVE_FTRACE_REGS_GET_ARGUMENT 'define[[:space:]]+ftrace_regs_get_argum
 	include/linux/ftrace_regs.h include/linux/ftrace.h \
 	arch/x86/include/asm/ftrace.h
 
+# Before that accessor (from 5.11, Debian 6.1 for one), x86's struct ftrace_regs is a
+# struct pt_regs named regs, which the trampoline without a register frame
+# (ftrace_caller in arch/x86/kernel/ftrace_64.S) fills partly: the
+# argument registers rdi, rsi, rdx, rcx, r8 and r9, and rax, rbp, rip and
+# rsp, with cs zeroed (how ftrace_get_regs() tells it from a full frame).
+# That is where ftrace_regs_get_argument() later reads the arguments too.
+probe_range SKS_HAVE_FTRACE_REGS_X86_PT_REGS 'struct ftrace_regs [{]' '^[}];' \
+	'struct pt_regs[[:space:]]+regs;' arch/x86/include/asm/ftrace.h
+
 # The arch's setter of the instruction an ftrace callback returns to
 # (5.11, as ftrace_instruction_pointer_set(); renamed in 6.x): with
 # DYNAMIC_FTRACE_WITH_ARGS, the trampoline without a register frame
@@ -138,6 +147,9 @@ probe SKS_HAVE_GRO_NODE 'gro_receive_skb\(struct gro_node' \
 # netif_rx_ni() was the other entry point.
 probe SKS_HAVE___NETIF_RX 'int __netif_rx\(struct sk_buff' \
 	include/linux/netdevice.h
+
+# Software GSO's __skb_gso_segment() is declared in <net/gso.h> (6.4).
+probe SKS_HAVE_NET_GSO_H '__skb_gso_segment\(' include/net/gso.h
 
 # The functions GRO frees merged skbs with, where they are not inline.
 probe SKS_HAVE_NAPI_SKB_FREE_STOLEN_HEAD 'void napi_skb_free_stolen_head\(' \

@@ -4,7 +4,7 @@
 # accounting is exact: generated = delivered + dropped, nothing buffered.
 
 hooked="tcp_sendmsg_locked udp_sendmsg udpv6_sendmsg __tcp_transmit_skb ip_send_skb ip6_send_skb
-	__skb_tstamp_tx dev_hard_start_xmit tcp_wfree sock_wfree ip_do_fragment ip6_fragment"
+	__skb_tstamp_tx __skb_gso_segment tcp_wfree sock_wfree ip_do_fragment ip6_fragment"
 ef=/sys/kernel/tracing/enabled_functions
 
 count_hooked()
