@@ -11,6 +11,8 @@
 #   make demo             boot a guest and show real per-packet timelines
 #   make check            the test suite on every kernel of tests/kernels.conf
 #   make check KERNELS=6.1 ONLY=status   one kernel, one test
+#   make check KERNELS=deb  the Debian packages alone: installed in a guest,
+#                         where their postinst has DKMS build the module
 #   make check-debug [ONLY=...]  the suite on a KASAN/lockdep/kmemleak 6.1
 #                         kernel (built once, cached; hours the first time)
 #   make bench [KERNELS=...]  overhead benchmark in the guests (bench/)

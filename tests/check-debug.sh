@@ -90,7 +90,7 @@ while [ -f "$kb/module/skbstamp.ko" ]; do
 		env SKS_ONLY="${SKS_ONLY:-}" \
 		SKS_CASE_TIMEOUT="${SKS_CASE_TIMEOUT:-3000}" \
 		SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
-		SKS_DEB_DIR="$build/deb" SKS_DEB_DKMS_BUILD="${SKS_DEB_DKMS_BUILD:-0}" \
+		SKS_DEB_DIR="$build/deb" \
 		SKS_KHDR="$kdir" \
 		SKS_DKMS_KO="$kb/dkms/lib/modules/$rel/updates/dkms/skbstamp.ko" \
 		tests/guest/suite.sh "$kb/module/skbstamp.ko" \

@@ -3,17 +3,22 @@
 #
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
-# coding style), then one suite per kernel (fetch, W=1 build, sparse, DKMS add,
-# build and install into a private tree, and
-# the in-guest suite tests/guest/suite.sh), then "N passed, N failed,
+# coding style, make deb), then one suite per kernel (fetch, W=1 build,
+# sparse, DKMS add, build and install into a private tree, and the in-guest
+# suite tests/guest/suite.sh), then the "deb" suite: case 430 alone in a
+# 6.1 guest of its own, where the Debian packages' postinst has DKMS
+# compile the module (minutes under emulation, so a longer case limit:
+# SKS_DEB_CASE_TIMEOUT, default 1800 s).  Then "N passed, N failed,
 # N skipped".  Exits non-zero if anything failed.
 #
-# SKS_ONLY=PATTERNS (make check ONLY=...) runs only the in-guest cases whose
-# name contains one of the comma-separated PATTERNS.  SKS_JOBS=N (default
-# 2, one per core: each guest is one single-threaded TCG process) kernels
-# are tested at once, the longest first (by the time a complete run took
-# last, build/K.secs); their KTAP is printed in kernels.conf order.
-# Progress goes to stderr, KTAP to stdout.
+# Arguments name what to run: kernels of tests/kernels.conf and "deb"
+# (default: every kernel and deb).  SKS_ONLY=PATTERNS (make check ONLY=...)
+# runs only the in-guest cases whose name contains one of the
+# comma-separated PATTERNS (deb only if they select 430-deb).  SKS_JOBS=N
+# (default 2, one per core: each guest is one single-threaded TCG process)
+# jobs run at once, the longest first (by the time a complete run took
+# last, build/NAME.secs); their KTAP is printed in kernels.conf order, deb
+# last.  Progress goes to stderr, KTAP to stdout.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,14 +32,37 @@ source tests/lib/ktap.sh
 
 tests/lib/deps.sh || die "cannot install the packages the tests need"
 
+# The deb job's guest: bookworm's kernel, whose headers name the compiler
+# the guest's userland (the host's, bookworm) has, gcc-12.
+deb_kernel=6.1
+deb=0
+kernels=()
 if [ $# -gt 0 ]; then
-	kernels=("$@")
+	for k in "$@"; do
+		if [ "$k" = deb ]; then deb=1; else kernels+=("$k"); fi
+	done
 else
 	mapfile -t kernels < <(sks_kernel_names)
+	deb=1
 fi
 for k in "${kernels[@]}"; do
 	sks_kernel_field "$k" abi >/dev/null
 done
+# only_selects NAME: whether SKS_ONLY (as tests/guest/suite.sh reads it)
+# selects the case NAME.
+only_selects()
+{
+	local p pats
+	[ -n "${SKS_ONLY:-}" ] || return 0
+	IFS=, read -ra pats <<<"$SKS_ONLY"
+	for p in "${pats[@]}"; do
+		[[ $1 == *$p* ]] && return 0
+	done
+	return 1
+}
+only_selects 430-deb || deb=0
+jobs_all=("${kernels[@]}")
+[ "$deb" -eq 0 ] || jobs_all+=(deb)
 
 passed=0 failed=0 skipped=0
 suite_no=0
@@ -42,7 +70,7 @@ build=$top/build
 mkdir -p "$build"
 
 echo "KTAP version 1"
-echo "1..$(( ${#kernels[@]} + 1 ))"
+echo "1..$(( ${#jobs_all[@]} + 1 ))"
 
 # --- host suite -----------------------------------------------------------
 suite_name=host
@@ -64,20 +92,42 @@ src=$build/src
 sks_stage_src "$src"
 
 # --- one suite per kernel ---------------------------------------------------
+# job_begin NAME: a job's suite starts, in the job's subshell.
+job_begin()
+{
+	suite_name=$1
+	passed=0 failed=0 skipped=0
+	sub_begin
+	job_t0=$(date +%s)
+}
+
+# job_fetch K LOG: the kernel K a job boots, fetched (once, shared).
+job_fetch()
+{
+	tests/lib/fetch-kernel.sh "$1" >"$2" 2>&1
+	sub_result $? "fetch kernel $(sks_kernel_field "$1" abi)$(sks_pin_note "$1")" "$2"
+}
+
+# job_end DIR NAME: the job's KTAP block in DIR/block and "passed failed
+# skipped" in DIR/counts.
+job_end()
+{
+	local secs=$(( $(date +%s) - job_t0 ))
+	sub_end " # ${secs}s" >"$1/block"
+	echo "$passed $failed $skipped" >"$1/counts"
+	# What the whole suite took, for run_order: kept from complete runs
+	# only (not ONLY= ones, nor failed ones, which may have stopped early).
+	[ -n "${SKS_ONLY:-}" ] || [ "$sub_fail" -ne 0 ] || echo "$secs" >"$build/$2.secs"
+}
+
 # run_kernel K: everything for kernel K, in a subshell of its own; leaves
 # its KTAP block in $build/K/block and "passed failed skipped" in
 # $build/K/counts.
 run_kernel()
 {
-	local k=$1 t0 rc kb=$build/$1 log secs abi
-	suite_name=$k
-	passed=0 failed=0 skipped=0
-	sub_begin
-	t0=$(date +%s)
-	log=$kb/log
-
-	tests/lib/fetch-kernel.sh "$k" >"$log" 2>&1
-	sub_result $? "fetch kernel $(sks_kernel_field "$k" abi)$(sks_pin_note "$k")" "$log"
+	local k=$1 rc kb=$build/$1 log=$build/$1/log abi
+	job_begin "$k"
+	job_fetch "$k" "$log"
 	if [ "$sub_fail" -eq 0 ]; then
 		tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
 		sub_result $? "module builds with W=1, no warnings" "$log"
@@ -103,8 +153,6 @@ run_kernel()
 			--smp 4 --timeout 3000 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
-			SKS_DEB_DIR="$build/deb" SKS_DEB_DKMS_BUILD="${SKS_DEB_DKMS_BUILD:-0}" \
-			SKS_KHDR="$(realpath "$(sks_kernel_root "$k")")/usr/src/linux-headers-$abi" \
 			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
@@ -112,22 +160,54 @@ run_kernel()
 		# The guest as a whole: booted, finished, no kernel warning.
 		sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
 	fi
-	secs=$(( $(date +%s) - t0 ))
-	sub_end " # ${secs}s" >"$kb/block"
-	echo "$passed $failed $skipped" >"$kb/counts"
-	# What the whole suite took, for run_order: kept from complete runs
-	# only (not ONLY= ones, nor failed ones, which may have stopped early).
-	[ -n "${SKS_ONLY:-}" ] || [ "$sub_fail" -ne 0 ] || echo "$secs" >"$build/$k.secs"
+	job_end "$kb" "$k"
 }
 
-# run_order: the kernels, longest first by what their whole suite took
-# the last time (build/K.secs), so that the job started last is a short
-# one and the SKS_JOBS slots finish close together.  Kernels never timed
-# go first, in kernels.conf order (oldest, and slowest, first).
+# run_deb: the "deb" suite, in a subshell of its own like run_kernel: the
+# packages of the host suite installed in a $deb_kernel guest of their own,
+# where the postinst has DKMS compile the module (case 430 alone).  That
+# build takes minutes of emulation, more than the 600 s other cases get,
+# and does not depend on the rest of the suite, so it runs beside the
+# kernels' jobs instead of lengthening one of them.
+run_deb()
+{
+	local kb=$1 rc log=$1/log abi ct
+	job_begin deb
+	job_fetch "$deb_kernel" "$log"
+	if [ "$sub_fail" -eq 0 ]; then
+		rc=0
+		abi=$(sks_kernel_field "$deb_kernel" abi)
+		ct=${SKS_DEB_CASE_TIMEOUT:-1800}
+		# The suite.sh KO is empty: case 430 loads the module DKMS
+		# builds, never the suite's.
+		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$deb_kernel")" \
+			--modules "$(sks_kernel_modules "$deb_kernel")" --out "$kb/out" \
+			--smp 4 --timeout $((ct + 600)) -- \
+			env SKS_ONLY=430-deb SKS_CASE_TIMEOUT="$ct" \
+			SKS_DEB_DIR="$build/deb" \
+			SKS_KHDR="$(realpath "$(sks_kernel_root "$deb_kernel")")/usr/src/linux-headers-$abi" \
+			tests/guest/suite.sh "" "$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
+		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"
+		sub_result "$rc" "guest ran the package test without kernel warnings" "$log"
+	fi
+	job_end "$kb" deb
+}
+
+# job_dir NAME: a job's results.  build/deb holds the packages make deb
+# built, so the deb job's are elsewhere.
+job_dir()
+{
+	if [ "$1" = deb ]; then echo "$build/deb-guest"; else echo "$build/$1"; fi
+}
+
+# run_order: the jobs, longest first by what their whole suite took the
+# last time (build/NAME.secs), so that the job started last is a short
+# one and the SKS_JOBS slots finish close together.  Jobs never timed go
+# first, in kernels.conf order (oldest, and slowest, first), deb last.
 run_order()
 {
 	local k s
-	for k in "${kernels[@]}"; do
+	for k in "${jobs_all[@]}"; do
 		s=$(cat "$build/$k.secs" 2>/dev/null)
 		echo "${s:-999999} $k"
 	done | sort -s -k1,1nr | cut -d' ' -f2
@@ -136,23 +216,29 @@ run_order()
 jobs_max=${SKS_JOBS:-2}
 mapfile -t order < <(run_order)
 for k in "${order[@]}"; do
-	rm -rf "${build:?}/$k"
-	mkdir -p "$build/$k/out"
+	kb=$(job_dir "$k")
+	rm -rf "${kb:?}"
+	mkdir -p "$kb/out"
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
 		wait -n || true
 	done
-	# Its suite number is its place in the printed order (kernels.conf's).
-	for i in "${!kernels[@]}"; do
-		[ "${kernels[$i]}" = "$k" ] && break
+	# Its suite number is its place in the printed order.
+	for i in "${!jobs_all[@]}"; do
+		[ "${jobs_all[$i]}" = "$k" ] && break
 	done
-	( suite_no=$(( suite_no + i )); run_kernel "$k" ) &
+	if [ "$k" = deb ]; then
+		( suite_no=$(( suite_no + i )); run_deb "$kb" ) &
+	else
+		( suite_no=$(( suite_no + i )); run_kernel "$k" ) &
+	fi
 done
 wait
-for k in "${kernels[@]}"; do
+for k in "${jobs_all[@]}"; do
 	suite_no=$((suite_no + 1))
-	if [ -f "$build/$k/counts" ]; then
-		cat "$build/$k/block"
-		read -r p f sk <"$build/$k/counts"
+	kb=$(job_dir "$k")
+	if [ -f "$kb/counts" ]; then
+		cat "$kb/block"
+		read -r p f sk <"$kb/counts"
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + sk))
 	else
 		echo "not ok $suite_no $k # the test run died"

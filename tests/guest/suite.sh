@@ -7,6 +7,8 @@
 # loaded, so one case's failure cannot hide in the next one's result.
 #
 # usage: suite.sh KO TOOL [OUTDIR]
+# KO may be empty when no case run loads the suite's module (make check's
+# deb job runs case 430 alone, which loads what DKMS built).
 # Writes the KTAP to stdout and, when OUTDIR is given, to OUTDIR/ktap.
 # SKS_CASE_TIMEOUT: seconds a case may take (default 600).
 #
