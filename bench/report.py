@@ -196,7 +196,10 @@ def pipeline_table(run):
     lines = ["| target datagrams/s | sent/s | records generated/s | delivered | dropped | loss |",
              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
     best = None
+    stopped = [p for p in run["pipeline"] if p.get("collector_stopped")]
     for p in run["pipeline"]:
+        if p.get("collector_stopped"):
+            continue
         secs = p["seconds"] or 1
         drop = p["dropped_full"] + p["dropped_send"]
         gen = p["generated"]
@@ -212,6 +215,24 @@ def pipeline_table(run):
         lines.append("Nothing was lost at any rate tried: where the sent rate stays "
                      "below the target, the one-CPU guest could not send faster, so "
                      "this is a lower bound and the loss point was not reached.")
+    for p in stopped:
+        secs = p["seconds"] or 1
+        drop = p["dropped_full"] + p["dropped_send"]
+        gen = p["generated"]
+        run_rate = [q["sent"] / (q["seconds"] or 1) for q in run["pipeline"]
+                    if not q.get("collector_stopped") and q["target_rate"] == p["target_rate"]]
+        lines.append("")
+        lines.append("Past the pipeline's capacity (the same flood at %d datagrams/s with "
+                     "the collector stopped by SIGSTOP): %d records generated, %d delivered, "
+                     "%d dropped (%.1f%%), %s; the sender sent %s datagrams/s%s." % (
+                         p["target_rate"], gen, p["delivered"], drop,
+                         100.0 * drop / gen if gen else 0,
+                         "every record accounted for (generated = delivered + dropped)"
+                         if gen == p["delivered"] + drop else
+                         "NOT accounted for: generated != delivered + dropped",
+                         fmt(p["sent"] / secs),
+                         " against %s with the collector running" % fmt(run_rate[0])
+                         if run_rate else ""))
     return lines
 
 
