@@ -75,11 +75,16 @@ server()
 	local i
 	ip netns exec b "$@" >/dev/null 2>&1 &
 	srv_pid=$!
-	# until its socket is bound (port $port of the caller)
-	for i in $(seq 1 300); do
-		[ -n "$(ip netns exec b ss -Hlnut "sport = :$port" 2>/dev/null)" ] && break
+	# Until its socket is bound (port $port of the caller).  By tries,
+	# not by time: under icount (sleep=off) the guest clock leaps over the
+	# host's reads of a program's first start, and 15 s of guest time
+	# once passed before sockperf's server listened.
+	for i in $(seq 1 3000); do
+		[ -n "$(ip netns exec b ss -Hlnut "sport = :$port" 2>/dev/null)" ] && return 0
+		kill -0 "$srv_pid" 2>/dev/null || break
 		sleep 0.05
 	done
+	note "server $1 did not listen on port $port"
 }
 server_stop()
 {
