@@ -43,7 +43,7 @@ MODES = {
               "instructions (1 ns = 1 instruction), so the host's load does not move "
               "the figures; the guest's own randomness (ports, sequence numbers, "
               "hash seeds) still does, by a few tenths of a percent between boots",
-    "tcg": "QEMU single-threaded TCG, -smp 2, real time: NOISY (2 host cores "
+    "tcg": "QEMU TCG (-accel %(accel)s), -smp 2, real time: NOISY (2 host cores "
            "shared with other guests)",
 }
 BEGIN = "<!-- bench:begin (bench/report.py writes this section) -->"
@@ -285,7 +285,9 @@ def main():
         head = "%s (%s), %s" % (run["kernel"], run["abi"], run["run"])
         body = ["Run of %s.  Mode: %s.  %s.  %s s of guest time per data point; guest exit "
                 "status %d; %d s of wall time." % (
-                    run["date"], MODES.get(run["mode"], run["mode"]), run["qemu"], run["secs"],
+                    run["date"], MODES.get(run["mode"], run["mode"]) % {
+                        "accel": run.get("accel", "tcg,thread=single")},
+                    run["qemu"], run["secs"],
                     run["guest_rc"], run["wall_s"]), ""]
         body += table(run, an)
         rt = records_table(run, an)
