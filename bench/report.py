@@ -267,6 +267,38 @@ def targets(an):
     return out
 
 
+def overview(runs):
+    """Every icount run side by side: overhead vs (0) on the one-byte RR
+    workloads (sks-bench), bulk and churn, one column per kernel."""
+    runs = [r for r in runs if r["mode"] == "icount"]
+    if not runs:
+        return []
+    ws = ("tcp_rr_app", "udp_rr_app", "tcp_stream", "tcp_churn")
+    lines = ["Overhead against (0) of the same boot, in percent, icount mode: "
+             "TCP RR / UDP RR (sks-bench, 1 B) / TCP bulk / TCP churn; - = not run "
+             "or not possible (full tables below).", "",
+             "| configuration | %s |" % " | ".join(
+                 "%s (%s)" % (r["kernel"], r["run"]) if r["run"] != "icount" else r["kernel"]
+                 for r in runs),
+             "| --- |%s" % (" ---: |" * len(runs))]
+    ans = [r["analysis_map"] for r in runs]
+    for c in sorted(CONFIGS):
+        if c == 0:
+            continue
+        cells = []
+        for an in ans:
+            vs = []
+            for w in ws:
+                a = an.get((c, w)) or {}
+                v = a.get("overhead_pct")
+                vs.append("-" if v is None else "%+.1f" % v)
+            cells.append(" / ".join(vs))
+        if all(x == " / ".join(["-"] * len(ws)) for x in cells):
+            continue
+        lines.append("| %s | %s |" % (CONFIGS[c], " | ".join(cells)))
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--date", required=True)
@@ -281,6 +313,7 @@ def main():
     summary = []
     for run in runs:
         an = analyse(run)
+        run["analysis_map"] = an
         run["analysis"] = [dict(v) for v in an.values()]
         head = "%s (%s), %s" % (run["kernel"], run["abi"], run["run"])
         body = ["Run of %s.  Mode: %s.  %s.  %s s of guest time per data point; guest exit "
@@ -310,6 +343,11 @@ def main():
     os.makedirs(o.outdir, exist_ok=True)
     jpath = os.path.join(o.outdir, base + ".json")
     mpath = os.path.join(o.outdir, base + ".md")
+    ov = overview(runs)
+    for run in runs:
+        del run["analysis_map"]
+    if ov:
+        md[4:4] = ov + [""]
     json.dump({"date": o.date, "runs": runs}, open(jpath, "w"), indent=1)
     open(mpath, "w").write("\n".join(md))
     open(os.path.join(o.outdir, "latest.md"), "w").write("\n".join(md))
@@ -323,7 +361,7 @@ def main():
         new = "\n".join([BEGIN, "",
                          "Latest run (%s), deterministic (icount) mode; all modes, "
                          "including the noisy real-time one, in `%s`." % (o.date, mpath),
-                         ""] + summary + [END])
+                         ""] + ov + [""] + summary + [END])
         i, j = text.index(BEGIN), text.index(END) + len(END)
         open(o.readme, "w").write(text[:i] + new + text[j:])
         print("report: updated %s" % o.readme)
