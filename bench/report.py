@@ -43,7 +43,7 @@ MODES = {
               "instructions (1 ns = 1 instruction), so the host's load does not move "
               "the figures; the guest's own randomness (ports, sequence numbers, "
               "hash seeds) still does, by a few tenths of a percent between boots",
-    "tcg": "QEMU TCG (-accel %(accel)s), -smp 2, real time: NOISY (2 host cores "
+    "tcg": "QEMU TCG (-accel {accel}), -smp 2, real time: NOISY (2 host cores "
            "shared with other guests)",
 }
 BEGIN = "<!-- bench:begin (bench/report.py writes this section) -->"
@@ -267,12 +267,14 @@ def targets(an):
     return out
 
 
-def overview(runs):
+def overview(runs, ans):
     """Every icount run side by side: overhead vs (0) on the one-byte RR
-    workloads (sks-bench), bulk and churn, one column per kernel."""
-    runs = [r for r in runs if r["mode"] == "icount"]
-    if not runs:
+    workloads (sks-bench), bulk and churn, one column per kernel.  @ans
+    holds analyse()'s result for each run."""
+    pairs = [(r, an) for r, an in zip(runs, ans) if r["mode"] == "icount"]
+    if not pairs:
         return []
+    runs = [r for r, _ in pairs]
     ws = ("tcp_rr_app", "udp_rr_app", "tcp_stream", "tcp_churn")
     lines = ["Overhead against (0) of the same boot, in percent, icount mode: "
              "TCP RR / UDP RR (sks-bench, 1 B) / TCP bulk / TCP churn; - = not run "
@@ -281,20 +283,15 @@ def overview(runs):
                  "%s (%s)" % (r["kernel"], r["run"]) if r["run"] != "icount" else r["kernel"]
                  for r in runs),
              "| --- |%s" % (" ---: |" * len(runs))]
-    ans = [r["analysis_map"] for r in runs]
     for c in sorted(CONFIGS):
         if c == 0:
             continue
-        cells = []
-        for an in ans:
-            vs = []
-            for w in ws:
-                a = an.get((c, w)) or {}
-                v = a.get("overhead_pct")
-                vs.append("-" if v is None else "%+.1f" % v)
-            cells.append(" / ".join(vs))
-        if all(x == " / ".join(["-"] * len(ws)) for x in cells):
+        vals = [[(an.get((c, w)) or {}).get("overhead_pct") for w in ws]
+                for _, an in pairs]
+        if all(v is None for vs in vals for v in vs):
             continue
+        cells = [" / ".join("-" if v is None else "%+.1f" % v for v in vs)
+                 for vs in vals]
         lines.append("| %s | %s |" % (CONFIGS[c], " | ".join(cells)))
     return lines
 
@@ -311,15 +308,16 @@ def main():
           "Produced by `make bench` (bench/run.sh); see README's Benchmark section "
           "for what is measured.", ""]
     summary = []
+    ans = []
     for run in runs:
         an = analyse(run)
-        run["analysis_map"] = an
+        ans.append(an)
         run["analysis"] = [dict(v) for v in an.values()]
         head = "%s (%s), %s" % (run["kernel"], run["abi"], run["run"])
         body = ["Run of %s.  Mode: %s.  %s.  %s s of guest time per data point; guest exit "
                 "status %d; %d s of wall time." % (
-                    run["date"], MODES.get(run["mode"], run["mode"]) % {
-                        "accel": run.get("accel", "tcg,thread=single")},
+                    run["date"], MODES.get(run["mode"], run["mode"]).format(
+                        accel=run.get("accel", "tcg,thread=single")),
                     run["qemu"], run["secs"],
                     run["guest_rc"], run["wall_s"]), ""]
         body += table(run, an)
@@ -343,9 +341,7 @@ def main():
     os.makedirs(o.outdir, exist_ok=True)
     jpath = os.path.join(o.outdir, base + ".json")
     mpath = os.path.join(o.outdir, base + ".md")
-    ov = overview(runs)
-    for run in runs:
-        del run["analysis_map"]
+    ov = overview(runs, ans)
     if ov:
         md[4:4] = ov + [""]
     json.dump({"date": o.date, "runs": runs}, open(jpath, "w"), indent=1)

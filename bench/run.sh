@@ -46,6 +46,7 @@ else
 	mapfile -t kernels < <(sks_kernel_names)
 fi
 modes=${SKS_BENCH_MODES:-icount tcg}
+tcg_accel=${SKS_BENCH_TCG_ACCEL:-tcg,thread=multi}
 out=$top/build/bench
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 mkdir -p "$out"
@@ -72,9 +73,10 @@ for k in "${kernels[@]}"; do
 	for m in $modes; do
 		env=()
 		case $m in
-		icount) env=(SKS_ICOUNT=1) ;;
-		tcg) env=(SKS_ICOUNT=0
-			SKS_ACCEL="${SKS_BENCH_TCG_ACCEL:-tcg,thread=multi}"
+		icount) accel=${SKS_ACCEL:-tcg,thread=single} smp=1
+			env=(SKS_ICOUNT=1 SKS_ACCEL="$accel") ;;
+		tcg) accel=$tcg_accel smp=2
+			env=(SKS_ICOUNT=0 SKS_ACCEL="$accel"
 			SKS_BENCH_CONFIGS="${SKS_BENCH_TCG_CONFIGS:-${SKS_BENCH_CONFIGS:-}}"
 			SKS_BENCH_WORKLOADS="${SKS_BENCH_TCG_WORKLOADS:-${SKS_BENCH_WORKLOADS:-}}") ;;
 		*) die "unknown mode '$m' (icount or tcg)" ;;
@@ -91,8 +93,6 @@ for k in "${kernels[@]}"; do
 			bench/guest.sh "$out/$k/module/skbstamp.ko" "$top/tool/skbstamp" \
 			/run/sks/out/results.jsonl $bpfts 2>&1 | tee "$d/log" >&2 || rc=$?
 		log "$k, $m: guest exited with $rc after $(( $(date +%s) - t0 ))s"
-		smp=2 accel=${SKS_BENCH_TCG_ACCEL:-tcg,thread=multi}
-		[ "$m" = icount ] && smp=1 accel=tcg,thread=single
 		cat >"$d/meta.json" <<-EOF
 		{"kernel": "$k", "abi": "$abi", "mode": "$m", "smp": $smp, "accel": "$accel",
 		 "qemu": "$(qemu-system-x86_64 --version | head -n 1)",

@@ -14,8 +14,8 @@
 #
 # SKS_ONLY=PATTERNS (make check-debug ONLY=...) as for make check.
 # Debug kernels under TCG are slow: SKS_CASE_TIMEOUT (default 7200) seconds
-# (430's in-guest DKMS compile alone took 2947 s on a busy host)
-# per case, SKS_DEBUG_TIMEOUT (default 36000) for the whole guest.
+# per case, SKS_DEBUG_TIMEOUT (default 36000) for the whole guest.  (430's
+# in-guest DKMS compile alone took 2947 s on a busy host.)
 # Results in build/debug/; progress goes to stderr, KTAP to stdout.
 
 set -uo pipefail
