@@ -236,6 +236,12 @@ static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 	smp_store_release(&r->tail, r->tail + n);
 	err = genlmsg_multicast(&sks_genl_family, msg, 0, SKS_MCGRP_RECORDS,
 				GFP_KERNEL);
+	/*
+	 * 0: at least one listener's socket took the batch.  -ESRCH: none
+	 * did (no listener, or every socket full).  -ENOBUFS: a listener
+	 * that set NETLINK_BROADCAST_ERROR overflowed, whatever the others
+	 * got; counted as lost, so drops may be over-, never under-counted.
+	 */
 	if (err)
 		r->dropped_send += n;
 	else

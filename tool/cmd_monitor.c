@@ -477,10 +477,14 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		if (err == -NLE_NOMEM) {
-			/* ENOBUFS: our receive buffer overflowed. */
+			/*
+			 * ENOBUFS: our receive buffer overflowed.  The module
+			 * counts a batch as dropped only if no listener took
+			 * it, so with another monitor running it may not.
+			 */
 			m.overflows++;
 			fprintf(stderr,
-				"skbstamp: receive buffer overflow: records lost (counted by the module as dropped)\n");
+				"skbstamp: receive buffer overflow: records lost (counted by the module as dropped unless another listener took them)\n");
 		} else if (err < 0 && err != -NLE_AGAIN) {
 			fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
 			ret = SKS_EXIT_KERNEL;

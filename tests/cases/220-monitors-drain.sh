@@ -1,8 +1,12 @@
-# Two monitors listening at once both receive every record.  Then drain
-# "dump": the collector pulls records itself, so one stopped with SIGSTOP
-# while 600 datagrams (1800 records) are traced loses nothing: the
-# records wait in the module's buffers (counted as buffered) and arrive
-# when it resumes; multicast with the same stop loses them (case 170).
+# Two monitors listening at once both receive every record.  With one of
+# them stopped (SIGSTOP, tiny socket buffer) the other still receives
+# everything and the module counts it all delivered: a batch is dropped
+# only when no listener takes it, and the stopped monitor reports its own
+# overflow.  Then drain "dump": the collector pulls records itself, so one
+# stopped with SIGSTOP while 600 datagrams (1800 records) are traced loses
+# nothing: the records wait in the module's buffers (counted as buffered)
+# and arrive when it resumes; multicast with the same stop loses them
+# (case 170).
 
 sks_load
 sks_netns_pair
@@ -19,6 +23,26 @@ sks_monitor_pid=$m1
 sks_monitor_stop
 "$SKS_TOOL" stop || sks_fail "stop failed"
 "$SKS_TOOL" --json status >"$SKS_TMP/s1.json"
+
+# Two monitors, multicast, one of them stopped with a tiny buffer: 1800
+# records come in at least eight batches (at most 250 records each), and
+# its socket takes one before it is full.
+"$SKS_TOOL" start stages sendmsg,sched,sw || sks_fail "start failed"
+sks_monitor_start "$SKS_TMP/slow.json" --json monitor rcvbuf 8192
+slow=$sks_monitor_pid
+kill -STOP "$slow"
+sks_monitor_start "$SKS_TMP/fast.json" --json
+sks_udp 6403 600
+sks_wait_drained "$SKS_TMP/s5w.json"
+"$SKS_TOOL" stop || sks_fail "stop failed"
+sks_monitor_stop
+kill -CONT "$slow"
+sks_monitor_pid=$slow
+sks_monitor_stop
+"$SKS_TOOL" --json status >"$SKS_TMP/s5.json"
+cat "$SKS_TMP/slow.json.err"
+grep -q 'receive buffer overflow' "$SKS_TMP/slow.json.err" ||
+	sks_fail "the stopped monitor did not report its socket's overflow"
 
 # Drain by dump, collector stopped during the traffic.
 "$SKS_TOOL" start stages sendmsg,sched,sw drain dump buffer 4096 ||
@@ -44,6 +68,17 @@ check(c1["generated"] == 150 and c1["delivered"] == 150, "50 datagrams: 150 reco
 key = lambda r: (r["stage"], r["ts_ns"], r["cpu"], r["tskey"])
 check(len(m1) == len(m2) == 150, "both monitors received all 150 (%d, %d)" % (len(m1), len(m2)))
 check(sorted(map(key, m1)) == sorted(map(key, m2)), "both monitors received the same records")
+
+c5 = load("s5.json")["counters"]
+fast, slow = recs("fast.json"), recs("slow.json")
+check(c5["generated"] == 1800, "600 datagrams: 1800 records (%d)" % c5["generated"])
+check(c5["delivered"] == 1800 and c5["dropped_send"] == 0 and c5["dropped_full"] == 0,
+      "one listener overflowing while another takes every batch: all delivered (%r)" % c5)
+check(len(fast) == 1800 and len({key(r) for r in fast}) == 1800,
+      "the running monitor received all 1800 once (%d)" % len(fast))
+check(0 < len(slow) < 1800, "the stopped monitor received part of them (%d)" % len(slow))
+check({key(r) for r in slow} <= {key(r) for r in fast},
+      "what the stopped monitor received, the running one received too")
 
 c2 = load("s2.json")["counters"]
 check(c2["buffered"] == 1800 and c2["delivered"] == 0,

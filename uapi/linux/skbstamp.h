@@ -182,10 +182,19 @@ enum skbstamp_cnt {
 	SKBSTAMP_CNT_UNSPEC,
 	SKBSTAMP_CNT_PAD,
 	SKBSTAMP_CNT_GENERATED,		/* records produced by the hooks */
-	SKBSTAMP_CNT_DELIVERED,		/* records handed to netlink */
+	SKBSTAMP_CNT_DELIVERED,		/* records queued to at least one
+					 * listener's socket (multicast) or
+					 * copied into a dump reply; with
+					 * several listeners, one whose socket
+					 * overflowed sees the gap in SEQ
+					 */
 	SKBSTAMP_CNT_DROPPED_FULL,	/* lost: per-CPU buffer was full */
-	SKBSTAMP_CNT_DROPPED_SEND,	/* lost: no listener, or netlink could
-					 * not allocate or queue the batch
+	SKBSTAMP_CNT_DROPPED_SEND,	/* lost: no listener took the batch
+					 * (none, or every socket full), or
+					 * netlink could not allocate it; also
+					 * counted when a listener that set
+					 * NETLINK_BROADCAST_ERROR overflowed,
+					 * as netlink then reports failure
 					 */
 	SKBSTAMP_CNT_BUFFERED,		/* waiting in the per-CPU buffers */
 	SKBSTAMP_CNT_TAGS_ABANDONED,	/* skbs tagged before STOP whose last
