@@ -49,8 +49,10 @@ sys.exit(1 if bad or len(recs) != 8 else 0)
 PY
 
 # The device goes away with 5 hardware stamps pending: the driver frees
-# them, skbstamp counts the 5 datagrams as abandoned, nothing warns.
-echo 5000000 >/sys/module/sks_testnic/parameters/tx_delay_us
+# them, skbstamp counts the 5 datagrams as abandoned, nothing warns.  The
+# stamps are due in 10 minutes, long after the teardown even on a loaded
+# debug kernel (5 s was once not enough: all five completed first).
+echo 600000000 >/sys/module/sks_testnic/parameters/tx_delay_us
 ip netns exec b "$SKS_TRAFFIC" udp-server 10.9.0.2 6102 count 5 timeout 5000 \
 	--ready-file "$SKS_TMP/p.ready" >/dev/null &
 srv=$!
