@@ -34,10 +34,8 @@ if [ "${cli:-0}" -ne 0 ] || [ "${srv_st:-0}" -ne 0 ]; then
 	sks_monitor_stop
 	ip netns exec a tc -s qdisc show dev va
 	sks_check "$SKS_TMP" <<'EOF' || true
-from sksjson import records
-flow = sorted((r for r in records("rec.json")
-               if r["dport"] == 5101 and r["proto"] == "tcp" and "retrans" in r),
-              key=lambda r: r["ts_ns"])
+from sksjson import tx_flow
+flow = tx_flow("rec.json", "tcp", 5101)
 t0 = flow[0]["ts_ns"] if flow else 0
 for r in flow[-40:]:
     print("%10.3f ms %-8s key %u len %d%s" % ((r["ts_ns"] - t0) / 1e6, r["stage"],
@@ -52,11 +50,9 @@ sks_monitor_stop
 "$SKS_TOOL" stop || sks_fail "stop failed"
 
 sks_check "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"
-from sksjson import check, done, load, records
-# Transmit records (they carry "retrans"), not b's receive records.
-flow = sorted((r for r in records("rec.json")
-               if r["dport"] == 5101 and r["proto"] == "tcp" and "retrans" in r),
-              key=lambda r: r["ts_ns"])
+from sksjson import check, done, load, tx_flow
+# Transmit records, not b's receive records.
+flow = tx_flow("rec.json", "tcp", 5101)
 check(load("server.json")["received"] == 10000, "the peer received all 10000 bytes")
 check(load("client.json")["sent"] == 10000, "the client sent 10000 bytes")
 sends = [r for r in flow if r["stage"] == "sendmsg"]

@@ -30,6 +30,14 @@ def records(name, killed=False):
     return [json.loads(line) for line in lines]
 
 
+def tx_flow(name, proto, dport):
+    """The transmit records (they carry "retrans"; receive records do not)
+    of the proto flow to dport in tmp/name, in time order."""
+    return sorted((r for r in records(name)
+                   if r["dport"] == dport and r["proto"] == proto and "retrans" in r),
+                  key=lambda r: r["ts_ns"])
+
+
 def check(cond, what):
     print(("ok: " if cond else "FAIL: ") + what)
     if not cond:
