@@ -107,6 +107,7 @@ while [ -f "$kb/module/skbstamp.ko" ]; do
 	sub_result "$rc" "guest ran the suite without kernel warnings (KASAN, lockdep)" "$log"
 	break
 done
-sub_end " # $(( $(date +%s) - t0 ))s"
+sub_end " # $(( $(date +%s) - t0 ))s" | tee "$kb/block"
+awk -f tests/lib/ktap-failures.awk "$kb/block"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

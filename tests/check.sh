@@ -9,7 +9,8 @@
 # 6.1 guest of its own, where the Debian packages' postinst has DKMS
 # compile the module (minutes under emulation, so a longer case limit:
 # SKS_DEB_CASE_TIMEOUT, default 1800 s).  Then "N passed, N failed,
-# N skipped".  Exits non-zero if anything failed.
+# N skipped", after a short account of every failure
+# (tests/lib/ktap-failures.awk).  Exits non-zero if anything failed.
 #
 # Arguments name what to run: kernels of tests/kernels.conf and "deb"
 # (default: every kernel and deb).  SKS_ONLY=PATTERNS (make check ONLY=...)
@@ -245,6 +246,10 @@ for k in "${jobs_all[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+# What failed and why, again at the end, where a truncated log keeps it.
+for k in "${jobs_all[@]}"; do
+	cat "$(job_dir "$k")/block" 2>/dev/null
+done | awk -f tests/lib/ktap-failures.awk
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
