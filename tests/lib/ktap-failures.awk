@@ -6,7 +6,9 @@
 # be there and not only in the middle of thousands of passing cases' logs.
 #
 # For each failed subtest: the case's first "FAIL" lines (what the case
-# itself said went wrong) if its last 8 lines do not hold them, those
+# itself said went wrong) or vm-run.sh's verdict on the guest (a kernel
+# problem in its console, a timeout), if its last 8 lines do not hold
+# them, those
 # last lines (where it stopped), then
 # "# FAILED suite: test".  Prints nothing if nothing failed.
 
@@ -15,7 +17,7 @@ function flush_failure(name,	i, start, shown)
 	print "# ---"
 	start = nlines > 8 ? nlines - 7 : 1
 	shown = 0
-	for (i = 1; i <= nfail && shown < 4; i++) {
+	for (i = 1; i <= nfail && shown < 8; i++) {
 		if (failat[i] >= start)
 			break
 		print "# " lines[failat[i]]
@@ -44,7 +46,7 @@ BEGIN { reset() }
 /^    # / {
 	line = substr($0, 7)
 	lines[++nlines] = line
-	if (line ~ /FAIL/)
+	if (line ~ /FAIL|^vm-run: (KERNEL PROBLEM|TIMEOUT|guest|QEMU|  )/)
 		failat[++nfail] = nlines
 	next
 }

@@ -18,7 +18,11 @@ sub_result()
 	local rc=$1 name=$2 detail=${3:-}
 	sub_n=$((sub_n + 1))
 	if [ -n "$detail" ] && [ -s "$detail" ] && [ "$rc" -ne 0 ]; then
-		while IFS= read -r l; do sub+=("# $l"); done < <(tail -n 40 "$detail")
+		# vm-run.sh's verdict (a kernel problem in the console, a
+		# timeout) comes before 60 lines of console, so first.
+		while IFS= read -r l; do sub+=("# $l"); done < <(
+			grep -a -m 12 -E '^vm-run: (KERNEL PROBLEM|TIMEOUT|guest|QEMU|  )' "$detail"
+			tail -n 40 "$detail")
 	fi
 	case $rc in
 	0) sub+=("ok $sub_n $name"); passed=$((passed + 1)) ;;
