@@ -3,8 +3,8 @@
 # (a sched record, no sw) and sent again: every retransmitted byte must have
 # gone out in a first transmission before, every byte must still reach the
 # peer, and the stream's last skb must be acknowledged exactly once.  (The
-# chance that none of 20 sends is lost is 0.7^20, under 0.1%; the test
-# then says so instead of passing.)
+# chance that none of 20 sends is lost is 0.7^20, under 0.1%: then the
+# transfer runs again, on another port, up to three times.)
 
 sks_load
 sks_netns_pair
@@ -17,42 +17,61 @@ ip netns exec a tc qdisc add dev va root netem loss 30% ||
 	sks_skip "netem is not available"
 "$SKS_TOOL" start || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
-# The server gives up after 120 s without data: a segment netem drops
-# again and again waits for TCP's doubling retransmission timeout (six
-# drops in a row at a 1 s timeout on a loaded guest: 63 s; make check once
-# saw 30 s pass on 6.12).
-ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 5101 timeout 120000 \
-	--ready-file "$SKS_TMP/ready" >"$SKS_TMP/server.json" &
-srv=$!
-sks_wait_file "$SKS_TMP/ready"
-ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 5101 size 500 count 20 gap-us 5000 \
-	nodelay timeout 180000 >"$SKS_TMP/client.json" || cli=$?
-wait $srv || srv_st=$?
-if [ "${cli:-0}" -ne 0 ] || [ "${srv_st:-0}" -ne 0 ]; then
+# transfer PORT: 20 sends of 500 bytes to b's PORT.  The server gives up
+# after 120 s without data: a segment netem drops again and again waits
+# for TCP's doubling retransmission timeout (six drops in a row at a 1 s
+# timeout on a loaded guest: 63 s; make check once saw 30 s pass on 6.12).
+transfer()
+{
+	local port=$1 cli=0 srv_st=0 srv
+	ip netns exec b "$SKS_TRAFFIC" tcp-server 10.0.0.2 "$port" timeout 120000 \
+		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.json" &
+	srv=$!
+	sks_wait_file "$SKS_TMP/ready.$port"
+	ip netns exec a "$SKS_TRAFFIC" tcp-client 10.0.0.2 "$port" size 500 count 20 \
+		gap-us 5000 nodelay timeout 180000 >"$SKS_TMP/client.json" || cli=$?
+	wait $srv || srv_st=$?
+	[ "$cli" -eq 0 ] && [ "$srv_st" -eq 0 ] && return
 	# Whose fault: the flow's transmit records show whether TCP went on
 	# retransmitting (sched records, netem dropping them: no sw) or not.
 	sks_monitor_stop
 	ip netns exec a tc -s qdisc show dev va
-	sks_check "$SKS_TMP" <<'EOF' || true
+	sks_check "$SKS_TMP" "$port" <<'EOF' || true
+import sys
 from sksjson import tx_flow
-flow = tx_flow("rec.json", "tcp", 5101)
+flow = tx_flow("rec.json", "tcp", int(sys.argv[2]))
 t0 = flow[0]["ts_ns"] if flow else 0
 for r in flow[-40:]:
     print("%10.3f ms %-8s key %u len %d%s" % ((r["ts_ns"] - t0) / 1e6, r["stage"],
           r["tskey"], r["len"], " retrans" if r["retrans"] else ""))
 EOF
-	sks_fail "client exited ${cli:-0}, server ${srv_st:-0}"
-fi
+	sks_fail "client exited $cli, server $srv_st"
+}
+
 # Every skb gets acknowledged, so no entry may stay pending, not even of an
-# skb TCP merged into another to send it again (tcp_retrans_try_collapse).
-sks_wait_settled "$SKS_TMP/st.json"
+# skb TCP merged into another to send it again (tcp_retrans_try_collapse);
+# once none is, every record of the flow has reached the monitor.
+for port in 5101 5102 5103; do
+	transfer $port
+	sks_wait_settled "$SKS_TMP/st.json"
+	sks_check "$SKS_TMP" "$port" <<'EOF' && break
+import sys
+from sksjson import records
+port = int(sys.argv[2])
+# The monitor is still writing: its last line may be cut short.
+sys.exit(not any(r.get("retrans") and r["dport"] == port
+                 for r in records("rec.json", killed=True)))
+EOF
+	echo "netem lost none of port $port's skbs: once more"
+done
 sks_monitor_stop
 "$SKS_TOOL" stop || sks_fail "stop failed"
 
-sks_check "$SKS_TMP" <<'EOF' || sks_fail "retransmission checks failed"
+sks_check "$SKS_TMP" "$port" <<'EOF' || sks_fail "retransmission checks failed"
+import sys
 from sksjson import check, done, load, tx_flow
 # Transmit records, not b's receive records.
-flow = tx_flow("rec.json", "tcp", 5101)
+flow = tx_flow("rec.json", "tcp", int(sys.argv[2]))
 check(load("server.json")["received"] == 10000, "the peer received all 10000 bytes")
 check(load("client.json")["sent"] == 10000, "the client sent 10000 bytes")
 sends = [r for r in flow if r["stage"] == "sendmsg"]
@@ -69,7 +88,7 @@ for r in flow:
         first.setdefault(r["tskey"], (r["ts_ns"],) + span(r))
 re = [r for r in flow if r["retrans"]]
 print("%d records, %d skbs, %d retransmission records" % (len(flow), len(first), len(re)))
-check(len(re) > 0, "some skbs were retransmitted (none lost: rerun)")
+check(len(re) > 0, "some skbs were retransmitted")
 check(all(r["stage"] in ("sched", "sw", "txdone", "ack") for r in re),
       "retrans marks transmit stages only")
 # TCP may split (SACK, MSS) or merge skbs before sending them again; the
