@@ -70,15 +70,33 @@ by = {}
 for r in flow:
     by.setdefault(r["tskey"], {}).setdefault(r["stage"], []).append(r)
 sw = {k: v["sw"] for k, v in by.items() if "sw" in v}
+retx_keys = {r["tskey"] for r in allrec if r["retrans"]}
+# TCP sends an skb again only once the clone it sent before is freed, but
+# software GSO frees that clone when it cuts it: a segment still on its way
+# (here: not yet taken by b's stack, on a stalled guest) when TCP sends the
+# skb again has the same key as the new send's segment, and its txdone can
+# come marked retrans, or not at all (README, "Transmit stages").  The
+# stages of a key sent again are those of all its sends (which may have
+# sent an skb ending there: sched, ack).
+allby = {}
+for r in allrec:
+    allby.setdefault(r["tskey"], set()).add(r["stage"])
+def stages(k):
+    return allby[k] if k in retx_keys else set(by[k])
+def seg_ok(k):
+    return stages(k) >= {"sw", "txdone"} if k in retx_keys else stages(k) == {"sw", "txdone"}
 check(all(len(v) == 1 for v in sw.values()), "one sw record per key")
 check(len(sw) + retx_sw == segs, "%d keys with a sw record and %d retransmitted, the driver got %d segments"
       % (len(sw), retx_sw, segs))
 check(sum(v[0]["len"] for v in sw.values()) == 262144, "sw records cover the 262144 bytes once")
 cut = [k for k, v in by.items() if any(r["segment"] for rs in v.values() for r in rs)]
 check(len(cut) > 0, "software GSO produced segment records")
-check(all(set(by[k]) == {"sw", "txdone"} for k in cut), "segments have sw and txdone only")
+bad = [k for k in cut if not seg_ok(k)]
+for k in bad[:5]:
+    print("segment key %d: %s" % (k, [(r["stage"], r["retrans"], r["len"])
+                                     for r in allrec if r["tskey"] == k]))
+check(not bad, "segments have sw and txdone only (%d keys sent again)" % len(retx_keys))
 whole = [k for k in by if k not in cut]
-retx_keys = {r["tskey"] for r in allrec if r["retrans"]}
 check(len(whole) > 0, "TCP built skbs of its own (%d)" % len(whole))
 check(len(cut) == len(sw) - len(whole),
       "every skb and segment has its sw record: %d segments, %d keys with sw, %d skbs"
@@ -90,9 +108,10 @@ check(len(acks) == len([k for k in whole if k not in retx_keys]),
       "one ack record per skb not retransmitted (%d acks, %d skbs, %d retransmitted)"
       % (len(acks), len(whole), len([k for k in whole if k in retx_keys])))
 # A retransmitted skb's ACK comes with its retransmission's records.
-check(all(set(by[k]) >= {"sched", "sw", "txdone"} and ("ack" in by[k] or k in retx_keys)
+check(all(stages(k) >= {"sched", "sw", "txdone"} and ("ack" in by[k] or k in retx_keys)
           for k in whole), "the skbs TCP built keep sched and ack")
-check(all(by[k]["txdone"][0]["len"] == by[k]["sw"][0]["len"] for k in by if "sw" in by[k]),
+check(all(by[k]["txdone"][0]["len"] == by[k]["sw"][0]["len"]
+          for k in by if "sw" in by[k] and "txdone" in by[k]),
       "txdone covers what sw covers")
 check(all(by[k]["sched"][0]["len"] >= by[k]["sw"][0]["len"] for k in whole),
       "sched covers the whole skb, sw its last segment")
