@@ -8,7 +8,7 @@
 # suite tests/guest/suite.sh), then the "deb" suite: case 430 alone in a
 # 6.1 guest of its own, where the Debian packages' postinst has DKMS
 # compile the module (minutes under emulation, so a longer case limit:
-# SKS_DEB_CASE_TIMEOUT, default 1800 s).  Then "N passed, N failed,
+# SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N passed, N failed,
 # N skipped", after a short account of every failure
 # (tests/lib/ktap-failures.awk).  Exits non-zero if anything failed.
 #
@@ -178,7 +178,7 @@ run_deb()
 	if [ "$sub_fail" -eq 0 ]; then
 		rc=0
 		abi=$(sks_kernel_field "$deb_kernel" abi)
-		ct=${SKS_DEB_CASE_TIMEOUT:-1800}
+		ct=${SKS_DEB_CASE_TIMEOUT:-3600}
 		# The suite.sh KO is empty: case 430 loads the module DKMS
 		# builds, never the suite's.
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$deb_kernel")" \
