@@ -61,6 +61,8 @@ sub_guest()
 			sub_result 0 "${desc%% # *}" ;;
 		"not ok "*)
 			desc=${line#not ok * }
+			# Why (a timeout, an exit status) as a diagnostic.
+			[ "$desc" = "${desc%% # *}" ] || sub+=("# ${desc#* # }")
 			sub_result 1 "${desc%% # *}" ;;
 		"# "*)
 			sub+=("$line") ;;
