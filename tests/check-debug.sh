@@ -108,6 +108,6 @@ while [ -f "$kb/module/skbstamp.ko" ]; do
 	break
 done
 sub_end " # $(( $(date +%s) - t0 ))s" | tee "$kb/block"
-awk -f tests/lib/ktap-failures.awk "$kb/block"
+ktap_failures <"$kb/block"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -249,7 +249,7 @@ done
 # What failed and why, again at the end, where a truncated log keeps it.
 for k in "${jobs_all[@]}"; do
 	cat "$(job_dir "$k")/block" 2>/dev/null
-done | awk -f tests/lib/ktap-failures.awk
+done | ktap_failures
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

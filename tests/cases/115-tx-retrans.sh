@@ -56,11 +56,9 @@ for port in 5101 5102 5103; do
 	sks_wait_settled "$SKS_TMP/st.json"
 	sks_check "$SKS_TMP" "$port" <<'EOF' && break
 import sys
-from sksjson import records
-port = int(sys.argv[2])
+from sksjson import tx_flow
 # The monitor is still writing: its last line may be cut short.
-sys.exit(not any(r.get("retrans") and r["dport"] == port
-                 for r in records("rec.json", killed=True)))
+sys.exit(not any(r["retrans"] for r in tx_flow("rec.json", "tcp", int(sys.argv[2]), True)))
 EOF
 	echo "netem lost none of port $port's skbs: once more"
 done

@@ -30,10 +30,11 @@ def records(name, killed=False):
     return [json.loads(line) for line in lines]
 
 
-def tx_flow(name, proto, dport):
+def tx_flow(name, proto, dport, killed=False):
     """The transmit records (they carry "retrans"; receive records do not)
-    of the proto flow to dport in tmp/name, in time order."""
-    return sorted((r for r in records(name)
+    of the proto flow to dport in tmp/name, in time order (killed: as
+    records())."""
+    return sorted((r for r in records(name, killed)
                    if r["dport"] == dport and r["proto"] == proto and "retrans" in r),
                   key=lambda r: r["ts_ns"])
 

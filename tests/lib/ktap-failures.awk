@@ -5,12 +5,11 @@
 # keeps only the end of a long run's output, so what failed, and why, must
 # be there and not only in the middle of thousands of passing cases' logs.
 #
-# For each failed subtest: the case's first "FAIL" lines (what the case
-# itself said went wrong) or vm-run.sh's verdict on the guest (a kernel
-# problem in its console, a timeout), if its last 8 lines do not hold
-# them, those
-# last lines (where it stopped), then
-# "# FAILED suite: test".  Prints nothing if nothing failed.
+# For each failed subtest: its first "FAIL" lines (what the case said went
+# wrong) and vm-run.sh's verdict on the guest (matching -v verdict, the
+# caller's ktap_verdict), unless they are among its last 8 lines; those
+# last lines (where it stopped); then "# FAILED suite: test".  Prints
+# nothing if nothing failed.
 
 function flush_failure(name,	i, start, shown)
 {
@@ -46,7 +45,7 @@ BEGIN { reset() }
 /^    # / {
 	line = substr($0, 7)
 	lines[++nlines] = line
-	if (line ~ /FAIL|^vm-run: (KERNEL PROBLEM|TIMEOUT|guest|QEMU|  )/)
+	if (line ~ /FAIL/ || line ~ verdict)
 		failat[++nfail] = nlines
 	next
 }

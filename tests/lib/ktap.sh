@@ -7,6 +7,14 @@
 # keeps the totals passed, failed and skipped, and suite_name and suite_no
 # (the number of the suite sub_end prints).
 
+# vm-run.sh's verdict on a guest: a kernel problem in its console (and the
+# matching lines), a timeout, a guest that did not start or report.
+ktap_verdict='^vm-run: (KERNEL PROBLEM|TIMEOUT|guest|QEMU|  )'
+
+# ktap_failures: the KTAP on stdin's failed tests, told again in short
+# (tests/lib/ktap-failures.awk).
+ktap_failures() { awk -v verdict="$ktap_verdict" -f "$top/tests/lib/ktap-failures.awk"; }
+
 # A suite's lines are collected, then printed indented as a KTAP subtest.
 sub=()
 sub_n=0 sub_fail=0
@@ -21,7 +29,7 @@ sub_result()
 		# vm-run.sh's verdict (a kernel problem in the console, a
 		# timeout) comes before 60 lines of console, so first.
 		while IFS= read -r l; do sub+=("# $l"); done < <(
-			grep -a -m 12 -E '^vm-run: (KERNEL PROBLEM|TIMEOUT|guest|QEMU|  )' "$detail"
+			grep -a -m 12 -E "$ktap_verdict" "$detail"
 			tail -n 40 "$detail")
 	fi
 	case $rc in
