@@ -17,7 +17,11 @@
  *	one-byte datagrams paced at RATE per second.
  *
  * Servers run until killed.  Clients print one JSON line:
- * {"ops": N, "seconds": S, "rate": N/S, ...}.  IPv4 only.
+ * {"ops": N, "seconds": S, "rate": N/S, ...}.  IPv4 only.  The rr and
+ * churn clients add "cpu": two sks-cpu.h snapshots [MONO, IDLE, NCPU,
+ * RUN] taken just before the first transaction and just after the last,
+ * RUN being the run time of the process $SKS_BENCH_COLLECTOR names, so
+ * that bench/guest.sh's window can leave the client's start out.
  * Exit codes: 0 ok, 1 usage, 2 runtime error.
  */
 #include <arpa/inet.h>
@@ -34,6 +38,7 @@
 #include <unistd.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
+#include "sks-cpu.h"
 
 #define SKS_EXIT_USAGE		1
 #define SKS_EXIT_RUNTIME	2
@@ -55,6 +60,23 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "sks-bench: %s: %s\n", what, strerror(errno));
 	exit(SKS_EXIT_RUNTIME);
+}
+
+static struct sks_cpu cpu0, cpu1;
+
+static void snap(struct sks_cpu *c)
+{
+	sks_cpu_snap(c, getenv("SKS_BENCH_COLLECTOR"));
+}
+
+/* ", \"cpu\": [[...], [...]]" for the JSON line. */
+static void print_cpu(void)
+{
+	printf(", \"cpu\": [[%llu, %llu, %ld, %llu], [%llu, %llu, %ld, %llu]]",
+	       (unsigned long long)cpu0.mono, (unsigned long long)cpu0.idle,
+	       cpu0.ncpu, (unsigned long long)cpu0.run,
+	       (unsigned long long)cpu1.mono, (unsigned long long)cpu1.idle,
+	       cpu1.ncpu, (unsigned long long)cpu1.run);
 }
 
 static uint64_t now_ns(void)
@@ -189,6 +211,7 @@ static void rr_client(bool tcp, const struct sockaddr_in *sin, double secs,
 			       sizeof(flags)))
 			fail("SO_TIMESTAMPING");
 	}
+	snap(&cpu0);
 	t0 = now_ns();
 	end = t0 + (uint64_t)(secs * NSEC_PER_SEC);
 	do {
@@ -204,9 +227,12 @@ static void rr_client(bool tcp, const struct sockaddr_in *sin, double secs,
 		ops++;
 	} while (now_ns() < end);
 	t = now_ns() - t0;
-	printf("{\"ops\": %llu, \"seconds\": %.6f, \"rate\": %.1f, \"stamps\": %llu}\n",
+	snap(&cpu1);
+	printf("{\"ops\": %llu, \"seconds\": %.6f, \"rate\": %.1f, \"stamps\": %llu",
 	       (unsigned long long)ops, t / 1e9, ops * 1e9 / t,
 	       (unsigned long long)stamps);
+	print_cpu();
+	printf("}\n");
 	close(fd);
 }
 
@@ -227,10 +253,12 @@ static void churn_server(const struct sockaddr_in *sin)
 
 static void churn_client(const struct sockaddr_in *sin, double secs)
 {
-	uint64_t t0 = now_ns(), end, ops = 0, t;
+	uint64_t t0, end, ops = 0, t;
 	char c = 'x';
 	int fd;
 
+	snap(&cpu0);
+	t0 = now_ns();
 	end = t0 + (uint64_t)(secs * NSEC_PER_SEC);
 	do {
 		fd = connected(SOCK_STREAM, sin);
@@ -244,8 +272,11 @@ static void churn_client(const struct sockaddr_in *sin, double secs)
 		ops++;
 	} while (now_ns() < end);
 	t = now_ns() - t0;
-	printf("{\"ops\": %llu, \"seconds\": %.6f, \"rate\": %.1f}\n",
+	snap(&cpu1);
+	printf("{\"ops\": %llu, \"seconds\": %.6f, \"rate\": %.1f",
 	       (unsigned long long)ops, t / 1e9, ops * 1e9 / t);
+	print_cpu();
+	printf("}\n");
 }
 
 static void udp_sink(const struct sockaddr_in *sin)
