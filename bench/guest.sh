@@ -12,13 +12,38 @@
 #      monitor --json draining    7  BPF sock_ops timestamping (6.15+)
 #   8  as 3, with the receive     9  as 4, with the receive stages
 #      stages too (stages tx,rx)     too (stages tx,rx)
+#  10  reserved: BPF timestamping with in-kernel histograms (not yet)
+#  11  records mode, every stage, bench/tools/sks-sink discarding the
+#      batches: the module's own cost of records mode
+#  12  as 11, with the text "skbstamp monitor" as the collector
+#
+# and the cost ledger's configurations, on the request/response workloads
+# only, once per stage of SKS_BENCH_STAGES (each alone):
+#
+#  13  "start dport 1 stages S": the stage's hooks, nothing matched
+#  14  "start mode summary stages S"
+#  15  "start stages S" with sks-sink
+#  16  untimed: hooked calls per transaction, counted with kprobe events
+#      on every function the module hooks (read from enabled_functions),
+#      under "start dport 1"; and which functions each stage hooks
 #
 # and finally the record pipeline: UDP datagrams paced at increasing rates
 # under configuration 3, with the module's exact counters.
 #
+# Every data point is measured in a window: from just before the client
+# starts until the work it caused is done, i.e. the CPU has gone idle,
+# the module has delivered or dropped every record it generated and the
+# collector's socket is empty.  The busy CPU time of that window (guest
+# nanoseconds not spent idle; instructions under icount) over the
+# client's transactions is the cost per transaction; a collector's own
+# run time (/proc/PID/schedstat) over the records it received is its
+# cost per record.  The client's throughput is reported as well.
+#
 # usage: guest.sh KO TOOL RESULTS.jsonl [BPFTS-LOADER]
 # Environment: SKS_BENCH_SECS (seconds of guest time per data point),
-# SKS_BENCH_CONFIGS (e.g. "0 1 3"), SKS_BENCH_WORKLOADS, SKS_BENCH_RATES.
+# SKS_BENCH_CONFIGS (e.g. "0 1 3"), SKS_BENCH_WORKLOADS, SKS_BENCH_RATES,
+# SKS_BENCH_STAGES (stages of 13-15, default the transmit stages);
+# SKS_BENCH_RATES="" skips the record pipeline.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,12 +51,19 @@ KO=$1 TOOL=$2 RES=$3 BPFTS=${4:-}
 SECS=${SKS_BENCH_SECS:-2}
 # sockperf and iperf3 take whole seconds (iperf3 -t 0 runs forever)
 ISECS=$(awk -v s="$SECS" 'BEGIN { t = int(s + 0.999); print t < 1 ? 1 : t }')
-CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7 8 9}
+CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7 8 9 11 12 13 14 15 16}
 WORKLOADS=${SKS_BENCH_WORKLOADS:-tcp_rr udp_rr tcp_rr_app udp_rr_app tcp_stream tcp_churn}
-RATES=${SKS_BENCH_RATES:-2000 5000 10000 20000 40000 80000}
+RATES=${SKS_BENCH_RATES-2000 5000 10000 20000 40000 80000}
+STAGES=${SKS_BENCH_STAGES:-sendmsg sched sw ack txdone}
 BENCH=$top/bench/tools/sks-bench
+CPU=$top/bench/tools/sks-cpu
+SINK=$top/bench/tools/sks-sink
 T=/tmp/sks-bench
 mkdir -p "$T"
+# A sleep without a process: read -t on a FIFO nobody writes to.
+rm -f "$T/sleep.fifo"
+mkfifo "$T/sleep.fifo"
+exec {SLEEPFD}<>"$T/sleep.fifo"
 : >"$RES"
 
 export SKS_TOP=$top
@@ -92,16 +124,121 @@ server_stop()
 	srv_pid=""
 }
 
-# client CMD...: run a client in a, its guest time (s) in $T/elapsed.
+# The measurement window.  $T/w0, w1, w2: sks-cpu snapshots ("MONO_NS
+# IDLE_NS NCPU [COLLECTOR_RUN_NS]") before the client, when it ended and
+# once everything it caused is done.
+stat_idle=0
+NCPU=$(nproc)
+read_stat_idle()	# builtins only: no process in the window
+{
+	local idle iow
+	read -r _ _ _ _ idle iow _ </proc/stat
+	stat_idle=$((idle + iow))
+}
+
+# collector_empty: the collector (bg_pid) is asleep and every netlink
+# socket it has is empty (Rmem 0 in /proc/net/netlink).
+collector_empty()
+{
+	local st inos
+	[ -n "$bg_pid" ] || return 0
+	[ -n "$bg_nl" ] || return 0
+	st=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$bg_pid/stat" 2>/dev/null)
+	[ "$st" = S ] || return 1
+	inos=$(find "/proc/$bg_pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+		tr -dc '0-9\n')
+	awk -v inos="$inos" 'BEGIN { n = split(inos, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+	     NR > 1 && ($NF in want) && $5 > 0 { busy = 1 } END { exit busy }' /proc/net/netlink
+}
+
+# drained: every record the module generated is delivered or dropped, and
+# the collector has read what was delivered.
+drained()
+{
+	local g d f s m
+	[ -d /sys/module/skbstamp ] || return 0
+	read -r g d f s m < <(counters)
+	[ $((d + f + s)) -ge "$g" ] || return 1
+	collector_empty
+}
+
+# idle_then CMD...: wait until the CPU was at least 80% idle over 0.1 s
+# and CMD succeeds (CMD runs only then).  Between the tries only shell
+# builtins run.
+idle_then()
+{
+	local i prev
+	read_stat_idle
+	prev=$stat_idle
+	for ((i = 0; i < 6000; i++)); do
+		read -r -t 0.1 -u "$SLEEPFD"
+		read_stat_idle
+		if [ $((stat_idle - prev)) -ge $((8 * NCPU)) ]; then
+			"$@" && return 0
+			read_stat_idle
+		fi
+		prev=$stat_idle
+	done
+	note "not idle, or $* not true, for 600 s"
+	return 1
+}
+
+# window_last: the window's last snapshot, taken before the check that
+# ends it, so that the checks stay out of the window.
+window_last()
+{
+	"$CPU" ${bg_pid:+"$bg_pid"} >"$T/w2"
+	drained
+}
+
+# client CMD...: run a client in a, measured: the window opens once
+# the guest is quiet (nothing left over from setting up) and ends once
+# everything the client caused is done.  Its guest time (s) in
+# $T/elapsed.
 client()
 {
-	local t0 t1 rc
-	t0=$(date +%s.%N)
-	ip netns exec a "$@"
+	local rc
+	idle_then true
+	"$CPU" ${bg_pid:+"$bg_pid"} >"$T/w0"
+	SKS_BENCH_COLLECTOR=$bg_pid ip netns exec a "$@"
 	rc=$?
-	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >"$T/elapsed"
+	"$CPU" ${bg_pid:+"$bg_pid"} >"$T/w1"
+	idle_then window_last
+	awk 'FNR == 1 { m[FILENAME] = $1 }
+	     END { printf "%.6f\n", (m[ARGV[2]] - m[ARGV[1]]) / 1e9 }' "$T/w0" "$T/w1" >"$T/elapsed"
 	return $rc
+}
+
+# window_json: the window's figures for the results line.  w0..w2 as
+# above; the core is the client's transactions: between the snapshots
+# sks-bench takes around them ("cpu" in its output), else w0..w1.  The
+# tail is from the core's end to w2: the client's exit and whatever
+# backlog the tracing left.
+window_json()
+{
+	local inside
+	if grep -q '"cpu": \[\[' "$T/out" 2>/dev/null; then
+		sed 's/.*"cpu": \[\[\([0-9, ]*\)\], \[\([0-9, ]*\)\]\].*/\1\n\2/' "$T/out" |
+			tr -d , >"$T/core"
+		inside=true
+	else
+		cat "$T/w0" "$T/w1" >"$T/core"
+		inside=false
+	fi
+	awk -v internal="$inside" 'FILENAME == ARGV[4] { k++; m[k] = $1; i[k] = $2; c[k] = $4; next }
+	     FNR == 1 { k++; m[k] = $1; i[k] = $2; n = $3; c[k] = $4 }
+	     function busy(a, b) { return n * (m[b] - m[a]) - (i[b] - i[a]) }
+	     END {
+		# 1..3: w0, w1, w2; 4, 5: the core
+		printf "{\"span_ns\": %.0f, \"busy_ns\": %.0f, \"client_ns\": %.0f, \"drain_ns\": %.0f, ",
+			m[3] - m[1], busy(1, 3), m[2] - m[1], m[3] - m[2]
+		printf "\"core_ns\": %.0f, \"core_busy_ns\": %.0f, \"tail_ns\": %.0f, \"tail_busy_ns\": %.0f, ",
+			m[5] - m[4], busy(4, 5), m[3] - m[5], busy(5, 3)
+		printf "\"core_in_client\": %s, \"ncpu\": %d", internal, n
+		if (c[1] != "")
+			printf ", \"collector_ns\": %.0f", c[3] - c[1]
+		printf "}"
+	     }' "$T/w0" "$T/w1" "$T/w2" "$T/core"
 }
 
 # run_workload W [tstamp]: prints "rate unit detail-json" or nothing.
@@ -183,8 +320,65 @@ bg_wait_ready()
 	return 1
 }
 
+# The tracing filesystem, for configuration 16.
+TRACEFS=/sys/kernel/tracing
+[ -e "$TRACEFS/kprobe_events" ] || TRACEFS=/sys/kernel/debug/tracing
+
+# hooked_functions: the functions some ftrace_ops is attached to now.
+hooked_functions()
+{
+	awk '{ print $1 }' "$TRACEFS/enabled_functions" 2>/dev/null | sort -u
+}
+
+# count_attach: a kprobe event on every function the module hooks now,
+# enabled (tracing_on 0: their hits are counted in kprobe_profile, nothing
+# is written).  $T/count.map: "EVENT FUNCTION" per line.
+count_attach()
+{
+	local f i=0
+	: >"$T/count.map"
+	echo 0 >"$TRACEFS/tracing_on"
+	for f in $(hooked_functions); do
+		i=$((i + 1))
+		echo "p:skscnt/skscnt_$i $f" >>"$TRACEFS/kprobe_events" 2>/dev/null || {
+			echo "no kprobe on $f"; continue; }
+		if echo 1 >"$TRACEFS/events/skscnt/skscnt_$i/enable" 2>/dev/null; then
+			echo "skscnt_$i $f" >>"$T/count.map"
+		else
+			echo "kprobe on $f cannot be enabled (IPMODIFY conflict?)"
+		fi
+	done
+	[ -s "$T/count.map" ]
+}
+count_detach()
+{
+	[ -d "$TRACEFS/events/skscnt" ] || return 0
+	echo 0 >"$TRACEFS/events/skscnt/enable" 2>/dev/null
+	grep -o 'skscnt/skscnt_[0-9]*' "$TRACEFS/kprobe_events" | while read -r e; do
+		echo "-:$e" >>"$TRACEFS/kprobe_events"
+	done
+	echo 1 >"$TRACEFS/tracing_on"
+}
+# count_read: "FUNCTION HITS" per counted function.
+count_read()
+{
+	awk 'NR == FNR { f[$1] = $2; next } ($1 in f) { print f[$1], $2 }' \
+		"$T/count.map" "$TRACEFS/kprobe_profile"
+}
+
+# start_collector CMD...: a netlink collector in the background.
+start_collector()
+{
+	"$@" >>"$T/trace.out" 2>"$T/mon.err" &
+	bg_pid=$!
+	bg_nl=1
+	bg_wait_ready "$T/mon.err" 'listening for records'
+}
+
+# setup CONFIG [STAGES]
 setup()
 {
+	local st=${2:-}
 	case $1 in
 	0|5) ;;
 	1) insmod "$KO" ;;
@@ -194,9 +388,7 @@ setup()
 		local rx=()
 		[ "$1" = 8 ] && rx=(stages tx,rx)
 		insmod "$KO" && "$TOOL" start "${rx[@]}" || return 1
-		"$TOOL" --json monitor >>"$T/trace.out" 2>"$T/mon.err" &
-		bg_pid=$!
-		bg_wait_ready "$T/mon.err" 'listening for records'
+		start_collector "$TOOL" --json monitor
 		;;
 	4) insmod "$KO" && "$TOOL" start mode summary ;;
 	9) insmod "$KO" && "$TOOL" start mode summary stages tx,rx ;;
@@ -216,16 +408,42 @@ setup()
 		bg_pid=$!
 		bg_wait_ready "$T/bpfts.err" 'attached' || { cat "$T/bpfts.err"; return 1; }
 		;;
+	10) echo "reserved: BPF timestamping with in-kernel histograms, not implemented yet"; return 1 ;;
+	11) insmod "$KO" && "$TOOL" start && start_collector "$SINK" ;;
+	12) insmod "$KO" && "$TOOL" start && start_collector "$TOOL" monitor ;;
+	13) insmod "$KO" && "$TOOL" start dport 1 stages "$st" ;;
+	14) insmod "$KO" && "$TOOL" start mode summary stages "$st" ;;
+	15) insmod "$KO" && "$TOOL" start stages "$st" && start_collector "$SINK" ;;
+	16)
+		insmod "$KO" || return 1
+		[ -e "$TRACEFS/enabled_functions" ] || { echo "no $TRACEFS/enabled_functions"; return 1; }
+		if [ "$st" = unmatched ]; then
+			# which functions each stage hooks, once
+			local s
+			for s in $STAGES; do
+				"$TOOL" start dport 1 stages "$s" >/dev/null || continue
+				emit "{\"config\": 16, \"hooks\": \"$s\", \"functions\": [$(hooked_functions |
+					sed 's/.*/"&"/' | paste -sd, -)]}"
+				"$TOOL" stop >/dev/null
+			done
+			"$TOOL" start dport 1 || return 1
+		else
+			"$TOOL" start mode summary || return 1
+		fi
+		count_attach
+		;;
+	*) echo "no configuration $1"; return 1 ;;
 	esac
 }
 
 teardown()
 {
 	rm -f "$T/trace.out"
+	count_detach
 	if [ -n "$bg_pid" ]; then
 		kill -INT "$bg_pid" 2>/dev/null
 		wait "$bg_pid" 2>/dev/null
-		bg_pid=""
+		bg_pid="" bg_nl=""
 	fi
 	[ -d /sys/module/skbstamp ] && { "$TOOL" stop >/dev/null 2>&1; rmmod skbstamp; }
 	return 0
@@ -244,20 +462,40 @@ for w in $WORKLOADS; do
 	run_workload "$w" >/dev/null 2>&1
 done
 
+# The configurations to run, as CONFIG or CONFIG:STAGES items.
+items=()
 for c in $CONFIGS; do
+	case $c in
+	13|14|15) for st in $STAGES; do items+=("$c:$st"); done ;;
+	# 16:summary (the same count with every packet traced) hung the 6.1
+	# guest at setup: kprobe events on the functions the module redirects
+	# (__skb_tstamp_tx).  Not run until that is understood.
+	16) items+=(16:unmatched) ;;
+	*) items+=("$c") ;;
+	esac
+done
+
+bg_pid="" bg_nl=""
+for it in "${items[@]}"; do
+	c=${it%%:*} st=
+	[ "$it" != "$c" ] && st=${it#*:}
 	wl=$WORKLOADS ts=
 	if [ "$c" = 5 ]; then
 		wl=$(for w in $WORKLOADS; do [[ $w == *_app ]] && echo "$w"; done)
 		ts=tstamp
 	fi
+	# the ledger's configurations: request/response only
+	[ "$c" -ge 13 ] && wl=$(for w in $WORKLOADS; do [[ $w == *_rr* ]] && echo "$w"; done)
+	stj=
+	[ -n "$st" ] && stj="\"stages\": \"$st\", "
 	teardown
-	note "configuration $c: setting up"
-	setup "$c" >"$T/setup.msg" 2>&1
+	note "configuration $it: setting up"
+	setup "$c" "$st" >"$T/setup.msg" 2>&1
 	rc=$?
 	msg=$(tail -n 3 "$T/setup.msg")
 	if [ "$rc" -ne 0 ]; then
-		note "configuration $c unavailable: $msg"
-		emit "{\"config\": $c, \"unavailable\": $(jq_str "${msg:-setup failed}")}"
+		note "configuration $it unavailable: $msg"
+		emit "{\"config\": $c, $stj\"unavailable\": $(jq_str "${msg:-setup failed}")}"
 		teardown
 		continue
 	fi
@@ -268,19 +506,25 @@ for c in $CONFIGS; do
 			continue
 		}
 		read -r g0 d0 f0 s0 m0 < <(counters)
+		[ "$c" = 16 ] && count_read >"$T/count0"
 		: >"$T/trace.out"
 		r=$(run_workload "$w" $ts)
-		sleep 0.3	# let the tracers' last batches drain
 		read -r g1 d1 f1 s1 m1 < <(counters)
 		if [ -z "$r" ]; then
-			note "configuration $c, $w: no result"
-			emit "{\"config\": $c, \"workload\": \"$w\", \"unavailable\": \"the workload failed in the guest\"}"
+			note "configuration $it, $w: no result"
+			emit "{\"config\": $c, $stj\"workload\": \"$w\", \"unavailable\": \"the workload failed in the guest\"}"
 			continue
 		fi
 		read -r rate unit detail <<<"$r"
-		extra="\"tracer_lines\": $(wc -l <"$T/trace.out"), \"elapsed\": $(cat "$T/elapsed")"
-		note "configuration $c, $w: $rate $unit"
-		emit "{\"config\": $c, \"workload\": \"$w\", \"rate\": $rate, \"unit\": \"$unit\", \"detail\": $detail, \"generated\": $((g1 - g0)), \"delivered\": $((d1 - d0)), \"dropped_full\": $((f1 - f0)), \"dropped_send\": $((s1 - s0)), \"summarized\": $((m1 - m0)), $extra}"
+		extra="\"tracer_lines\": $(wc -l <"$T/trace.out"), \"elapsed\": $(cat "$T/elapsed"), \"window\": $(window_json)"
+		if [ "$c" = 16 ]; then
+			count_read >"$T/count1"
+			extra+=", \"calls\": {$(awk 'NR == FNR { a[$1] = $2; next }
+				{ printf "%s\"%s\": %d", n++ ? ", " : "", $1, $2 - a[$1] }' \
+				"$T/count0" "$T/count1")}"
+		fi
+		note "configuration $it, $w: $rate $unit"
+		emit "{\"config\": $c, $stj\"workload\": \"$w\", \"rate\": $rate, \"unit\": \"$unit\", \"detail\": $detail, \"generated\": $((g1 - g0)), \"delivered\": $((d1 - d0)), \"dropped_full\": $((f1 - f0)), \"dropped_send\": $((s1 - s0)), \"summarized\": $((m1 - m0)), $extra}"
 	done
 	teardown
 done
