@@ -3,13 +3,13 @@
 #
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
-# coding style, make deb), then one suite per kernel (fetch, W=1 build,
-# sparse, DKMS add, build and install into a private tree, and the in-guest
-# suite tests/guest/suite.sh), then the "deb" suite: case 430 alone in a
-# 6.1 guest of its own, where the Debian packages' postinst has DKMS
-# compile the module (minutes under emulation, so a longer case limit:
-# SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N passed, N failed,
-# N skipped", after a short account of every failure
+# monitor's lines against printf's, coding style, make deb), then one suite
+# per kernel (fetch, W=1 build, sparse, DKMS add, build and install into a
+# private tree, and the in-guest suite tests/guest/suite.sh), then the "deb"
+# suite: case 430 alone in a 6.1 guest of its own, where the Debian
+# packages' postinst has DKMS compile the module (minutes under emulation,
+# so a longer case limit: SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N
+# passed, N failed, N skipped", after a short account of every failure
 # (tests/lib/ktap-failures.awk).  Exits non-zero if anything failed.
 #
 # Arguments name what to run: kernels of tests/kernels.conf and "deb"
@@ -80,6 +80,8 @@ log=$build/host.log
 make -s -C tool clean >/dev/null 2>&1
 (sks_build_host) >"$log" 2>&1
 sub_result $? "tool and test programs build with -Werror" "$log"
+tests/tools/sks-recfmt check 100000 >"$log" 2>&1
+sub_result $? "monitor's JSON and text lines are printf's, byte for byte" "$log"
 tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
 /usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1

@@ -16,8 +16,6 @@
  * key of its datagram.  Memory is bounded: when the table is full the
  * oldest packet is printed as incomplete.
  */
-#include <arpa/inet.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +24,7 @@
 
 #include "skbstamp.h"
 #include "monitor.h"
+#include "fmt.h"
 
 #define SKS_PENDING	4096
 #define SKS_CALLS	1024
@@ -50,6 +49,7 @@ struct sks_call {
 
 struct sks_asm {
 	struct sks_ctx *ctx;	/* for GET; ctx->sk may be NULL */
+	struct sks_obuf *out;
 	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	struct sks_pkt pkt[SKS_PENDING];
@@ -98,13 +98,14 @@ static void sks_asm_config(struct sks_asm *a)
 	a->need[IPPROTO_UDP] = stages & skb_stages;
 }
 
-struct sks_asm *sks_asm_new(struct sks_ctx *ctx)
+struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
 {
 	struct sks_asm *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return NULL;
 	a->ctx = ctx;
+	a->out = out;
 	sks_asm_config(a);
 	return a;
 }
@@ -130,75 +131,18 @@ static const struct sks_call *sks_find_call(struct sks_asm *a,
 	return NULL;
 }
 
-static void sks_fmt_delta(char *buf, size_t len, uint64_t d)
-{
-	if (d < 1000)
-		snprintf(buf, len, "+%lluns", (unsigned long long)d);
-	else if (d < 1000000)
-		snprintf(buf, len, "+%.1fus", d / 1e3);
-	else
-		snprintf(buf, len, "+%.3fms", d / 1e6);
-}
-
+/* Print @p's line, and free its slot. */
 static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 {
-	const struct skbstamp_record *r = &p->r;
-	const struct sks_call *c = p->rx ? NULL : sks_find_call(a, r);
-	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], d[32], comm[17];
-	uint64_t base = UINT64_MAX;
-	unsigned int s;
+	const struct sks_call *c = p->rx ? NULL : sks_find_call(a, &p->r);
+	char *line;
 
 	if (c) {
 		p->ts[SKBSTAMP_STAGE_SENDMSG] = c->ts_ns;
 		p->have |= 1u << SKBSTAMP_STAGE_SENDMSG;
 	}
-	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++)
-		if ((p->have & (1u << s)) && p->ts[s] < base)
-			base = p->ts[s];
-	sks_addr_str(r, r->saddr, sa, sizeof(sa));
-	sks_addr_str(r, r->daddr, da, sizeof(da));
-	memcpy(comm, r->comm, 16);
-	comm[16] = '\0';
-	printf("%llu.%06llu %s%s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u",
-	       (unsigned long long)(base / 1000000000), (unsigned long long)(base / 1000 % 1000000),
-	       p->rx ? "rx " : "", sks_proto_name(r->proto),
-	       r->family == AF_INET6 ? "[" : "", sa, r->family == AF_INET6 ? "]" : "",
-	       ntohs(r->sport),
-	       r->family == AF_INET6 ? "[" : "", da, r->family == AF_INET6 ? "]" : "",
-	       ntohs(r->dport), r->tskey, r->len, comm[0] ? comm : "-", r->pid);
-	if (p->rx)
-		printf(" id %llu", (unsigned long long)r->id);
-	putchar(':');
-	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++) {
-		if (!(p->have & (1u << s)))
-			continue;
-		sks_fmt_delta(d, sizeof(d), p->ts[s] - base);
-		printf(" %s %s", sks_stage_name(s), d);
-	}
-	if (p->rx && (p->have & (1u << SKBSTAMP_STAGE_MERGE)))
-		printf(" into %llu (%s)", (unsigned long long)r->head_id,
-		       r->flags & SKBSTAMP_RF_GRO ? "gro" : "coalesce");
-	if (p->rx && (p->have & (1u << SKBSTAMP_STAGE_DROP))) {
-		char where[300];
-
-		sks_drop_where(r, where, sizeof(where));
-		printf(" at %s", where);
-		if (sks_drop_reason_name(r->drop_reason))
-			printf(" reason %s", sks_drop_reason_name(r->drop_reason));
-		else if (r->drop_reason)
-			printf(" reason %u", r->drop_reason);
-	}
-	if (!p->rx && (r->flags & SKBSTAMP_RF_RETRANS))
-		printf(" retrans");
-	if (r->flags & SKBSTAMP_RF_SEGMENT)
-		printf(" segment");
-	if (r->flags & SKBSTAMP_RF_FRAGMENT)
-		printf(" fragment");
-	if (r->offset)
-		printf(" offset %u", r->offset);
-	if (!complete)
-		printf(" (incomplete)");
-	putchar('\n');
+	line = sks_obuf_line(a->out);
+	sks_obuf_done(a->out, sks_fmt_pkt(line, &p->r, p->ts, p->have, p->rx, complete));
 	p->used = false;
 }
 

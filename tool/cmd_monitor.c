@@ -32,6 +32,10 @@
 
 #include "skbstamp.h"
 #include "monitor.h"
+#include "fmt.h"
+
+/* Output collected per batch: 250 JSON lines of about 400 bytes fit. */
+#define SKS_MON_OBUF	(256 << 10)
 
 static volatile sig_atomic_t sks_stop_req;
 
@@ -44,6 +48,7 @@ static void sks_on_signal(int sig)
 struct sks_mon {
 	struct sks_ctx *ctx;
 	struct sks_asm *as;	/* text mode packet assembly */
+	struct sks_obuf out;	/* lines not written yet */
 	uint64_t count;		/* stop after this many lines; 0: never */
 	uint64_t lines;
 	uint64_t records;
@@ -102,7 +107,9 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 		memcpy(&r, p, sizeof(r));
 		m->records++;
 		if (m->ctx->json) {
-			sks_print_json(&r);
+			char *line = sks_obuf_line(&m->out);
+
+			sks_obuf_done(&m->out, sks_fmt_json_record(line, &r));
 			m->lines++;
 		} else {
 			m->lines += sks_asm_add(m->as, &r);
@@ -113,7 +120,8 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 			break;
 		}
 	}
-	fflush(stdout);
+	/* A line leaves within the batch it came in. */
+	sks_obuf_flush(&m->out);
 	return 0;
 }
 
@@ -255,7 +263,8 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		return SKS_EXIT_KERNEL;
 	m.ncpus = 4096;
 	m.last_seq = calloc(m.ncpus, sizeof(*m.last_seq));
-	m.as = sks_asm_new(ctx);
+	if (!sks_obuf_init(&m.out, stdout, SKS_MON_OBUF))
+		m.as = sks_asm_new(ctx, &m.out);
 	if (!m.last_seq || !m.as) {
 		fprintf(stderr, "skbstamp: out of memory\n");
 		ret = SKS_EXIT_KERNEL;
@@ -284,8 +293,10 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		}
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 			break;
-		if (!ctx->json)
+		if (!ctx->json) {
 			m.lines += sks_asm_expire(m.as, false);
+			sks_obuf_flush(&m.out);
+		}
 		if (pull && !sks_stop_req) {
 			ret = sks_nl_dump(ctx, SKBSTAMP_CMD_RECORDS, sks_mon_batch, &m);
 			if (ret)
@@ -324,7 +335,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			;
 	if (!ctx->json)
 		sks_asm_expire(m.as, true);
-	fflush(stdout);
+	sks_obuf_flush(&m.out);
 	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu overflows\n",
 		(unsigned long long)m.records, (unsigned long long)m.lost_batches,
 		(unsigned long long)m.overflows);
@@ -332,6 +343,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 out:
 	nl_socket_free(sk);
 	sks_asm_free(m.as);
+	sks_obuf_free(&m.out);
 	free(m.last_seq);
 	return ret;
 }

@@ -7,24 +7,35 @@
 #define SKBSTAMP_MONITOR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <linux/skbstamp.h>
 
 struct sks_ctx;
 struct sks_asm;
+struct sks_obuf;
 
-struct sks_asm *sks_asm_new(struct sks_ctx *ctx);
+/* Packets go to @out, whole lines; the caller flushes it. */
+struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out);
 /* Both return the number of lines printed. */
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r);
 int sks_asm_expire(struct sks_asm *a, bool all);
 void sks_asm_free(struct sks_asm *a);
 
-/* record.c */
+/*
+ * record.c: lines, formatted at @p as fmt.h's functions do; at most
+ * SKS_LINE_MAX bytes with their newline.
+ */
+char *sks_fmt_json_record(char *p, const struct skbstamp_record *r);
+/*
+ * A packet's text line: @r's flow, and the time of each stage in @have,
+ * as a delta from the first.
+ */
+char *sks_fmt_pkt(char *p, const struct skbstamp_record *r, const uint64_t *ts,
+		  uint32_t have, bool rx, bool complete);
 const char *sks_drop_reason_name(unsigned int reason);
 /* Names from the text of a kfree_skb format file; read by itself if not. */
 void sks_drop_reasons_parse(const char *fmt);
-void sks_drop_where(const struct skbstamp_record *r, char *buf, size_t len);
-void sks_addr_str(const struct skbstamp_record *r, const uint8_t *addr,
-		  char *buf, size_t len);
-void sks_print_json(const struct skbstamp_record *r);
+/* The kernel symbol at or below @addr, and @addr's offset from it; or NULL. */
+const char *sks_ksym_find(uint64_t addr, uint64_t *off);
 
 #endif /* SKBSTAMP_MONITOR_H */

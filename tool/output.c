@@ -7,23 +7,18 @@
 #include <inttypes.h>
 
 #include "skbstamp.h"
+#include "fmt.h"
 
 void sks_json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	char buf[64 * 6];
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	putchar('"');
+	while (*s) {
+		size_t n = strnlen(s, 64);
+
+		fwrite(buf, 1, sks_fmt_json_esc(buf, s, n) - buf, stdout);
+		s += n;
 	}
 	putchar('"');
 }

@@ -8,6 +8,8 @@
  *
  *   sks-recfmt json|text all|tx N [SEED]
  *
+ *   sks-recfmt check N [SEED]
+ *
  * "all" is a random corpus: every stage, both families, odd flags, comm
  * bytes that need escaping, drops, merges, values of every width, packets
  * that never complete.  "tx" is what the benchmark's configuration (3)
@@ -15,8 +17,14 @@
  * generated before the first batch is fed, so that a profiler collecting
  * in sks_feed() alone counts what monitor spends per record.
  *
- * Exit codes: 0 ok, 1 usage.
+ * "check" compares, for N random records and packets, the lines fmt.c
+ * formats with those printf and inet_ntop make (the tool's code before
+ * fmt.c, kept here), and numbers, every shape of IPv6 address and every
+ * byte's JSON escape; make check runs it.
+ *
+ * Exit codes: 0 ok, 1 usage, 2 a difference (each one on stderr).
  */
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <sys/cdefs.h>
 #include <stdint.h>
@@ -29,6 +37,7 @@
 
 #include "skbstamp.h"
 #include "monitor.h"
+#include "fmt.h"
 
 /* Records per batch, as the module sends them. */
 #define SKS_BATCH	250
@@ -432,11 +441,322 @@ static void gen_bench_tx(struct gen *g)
 }
 
 /*
+ * printf's version of monitor's lines, as the tool printed them before
+ * fmt.c: what the check compares fmt.c's output with.
+ */
+static char *ref_json_string(char *p, const char *s)
+{
+	*p++ = '"';
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			p += sprintf(p, "\\%c", c);
+		else if (c == '\n')
+			p += sprintf(p, "\\n");
+		else if (c == '\t')
+			p += sprintf(p, "\\t");
+		else if (c < 0x20)
+			p += sprintf(p, "\\u%04x", c);
+		else
+			*p++ = c;
+	}
+	*p++ = '"';
+	return p;
+}
+
+static void ref_drop_where(uint64_t location, char *buf, size_t len)
+{
+	uint64_t off;
+	const char *name = sks_ksym_find(location, &off);
+
+	if (name)
+		snprintf(buf, len, "%s+0x%llx", name, (unsigned long long)off);
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)location);
+}
+
+static void ref_addrs(const struct skbstamp_record *r, char *sa, char *da)
+{
+	int af = r->family == AF_INET6 ? AF_INET6 : AF_INET;
+
+	inet_ntop(af, r->saddr, sa, INET6_ADDRSTRLEN);
+	inet_ntop(af, r->daddr, da, INET6_ADDRSTRLEN);
+}
+
+static char *ref_json_drop(char *p, const struct skbstamp_record *r)
+{
+	char where[300];
+
+	ref_drop_where(r->location, where, sizeof(where));
+	p += sprintf(p, ",\"drop_reason\":%u,\"location\":", r->drop_reason);
+	p = ref_json_string(p, where);
+	if (sks_drop_reason_name(r->drop_reason)) {
+		p += sprintf(p, ",\"drop_reason_name\":");
+		p = ref_json_string(p, sks_drop_reason_name(r->drop_reason));
+	}
+	return p;
+}
+
+static char *ref_json_record(char *p, const struct skbstamp_record *r)
+{
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], comm[17];
+
+	ref_addrs(r, sa, da);
+	memcpy(comm, r->comm, 16);
+	comm[16] = '\0';
+	p += sprintf(p, "{\"stage\":\"%s\",\"ts_ns\":%llu,", sks_stage_name(r->stage),
+		     (unsigned long long)r->ts_ns);
+	if (r->stage == SKBSTAMP_STAGE_HW || r->stage == SKBSTAMP_STAGE_RX_HW)
+		p += sprintf(p, "\"hw_ns\":%llu,", (unsigned long long)r->hw_ns);
+	p += sprintf(p, "\"cpu\":%u,\"sk\":%llu,\"tskey\":%u,\"len\":%u,\"pid\":%u,\"comm\":",
+		     r->cpu, (unsigned long long)r->cookie, r->tskey, r->len, r->pid);
+	p = ref_json_string(p, comm);
+	p += sprintf(p, ",\"proto\":\"%s\",\"family\":%d", sks_proto_name(r->proto),
+		     r->family == AF_INET6 ? 6 : 4);
+	p += sprintf(p, ",\"saddr\":\"%s\",\"daddr\":\"%s\"", sa, da);
+	p += sprintf(p, ",\"sport\":%u,\"dport\":%u,\"ifindex\":%d",
+		     ntohs(r->sport), ntohs(r->dport), r->ifindex);
+	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
+		p += sprintf(p, ",\"retrans\":%s,\"segment\":%s,\"fragment\":%s,\"offset\":%u",
+			     r->flags & SKBSTAMP_RF_RETRANS ? "true" : "false",
+			     r->flags & SKBSTAMP_RF_SEGMENT ? "true" : "false",
+			     r->flags & SKBSTAMP_RF_FRAGMENT ? "true" : "false", r->offset);
+	else
+		p += sprintf(p, ",\"id\":%llu", (unsigned long long)r->id);
+	if (r->stage == SKBSTAMP_STAGE_DROP)
+		p = ref_json_drop(p, r);
+	if (r->stage == SKBSTAMP_STAGE_MERGE)
+		p += sprintf(p, ",\"head_id\":%llu,\"by\":\"%s\"", (unsigned long long)r->head_id,
+			     r->flags & SKBSTAMP_RF_GRO ? "gro" : "coalesce");
+	return p + sprintf(p, "}\n");
+}
+
+static void ref_delta(char *buf, size_t len, uint64_t d)
+{
+	if (d < 1000)
+		snprintf(buf, len, "+%lluns", (unsigned long long)d);
+	else if (d < 1000000)
+		snprintf(buf, len, "+%.1fus", d / 1e3);
+	else
+		snprintf(buf, len, "+%.3fms", d / 1e6);
+}
+
+static char *ref_pkt_end(char *p, const struct skbstamp_record *r, uint32_t have, bool rx)
+{
+	if (rx && (have & (1u << SKBSTAMP_STAGE_MERGE)))
+		p += sprintf(p, " into %llu (%s)", (unsigned long long)r->head_id,
+			     r->flags & SKBSTAMP_RF_GRO ? "gro" : "coalesce");
+	if (rx && (have & (1u << SKBSTAMP_STAGE_DROP))) {
+		char where[300];
+
+		ref_drop_where(r->location, where, sizeof(where));
+		p += sprintf(p, " at %s", where);
+		if (sks_drop_reason_name(r->drop_reason))
+			p += sprintf(p, " reason %s", sks_drop_reason_name(r->drop_reason));
+		else if (r->drop_reason)
+			p += sprintf(p, " reason %u", r->drop_reason);
+	}
+	if (!rx && (r->flags & SKBSTAMP_RF_RETRANS))
+		p += sprintf(p, " retrans");
+	if (r->flags & SKBSTAMP_RF_SEGMENT)
+		p += sprintf(p, " segment");
+	if (r->flags & SKBSTAMP_RF_FRAGMENT)
+		p += sprintf(p, " fragment");
+	if (r->offset)
+		p += sprintf(p, " offset %u", r->offset);
+	return p;
+}
+
+static char *ref_pkt(char *p, const struct skbstamp_record *r, const uint64_t *ts,
+		     uint32_t have, bool rx, bool complete)
+{
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], d[32], comm[17];
+	bool v6 = r->family == AF_INET6;
+	uint64_t base = UINT64_MAX;
+	unsigned int s;
+
+	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++)
+		if ((have & (1u << s)) && ts[s] < base)
+			base = ts[s];
+	ref_addrs(r, sa, da);
+	memcpy(comm, r->comm, 16);
+	comm[16] = '\0';
+	p += sprintf(p, "%llu.%06llu %s%s %s%s%s:%u > %s%s%s:%u key %u len %u %s/%u",
+		     (unsigned long long)(base / 1000000000),
+		     (unsigned long long)(base / 1000 % 1000000),
+		     rx ? "rx " : "", sks_proto_name(r->proto),
+		     v6 ? "[" : "", sa, v6 ? "]" : "", ntohs(r->sport),
+		     v6 ? "[" : "", da, v6 ? "]" : "", ntohs(r->dport),
+		     r->tskey, r->len, comm[0] ? comm : "-", r->pid);
+	if (rx)
+		p += sprintf(p, " id %llu", (unsigned long long)r->id);
+	*p++ = ':';
+	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++) {
+		if (!(have & (1u << s)))
+			continue;
+		ref_delta(d, sizeof(d), ts[s] - base);
+		p += sprintf(p, " %s %s", sks_stage_name(s), d);
+	}
+	p = ref_pkt_end(p, r, have, rx);
+	if (!complete)
+		p += sprintf(p, " (incomplete)");
+	*p++ = '\n';
+	return p;
+}
+
+/* Whether @what's two versions are the same bytes; says so if not. */
+static bool sks_same(const char *what, const char *fast, const char *fast_end,
+		     const char *ref, const char *ref_end)
+{
+	if (fast_end - fast == ref_end - ref && !memcmp(fast, ref, ref_end - ref))
+		return true;
+	fprintf(stderr, "sks-recfmt: %s differs from printf's\n  fmt.c:  %.*s\n  printf: %.*s\n",
+		what, (int)(fast_end - fast), fast, (int)(ref_end - ref), ref);
+	return false;
+}
+
+/* @v as each of the number formats, @v's low 32 bits as a signed one. */
+static bool sks_check_number(uint64_t v)
+{
+	unsigned long long llu = v, pad = v % 1000000;
+	int32_t d = (int32_t)(uint32_t)v;
+	char fast[32], ref[32];
+	bool ok = true;
+
+	ok &= sks_same("%llu", fast, sks_fmt_u64(fast, v), ref, ref + sprintf(ref, "%llu", llu));
+	ok &= sks_same("%llx", fast, sks_fmt_hex(fast, v), ref, ref + sprintf(ref, "%llx", llu));
+	ok &= sks_same("%d", fast, sks_fmt_s32(fast, d), ref, ref + sprintf(ref, "%d", d));
+	ok &= sks_same("%06llu", fast, sks_fmt_u64_pad(fast, pad, 6),
+		       ref, ref + sprintf(ref, "%06llu", pad));
+	return ok;
+}
+
+/* Numbers at every digit count and power of two, either side of them. */
+static bool sks_check_numbers(void)
+{
+	uint64_t v = 1, two;
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < 64; i++) {
+		two = 1ull << i;
+		ok &= sks_check_number(v) & sks_check_number(v - 1) & sks_check_number(v + 1);
+		ok &= sks_check_number(two) & sks_check_number(two - 1) & sks_check_number(two + 1);
+		ok &= sks_check_number(-two) & sks_check_number(-v);
+		if (i < 19)
+			v *= 10;
+	}
+	return ok;
+}
+
+/*
+ * Every pattern of zero groups, with the groups around them at 1, ffff and
+ * random widths (v4-mapped and v4-compatible shapes among them), and
+ * random addresses of both families.
+ */
+static bool sks_check_addrs(unsigned int n)
+{
+	char fast[INET6_ADDRSTRLEN + 8], ref[INET6_ADDRSTRLEN];
+	unsigned int mask, variant, i;
+	uint8_t a[16];
+	bool ok = true;
+
+	for (mask = 0; mask < 256; mask++) {
+		for (variant = 0; variant < 8; variant++) {
+			for (i = 0; i < 8; i++) {
+				unsigned int w = variant == 0 ? 1 : variant == 1 ? 0xffff :
+						 rnd_wide() & 0xffff;
+
+				if (mask & (1u << i))
+					w = 0;
+				else if (!w || (variant == 2 && i == 5))
+					w = 0xffff;
+				a[2 * i] = w >> 8;
+				a[2 * i + 1] = w;
+			}
+			inet_ntop(AF_INET6, a, ref, sizeof(ref));
+			ok &= sks_same("IPv6", fast, sks_fmt_ipv6(fast, a), ref, ref + strlen(ref));
+		}
+	}
+	for (i = 0; i < n; i++) {
+		gen_addr6(a);
+		inet_ntop(AF_INET6, a, ref, sizeof(ref));
+		ok &= sks_same("IPv6", fast, sks_fmt_ipv6(fast, a), ref, ref + strlen(ref));
+		gen_addr4(a);
+		inet_ntop(AF_INET, a, ref, sizeof(ref));
+		ok &= sks_same("IPv4", fast, sks_fmt_ipv4(fast, a), ref, ref + strlen(ref));
+	}
+	return ok;
+}
+
+static bool sks_check_escapes(void)
+{
+	char fast[8], ref[16], s[2] = "";
+	unsigned int c;
+	bool ok = true;
+
+	for (c = 1; c < 256; c++) {
+		s[0] = c;
+		ok &= sks_same("a JSON escape", fast, sks_fmt_json_esc(fast, s, 1),
+			       ref + 1, ref_json_string(ref, s) - 1);
+	}
+	return ok;
+}
+
+/* A packet line's deltas: every unit, rounding ties, past 2^53. */
+static void gen_pkt_times(uint64_t *ts, uint32_t *have)
+{
+	uint64_t base = rnd_below(2) ? rnd_wide() : 1000000000ull + rnd_below(1ull << 40);
+	unsigned int s;
+
+	*have = rnd() & ((1u << __SKBSTAMP_STAGE_MAX) - 1);
+	if (!*have)
+		*have = 1u << rnd_below(__SKBSTAMP_STAGE_MAX);
+	for (s = 0; s < __SKBSTAMP_STAGE_MAX; s++)
+		ts[s] = base + (rnd_below(4) ? gen_delta() : rnd_below(2000000));
+	ts[rnd_below(__SKBSTAMP_STAGE_MAX)] = base;
+}
+
+/*
+ * sks-recfmt check N: @n random records' JSON lines and @n packets' text
+ * lines, numbers, addresses and escapes, formatted by fmt.c and by
+ * printf; any difference fails.
+ */
+static int sks_check(unsigned int n)
+{
+	static char fast[SKS_LINE_MAX], ref[SKS_LINE_MAX];
+	struct skbstamp_record r;
+	uint64_t ts[__SKBSTAMP_STAGE_MAX];
+	unsigned int i, bad = 0;
+	uint32_t have;
+
+	bad += !sks_check_numbers();
+	bad += !sks_check_addrs(n);
+	bad += !sks_check_escapes();
+	for (i = 0; i < n && bad < 10; i++) {
+		bool rx = rnd_below(2), complete = rnd_below(2);
+
+		gen_record(&r);
+		bad += !sks_same("JSON line", fast, sks_fmt_json_record(fast, &r),
+				 ref, ref_json_record(ref, &r));
+		gen_pkt_times(ts, &have);
+		bad += !sks_same("text line", fast, sks_fmt_pkt(fast, &r, ts, have, rx, complete),
+				 ref, ref_pkt(ref, &r, ts, have, rx, complete));
+	}
+	if (bad)
+		return 2;
+	printf("sks-recfmt: %u JSON and %u text lines, numbers, addresses, escapes: as printf's\n",
+	       n, n);
+	return 0;
+}
+
+/*
  * One batch, handed on as monitor's sks_mon_batch() does: each record is
- * copied out of the message, then formatted, then the output is flushed.
+ * copied out of the message and formatted, then the lines are written.
  */
 static __attribute_noinline__ void sks_feed(const struct skbstamp_record *recs, size_t n,
-					    struct sks_asm *as)
+					    struct sks_asm *as, struct sks_obuf *out)
 {
 	size_t i;
 
@@ -444,17 +764,21 @@ static __attribute_noinline__ void sks_feed(const struct skbstamp_record *recs, 
 		struct skbstamp_record r;
 
 		memcpy(&r, &recs[i], sizeof(r));
-		if (as)
+		if (as) {
 			sks_asm_add(as, &r);
-		else
-			sks_print_json(&r);
+		} else {
+			char *line = sks_obuf_line(out);
+
+			sks_obuf_done(out, sks_fmt_json_record(line, &r));
+		}
 	}
-	fflush(stdout);
+	sks_obuf_flush(out);
 }
 
 static int sks_usage(void)
 {
-	fprintf(stderr, "usage: sks-recfmt json|text all|tx N [SEED]\n");
+	fprintf(stderr, "usage: sks-recfmt json|text all|tx N [SEED]\n"
+		"       sks-recfmt check N [SEED]\n");
 	return 1;
 }
 
@@ -462,12 +786,17 @@ int main(int argc, char **argv)
 {
 	struct sks_ctx ctx = { 0 };
 	struct gen g = { 0 };
-	struct skbstamp_record warm = { .location = 0xffffffff81000000ull };
 	struct sks_asm *as = NULL;
+	struct sks_obuf out;
+	uint64_t off;
 	bool json, bench;
-	char where[300];
 	size_t i;
 
+	if (argc >= 3 && argc <= 4 && !strcmp(argv[1], "check")) {
+		sks_rng = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
+		sks_drop_reasons_parse(sks_reasons_fmt);
+		return sks_check(strtoul(argv[2], NULL, 0));
+	}
 	if (argc < 4 || argc > 5)
 		return sks_usage();
 	json = !strcmp(argv[1], "json");
@@ -477,7 +806,7 @@ int main(int argc, char **argv)
 	g.cap = strtoull(argv[3], NULL, 0);
 	sks_rng = argc > 4 ? strtoull(argv[4], NULL, 0) : 1;
 	g.out = calloc(g.cap ? g.cap : 1, sizeof(*g.out));
-	if (!g.out)
+	if (!g.out || sks_obuf_init(&out, stdout, 256 << 10))
 		return 1;
 	if (bench)
 		gen_bench_tx(&g);
@@ -489,19 +818,19 @@ int main(int argc, char **argv)
 
 	/* Names are loaded once; not per record, so not in sks_feed(). */
 	sks_drop_reasons_parse(sks_reasons_fmt);
-	sks_drop_where(&warm, where, sizeof(where));
+	sks_ksym_find(1, &off);
 	if (!json) {
-		as = sks_asm_new(&ctx);
+		as = sks_asm_new(&ctx, &out);
 		if (!as)
 			return 1;
 	}
 	for (i = 0; i < g.n; i += SKS_BATCH)
-		sks_feed(g.out + i, g.n - i < SKS_BATCH ? g.n - i : SKS_BATCH, as);
+		sks_feed(g.out + i, g.n - i < SKS_BATCH ? g.n - i : SKS_BATCH, as, &out);
 	if (as) {
 		sks_asm_expire(as, true);
 		sks_asm_free(as);
 	}
-	fflush(stdout);
+	sks_obuf_free(&out);
 	free(g.out);
 	return 0;
 }
