@@ -15,6 +15,12 @@
  * produced it: TCP calls cover keys [key, key + len), a UDP call has the
  * key of its datagram.  Memory is bounded: when the table is full the
  * oldest packet is printed as incomplete.
+ *
+ * A record finds its packet through a hash of the packet's key, the oldest
+ * packet is the first of a list in the order packets came, and a packet
+ * finds its send call among those of sockets of the same hash: no scan of
+ * the tables per record.  Slots are still taken lowest first, because
+ * expiry prints packets in slot order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +32,11 @@
 #include "monitor.h"
 #include "fmt.h"
 
-#define SKS_PENDING	4096
+#define SKS_PENDING	4096	/* 64 words of 64 free bits */
+#define SKS_HASH_BITS	13	/* twice as many buckets as packets */
+#define SKS_NONE	(-1)	/* the end of a bucket or of the list */
 #define SKS_CALLS	1024
+#define SKS_CALL_HASH_BITS	8
 #define SKS_EXPIRE_NS	1000000000ull
 
 struct sks_pkt {
@@ -37,6 +46,9 @@ struct sks_pkt {
 	uint32_t have;		/* stages seen */
 	uint64_t ts[__SKBSTAMP_STAGE_MAX];
 	struct skbstamp_record r;	/* the first record, for the flow */
+	unsigned int bucket;	/* of its key's hash */
+	int hnext;		/* the next packet in that bucket */
+	int prev, next;		/* neighbours in the order packets came */
 };
 
 struct sks_call {
@@ -45,6 +57,7 @@ struct sks_call {
 	uint32_t key;
 	uint32_t len;
 	uint8_t proto;
+	uint64_t prev;		/* 1 + number of its bucket's call before; 0: none */
 };
 
 struct sks_asm {
@@ -53,8 +66,13 @@ struct sks_asm {
 	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	struct sks_pkt pkt[SKS_PENDING];
-	struct sks_call call[SKS_CALLS];
-	unsigned int ncall;
+	int bucket[1 << SKS_HASH_BITS];	/* first packet of each */
+	int oldest, newest;	/* ends of the list in the order packets came */
+	uint64_t free_words;	/* which words of free_bits have a bit set */
+	uint64_t free_bits[SKS_PENDING / 64];	/* free slots */
+	struct sks_call call[SKS_CALLS];	/* call number n at n % SKS_CALLS */
+	uint64_t ncall;		/* calls seen */
+	uint64_t call_last[1 << SKS_CALL_HASH_BITS];	/* 1 + number of each's last */
 };
 
 static int sks_cfg_stages_reply(struct nlattr **tb, void *arg)
@@ -101,11 +119,19 @@ static void sks_asm_config(struct sks_asm *a)
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
 {
 	struct sks_asm *a = calloc(1, sizeof(*a));
+	unsigned int i;
 
+	_Static_assert(SKS_PENDING == 64 * 64, "free_words has a bit per word");
 	if (!a)
 		return NULL;
 	a->ctx = ctx;
 	a->out = out;
+	for (i = 0; i < ARRAY_SIZE(a->bucket); i++)
+		a->bucket[i] = SKS_NONE;
+	a->oldest = SKS_NONE;
+	a->newest = SKS_NONE;
+	a->free_words = UINT64_MAX;
+	memset(a->free_bits, 0xff, sizeof(a->free_bits));
 	sks_asm_config(a);
 	return a;
 }
@@ -115,13 +141,36 @@ void sks_asm_free(struct sks_asm *a)
 	free(a);
 }
 
+static unsigned int sks_call_hash(uint64_t cookie)
+{
+	return (cookie * 0x9e3779b97f4a7c15ull) >> (64 - SKS_CALL_HASH_BITS);
+}
+
+static void sks_add_call(struct sks_asm *a, const struct skbstamp_record *r)
+{
+	struct sks_call *c = &a->call[a->ncall % SKS_CALLS];
+	uint64_t *last = &a->call_last[sks_call_hash(r->cookie)];
+
+	c->cookie = r->cookie;
+	c->ts_ns = r->ts_ns;
+	c->key = r->tskey;
+	c->len = r->len;
+	c->proto = r->proto;
+	c->prev = *last;
+	*last = ++a->ncall;
+}
+
+/*
+ * The latest of the last SKS_CALLS calls that produced @r: those of its
+ * socket are in its bucket's chain, latest first.
+ */
 static const struct sks_call *sks_find_call(struct sks_asm *a,
 					    const struct skbstamp_record *r)
 {
-	unsigned int i, n = a->ncall < SKS_CALLS ? a->ncall : SKS_CALLS;
+	uint64_t n = a->call_last[sks_call_hash(r->cookie)];
 
-	for (i = 1; i <= n; i++) {
-		const struct sks_call *c = &a->call[(a->ncall - i) % SKS_CALLS];
+	for (; n && a->ncall - (n - 1) <= SKS_CALLS; n = a->call[(n - 1) % SKS_CALLS].prev) {
+		const struct sks_call *c = &a->call[(n - 1) % SKS_CALLS];
 
 		if (c->cookie != r->cookie || c->proto != r->proto)
 			continue;
@@ -129,6 +178,102 @@ static const struct sks_call *sks_find_call(struct sks_asm *a,
 			return c;
 	}
 	return NULL;
+}
+
+static unsigned int sks_pkt_hash(bool rx, const struct skbstamp_record *r)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;	/* 2^64 / golden ratio */
+	uint64_t h = rx ? r->id : r->cookie ^ r->proto ^ ((uint64_t)r->tskey << 32 | r->offset) * k;
+
+	return (h * k) >> (64 - SKS_HASH_BITS);
+}
+
+/* Whether pending packet @p is the one record @r is about. */
+static bool sks_pkt_is(const struct sks_pkt *p, bool rx, const struct skbstamp_record *r)
+{
+	if (rx)
+		return p->rx && p->r.id == r->id;
+	return !p->rx && p->r.cookie == r->cookie && p->r.tskey == r->tskey &&
+	       p->r.proto == r->proto && p->r.offset == r->offset;
+}
+
+static struct sks_pkt *sks_pkt_find(struct sks_asm *a, unsigned int h, bool rx,
+				    const struct skbstamp_record *r)
+{
+	int i;
+
+	for (i = a->bucket[h]; i != SKS_NONE; i = a->pkt[i].hnext)
+		if (sks_pkt_is(&a->pkt[i], rx, r))
+			return &a->pkt[i];
+	return NULL;
+}
+
+/*
+ * The packet to evict: the smallest seen_ns and, of equals, the lowest
+ * slot.  The list is in the order packets came, so equals are its head.
+ */
+static struct sks_pkt *sks_pkt_oldest(struct sks_asm *a)
+{
+	struct sks_pkt *o = &a->pkt[a->oldest];
+	int i;
+
+	for (i = o->next; i != SKS_NONE && a->pkt[i].seen_ns == o->seen_ns; i = a->pkt[i].next)
+		if (&a->pkt[i] < o)
+			o = &a->pkt[i];
+	return o;
+}
+
+/* The lowest free slot, for a new packet of hash @h; NULL when full. */
+static struct sks_pkt *sks_pkt_take(struct sks_asm *a, unsigned int h, bool rx,
+				    const struct skbstamp_record *r)
+{
+	unsigned int w, i;
+	struct sks_pkt *p;
+
+	if (!a->free_words)
+		return NULL;
+	w = __builtin_ctzll(a->free_words);
+	i = w * 64 + __builtin_ctzll(a->free_bits[w]);
+	a->free_bits[w] &= a->free_bits[w] - 1;
+	if (!a->free_bits[w])
+		a->free_words &= ~(1ull << w);
+	p = &a->pkt[i];
+	memset(p, 0, sizeof(*p));
+	p->used = true;
+	p->rx = rx;
+	p->seen_ns = sks_mono_ns();
+	p->r = *r;
+	p->bucket = h;
+	p->hnext = a->bucket[h];
+	a->bucket[h] = i;
+	p->prev = a->newest;
+	p->next = SKS_NONE;
+	if (a->newest != SKS_NONE)
+		a->pkt[a->newest].next = i;
+	else
+		a->oldest = i;
+	a->newest = i;
+	return p;
+}
+
+static void sks_pkt_release(struct sks_asm *a, struct sks_pkt *p)
+{
+	int i = p - a->pkt, *link;
+
+	for (link = &a->bucket[p->bucket]; *link != i; link = &a->pkt[*link].hnext)
+		;
+	*link = p->hnext;
+	if (p->prev != SKS_NONE)
+		a->pkt[p->prev].next = p->next;
+	else
+		a->oldest = p->next;
+	if (p->next != SKS_NONE)
+		a->pkt[p->next].prev = p->prev;
+	else
+		a->newest = p->prev;
+	a->free_bits[i / 64] |= 1ull << (i % 64);
+	a->free_words |= 1ull << (i / 64);
+	p->used = false;
 }
 
 /* Print @p's line, and free its slot. */
@@ -143,7 +288,7 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	}
 	line = sks_obuf_line(a->out);
 	sks_obuf_done(a->out, sks_fmt_pkt(line, &p->r, p->ts, p->have, p->rx, complete));
-	p->used = false;
+	sks_pkt_release(a, p);
 }
 
 /* Whether every stage that completes sent packet @p has come. */
@@ -161,49 +306,27 @@ static bool sks_pkt_complete(const struct sks_asm *a, const struct sks_pkt *p)
 
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 {
-	struct sks_pkt *p, *free_slot = NULL, *oldest = NULL;
+	struct sks_pkt *p;
+	unsigned int h;
 	int lines = 0;
 	bool rx;
-	unsigned int i;
 
 	if (r->stage == SKBSTAMP_STAGE_SENDMSG) {
-		struct sks_call *c = &a->call[a->ncall++ % SKS_CALLS];
-
-		c->cookie = r->cookie;
-		c->ts_ns = r->ts_ns;
-		c->key = r->tskey;
-		c->len = r->len;
-		c->proto = r->proto;
+		sks_add_call(a, r);
 		return 0;
 	}
 	if (r->stage >= __SKBSTAMP_STAGE_MAX)
 		return 0;
 	rx = r->stage >= SKBSTAMP_STAGE_RX_HW;
-	for (i = 0; i < SKS_PENDING; i++) {
-		p = &a->pkt[i];
-		if (!p->used) {
-			if (!free_slot)
-				free_slot = p;
-			continue;
-		}
-		if (rx ? p->rx && p->r.id == r->id :
-		    !p->rx && p->r.cookie == r->cookie && p->r.tskey == r->tskey &&
-		    p->r.proto == r->proto && p->r.offset == r->offset)
-			goto found;
-		if (!oldest || p->seen_ns < oldest->seen_ns)
-			oldest = p;
-	}
-	p = free_slot;
-	if (!p) {
-		sks_print_pkt(a, oldest, false);
+	h = sks_pkt_hash(rx, r);
+	p = sks_pkt_find(a, h, rx, r);
+	if (p)
+		goto found;
+	if (!a->free_words) {
+		sks_print_pkt(a, sks_pkt_oldest(a), false);
 		lines++;
-		p = oldest;
 	}
-	memset(p, 0, sizeof(*p));
-	p->used = true;
-	p->rx = rx;
-	p->seen_ns = sks_mono_ns();
-	p->r = *r;
+	p = sks_pkt_take(a, h, rx, r);
 found:
 	p->ts[r->stage] = r->ts_ns;
 	p->have |= 1u << r->stage;
@@ -241,6 +364,10 @@ int sks_asm_expire(struct sks_asm *a, bool all)
 	int lines = 0;
 	unsigned int i;
 
+	/* The oldest packet is the first due: if it is not, none is. */
+	if (!all && (a->oldest == SKS_NONE ||
+		     now - a->pkt[a->oldest].seen_ns <= SKS_EXPIRE_NS))
+		return 0;
 	for (i = 0; i < SKS_PENDING; i++) {
 		struct sks_pkt *p = &a->pkt[i];
 
