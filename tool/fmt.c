@@ -50,7 +50,7 @@ static char *sks_digits_back(char *end, uint64_t v)
 
 /*
  * How many digits @v has: log10 from the bit length (1233 / 4096 is just
- * above log10(2)), then one comparison.  0 has one digit, hence pow10[0] = 0.
+ * below log10(2)), then one comparison.  0 has one digit, hence pow10[0] = 0.
  */
 static unsigned int sks_ndigits(uint64_t v)
 {
@@ -70,7 +70,7 @@ char *sks_fmt_u64(char *p, uint64_t v)
 {
 	char *end;
 
-	/* CPUs, flags, lengths and offsets: mostly one or two digits. */
+	/* CPUs, offsets, short lengths: mostly one or two digits. */
 	if (v < 10) {
 		*p = '0' + v;
 		return p + 1;

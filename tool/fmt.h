@@ -48,7 +48,9 @@ static inline char *sks_fmt_str(char *p, const char *s)
 /*
  * Whole lines collected for one write.  A line is formatted in place at
  * sks_obuf_line(), which leaves SKS_LINE_MAX bytes of room, and ends at
- * sks_obuf_done(); sks_obuf_flush() writes what was collected.
+ * sks_obuf_done(); sks_obuf_flush() writes what was collected.  The
+ * longest line, a JSON drop record whose location is a 255-byte symbol
+ * name escaped byte by byte, is under 2.5 KB.
  */
 #define SKS_LINE_MAX	4096
 
