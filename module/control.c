@@ -37,7 +37,7 @@ static bool sks_ever_started;
 /* Counters of the last run, kept after STOP so they can still be read. */
 static u64 sks_tags_abandoned;
 
-struct sks_config __rcu *sks_cfg_rcu;
+struct sks_config __rcu *sks_cfg_rcu __read_mostly;
 /* The configuration of the current (or last) run; under sks_ctl_lock. */
 static struct sks_config sks_cur_cfg;
 

@@ -42,7 +42,7 @@ struct sks_hist_set {
 
 #define SKS_HIST_N	(__SKBSTAMP_PAIR_MAX * SKS_HIST_PROTOS)
 
-static struct sks_hist_set __rcu *sks_hists;
+static struct sks_hist_set __rcu *sks_hists __read_mostly;
 
 /* The stages each pair starts and ends at. */
 static const u8 sks_pair_stages[__SKBSTAMP_PAIR_MAX][2] = {

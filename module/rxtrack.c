@@ -22,6 +22,7 @@
 #include <linux/vmalloc.h>
 
 #include "skbstamp.h"
+#include "pcount.h"
 #include "track.h"
 
 #define SKS_RX_BITS	11
@@ -32,11 +33,11 @@ struct sks_rx_bucket {
 	raw_spinlock_t lock;
 	unsigned int used;	/* entries in use; read locklessly */
 	struct sks_rx e[SKS_RX_WAYS];
-};
+} ____cacheline_aligned_in_smp;
 
-static struct sks_rx_bucket *sks_rxt;
+static struct sks_rx_bucket *sks_rxt __read_mostly;
 static atomic64_t sks_rx_evicted;
-static atomic64_t sks_rx_used;
+static DEFINE_PER_CPU(long, sks_rx_used);
 
 int sks_rx_alloc(void)
 {
@@ -48,7 +49,7 @@ int sks_rx_alloc(void)
 	for (i = 0; i < 1 << SKS_RX_BITS; i++)
 		raw_spin_lock_init(&sks_rxt[i].lock);
 	atomic64_set(&sks_rx_evicted, 0);
-	atomic64_set(&sks_rx_used, 0);
+	sks_pcount_zero(&sks_rx_used);
 	return 0;
 }
 
@@ -65,7 +66,7 @@ u64 sks_rx_evictions(void)
 
 u64 sks_rx_count(void)
 {
-	return atomic64_read(&sks_rx_used);
+	return sks_pcount_sum(&sks_rx_used);
 }
 
 static struct sks_rx_bucket *sks_rx_bucket(const void *skb)
@@ -83,7 +84,7 @@ static void sks_rx_clear(struct sks_rx_bucket *b, struct sks_rx *e)
 {
 	e->skb = NULL;
 	b->used--;
-	atomic64_dec(&sks_rx_used);
+	this_cpu_dec(sks_rx_used);
 }
 
 /*
@@ -169,7 +170,7 @@ bool sks_rx_put(const struct sks_rx *in, struct sks_rx *old)
 	for (e = b->e; e < b->e + SKS_RX_WAYS; e++) {
 		if (!e->skb) {
 			b->used++;
-			atomic64_inc(&sks_rx_used);
+			this_cpu_inc(sks_rx_used);
 			slot = e;
 			goto write;
 		}

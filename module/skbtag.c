@@ -20,6 +20,7 @@
 #include <linux/vmalloc.h>
 
 #include "skbstamp.h"
+#include "pcount.h"
 #include "track.h"
 
 #define SKS_TAG_BITS	12
@@ -28,11 +29,11 @@
 struct sks_tag_bucket {
 	raw_spinlock_t lock;
 	struct sks_tag t[SKS_TAG_WAYS];
-};
+} ____cacheline_aligned_in_smp;
 
-static struct sks_tag_bucket *sks_tags;
+static struct sks_tag_bucket *sks_tags __read_mostly;
 static atomic64_t sks_tag_evicted;
-static atomic64_t sks_tag_used;
+static DEFINE_PER_CPU(long, sks_tag_used);
 
 int sks_tag_alloc(void)
 {
@@ -44,7 +45,7 @@ int sks_tag_alloc(void)
 	for (i = 0; i < 1 << SKS_TAG_BITS; i++)
 		raw_spin_lock_init(&sks_tags[i].lock);
 	atomic64_set(&sks_tag_evicted, 0);
-	atomic64_set(&sks_tag_used, 0);
+	sks_pcount_zero(&sks_tag_used);
 	return 0;
 }
 
@@ -62,7 +63,7 @@ u64 sks_tag_evictions(void)
 /* Entries in use: skbs tagged whose last stage has not come yet. */
 u64 sks_tag_count(void)
 {
-	return atomic64_read(&sks_tag_used);
+	return sks_pcount_sum(&sks_tag_used);
 }
 
 static struct sks_tag_bucket *sks_tag_bucket(u64 cookie, u32 tskey)
@@ -104,7 +105,7 @@ static bool sks_tag_store(const struct sks_tag *t, bool replace)
 		slot = old;
 		atomic64_inc(&sks_tag_evicted);
 	} else if (!slot->cookie) {
-		atomic64_inc(&sks_tag_used);
+		this_cpu_inc(sks_tag_used);
 	}
 	*slot = *t;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
@@ -186,7 +187,7 @@ static void sks_tag_update(struct sks_tag *e, u8 state, unsigned int stage,
 	sks_tag_copy(t, e, opts);
 	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts)) {
 		e->cookie = 0;
-		atomic64_dec(&sks_tag_used);
+		this_cpu_dec(sks_tag_used);
 	}
 }
 
@@ -266,7 +267,7 @@ void sks_tag_del(u64 cookie, u32 tskey)
 	e = sks_tag_find(b, cookie, tskey);
 	if (e) {
 		e->cookie = 0;
-		atomic64_dec(&sks_tag_used);
+		this_cpu_dec(sks_tag_used);
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }

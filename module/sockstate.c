@@ -30,6 +30,7 @@
 #include <linux/hash.h>
 
 #include "skbstamp.h"
+#include "pcount.h"
 #include "track.h"
 
 #define SKS_SOCK_BITS	9
@@ -59,11 +60,11 @@ struct sks_sock_bucket {
 	u64 cookie[SKS_SOCK_WAYS];
 	unsigned long used[SKS_SOCK_WAYS];
 	struct sks_sock_ent e[SKS_SOCK_WAYS];
-};
+} ____cacheline_aligned_in_smp;
 
-static struct sks_sock_bucket *sks_socks;
+static struct sks_sock_bucket *sks_socks __read_mostly;
 static atomic64_t sks_sock_evicted;
-static atomic64_t sks_sock_used;
+static DEFINE_PER_CPU(long, sks_sock_used);
 
 int sks_sock_alloc(void)
 {
@@ -75,7 +76,7 @@ int sks_sock_alloc(void)
 	for (i = 0; i < 1 << SKS_SOCK_BITS; i++)
 		raw_spin_lock_init(&sks_socks[i].lock);
 	atomic64_set(&sks_sock_evicted, 0);
-	atomic64_set(&sks_sock_used, 0);
+	sks_pcount_zero(&sks_sock_used);
 	return 0;
 }
 
@@ -93,7 +94,7 @@ u64 sks_sock_evictions(void)
 /* Entries in use: traced sockets not destroyed yet. */
 u64 sks_sock_count(void)
 {
-	return atomic64_read(&sks_sock_used);
+	return sks_pcount_sum(&sks_sock_used);
 }
 
 /*
@@ -112,7 +113,7 @@ static struct sks_sock_ent *sks_sock_get(struct sks_sock_bucket *b, u64 cookie)
 	}
 	if (free >= 0) {
 		i = free;
-		atomic64_inc(&sks_sock_used);
+		this_cpu_inc(sks_sock_used);
 	} else {
 		for (i = 1; i < SKS_SOCK_WAYS; i++)
 			if (time_before(b->used[i], b->used[lru]))
@@ -259,7 +260,7 @@ void sks_sock_forget(u64 cookie)
 	for (i = 0; i < SKS_SOCK_WAYS; i++) {
 		if (b->cookie[i] == cookie) {
 			WRITE_ONCE(b->cookie[i], 0);
-			atomic64_dec(&sks_sock_used);
+			this_cpu_dec(sks_sock_used);
 			break;
 		}
 	}
