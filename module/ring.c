@@ -24,6 +24,7 @@
  * (GET, STATS) and replaced at the next START.
  */
 #include <linux/percpu.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -33,26 +34,28 @@
 
 /* How often the drain runs when no ring is filling up quickly. */
 #define SKS_DRAIN_MS	20
-/* Records per netlink message: 250 * 128 bytes fits a 32 KiB skb. */
-#define SKS_BATCH_MAX	250
 
+/*
+ * The producer's fields and the drain's are on cache lines of their own:
+ * the drain runs on any CPU, and each of its writes would otherwise take
+ * the line the producer writes on every record.
+ */
 struct sks_ring {
+	/* written by the producer (the CPU itself) only */
 	struct skbstamp_record *recs;	/* NULL in summary mode */
 	u32 mask;		/* size - 1; size is a power of two */
-	u32 head;		/* next slot to write; producer only */
-	u32 tail;		/* next slot to read; drain only */
-	u64 seq;		/* batches of this CPU sent so far */
-	/* written by the producer only */
+	u32 head;		/* next slot to write */
 	u64 generated;
 	u64 dropped_full;
+	u64 summarized;		/* summary mode */
 	/* written by the drain only */
+	u32 tail ____cacheline_aligned_in_smp;	/* next slot to read */
+	u64 seq;		/* batches of this CPU sent so far */
 	u64 delivered;
 	u64 dropped_send;
-	/* summary mode, written by the CPU itself */
-	u64 summarized;
 };
 
-static struct sks_ring __percpu *sks_rings;
+static struct sks_ring __percpu *sks_rings __read_mostly;
 static u32 sks_ring_size;
 static void sks_drain_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sks_drain_work, sks_drain_fn);
@@ -145,48 +148,76 @@ void sks_count_summarized(void)
 }
 
 /*
- * Copy @rec into this CPU's ring.  Callable from any context but NMI; the
- * caller fills everything but cpu, which is @cpu, or this CPU if negative
- * (a stage recorded later than it happened names the CPU it happened on).
+ * A record is written in place, in this CPU's ring: sks_rec_begin()
+ * claims the next slot, zeroed (it goes to user space whole) but for the
+ * time and stage of the record, and
+ * sks_rec_end() publishes it.  In between, interrupts are off: the CPU is
+ * its ring's only producer, and an interrupt's record must not take the
+ * slot being filled.  Callable from any context but NMI.  NULL: the ring
+ * is full, which is counted.
  */
-void sks_emit_cpu(struct skbstamp_record *rec, int cpu)
+struct skbstamp_record *sks_rec_begin(u64 ts, unsigned int stage,
+				      unsigned long *flags)
 {
+	struct skbstamp_record *rec;
 	struct sks_ring *r;
-	unsigned long flags;
-	u32 head, used;
+	u32 head;
 
-	local_irq_save(flags);
+	local_irq_save(*flags);
 	r = this_cpu_ptr(sks_rings);
 	r->generated++;
 	head = r->head;
 	/* Pairs with the drain's release of tail: the slot is free. */
-	used = head - smp_load_acquire(&r->tail);
-	if (unlikely(used > r->mask)) {
+	if (unlikely(head - smp_load_acquire(&r->tail) > r->mask)) {
 		r->dropped_full++;
-		local_irq_restore(flags);
-		return;
+		local_irq_restore(*flags);
+		return NULL;
 	}
+	rec = &r->recs[head & r->mask];
+	memset(rec, 0, sizeof(*rec));
+	rec->ts_ns = ts;
+	rec->stage = stage;
+	return rec;
+}
+
+/*
+ * Publish @rec, from sks_rec_begin(); it names @cpu, or this CPU if
+ * negative (a stage recorded later than it happened names the CPU it
+ * happened on).
+ */
+void sks_rec_end(struct skbstamp_record *rec, int cpu, unsigned long flags)
+{
+	struct sks_ring *r = this_cpu_ptr(sks_rings);
+	u32 head = r->head + 1;
+
 	rec->cpu = cpu < 0 ? smp_processor_id() : cpu;
-	r->recs[head & r->mask] = *rec;
 	/* Publish the record: pairs with the drain's acquire of head. */
-	smp_store_release(&r->head, head + 1);
+	smp_store_release(&r->head, head);
 	local_irq_restore(flags);
 
 	/* Half full: do not wait for the next period (multicast only). */
-	if (unlikely(used + 1 == (r->mask + 1) / 2) &&
+	if (unlikely(head - READ_ONCE(r->tail) == (r->mask + 1) / 2) &&
 	    READ_ONCE(sks_conf_drain) == SKBSTAMP_DRAIN_MULTICAST)
 		mod_delayed_work(system_wq, &sks_drain_work, 0);
-}
-
-void sks_emit(struct skbstamp_record *rec)
-{
-	sks_emit_cpu(rec, -1);
 }
 
 #define SKS_REC_SIZE	sizeof(struct skbstamp_record)
 /* Room a batch of @n records needs in a message, beyond the headers. */
 #define SKS_BATCH_ROOM(n) (nla_total_size((n) * SKS_REC_SIZE) + \
 			   3 * nla_total_size_64bit(8))
+/* The skb a multicast batch of @n records is allocated as: data and shinfo. */
+#define SKS_BATCH_ALLOC(n) (SKB_DATA_ALIGN(NLMSG_HDRLEN + GENL_HDRLEN + \
+					   SKS_BATCH_ROOM(n)) + \
+			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+/*
+ * Records per message: as many as fit a 32 KiB allocation.  Kernels with
+ * init_on_alloc (the distributions' default) zero every allocation whole,
+ * and one record more would make it 64 KiB: twice the bytes cleared for
+ * each record delivered.
+ */
+#define SKS_BATCH_MAX	((SZ_32K - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) - \
+			  SMP_CACHE_BYTES - NLMSG_HDRLEN - GENL_HDRLEN - \
+			  SKS_BATCH_ROOM(0)) / SKS_REC_SIZE)
 
 /*
  * Put the next @n records of @r, with CPU and SEQ, into @msg after its
@@ -220,6 +251,8 @@ static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
+
+	BUILD_BUG_ON(SKS_BATCH_ALLOC(SKS_BATCH_MAX) > SZ_32K);
 
 	msg = genlmsg_new(SKS_BATCH_ROOM(n), GFP_KERNEL);
 	if (!msg)

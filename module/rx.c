@@ -220,12 +220,18 @@ static void sks_rx_summarize(const struct sks_rx *e, unsigned int stage, u64 ts)
 	sks_count_summarized();
 }
 
-static void sks_rx_rec(struct skbstamp_record *rec, const struct sks_rx *e,
-		       unsigned int stage, u64 ts)
+/*
+ * A record of @e's @stage at @ts, claimed in the ring (see
+ * sks_rec_begin()); NULL if the ring is full.
+ */
+static struct skbstamp_record *sks_rx_rec(const struct sks_rx *e,
+					  unsigned int stage, u64 ts,
+					  unsigned long *flags)
 {
-	memset(rec, 0, sizeof(*rec));
-	rec->ts_ns = ts;
-	rec->stage = stage;
+	struct skbstamp_record *rec = sks_rec_begin(ts, stage, flags);
+
+	if (!rec)
+		return NULL;
 	rec->id = e->id;
 	rec->cookie = e->cookie;
 	rec->tskey = e->tskey;
@@ -234,13 +240,15 @@ static void sks_rx_rec(struct skbstamp_record *rec, const struct sks_rx *e,
 	rec->ifindex = e->ifindex;
 	sks_flow_to_record(rec, &e->flow);
 	memcpy(rec->comm, e->comm, sizeof(rec->comm));
+	return rec;
 }
 
 /* Record (or summarize) the stages passed and not recorded yet. */
 static void sks_rx_flush(const struct sks_config *cfg, struct sks_rx *e)
 {
-	struct skbstamp_record rec;
+	struct skbstamp_record *rec;
 	unsigned int stage, i;
+	unsigned long flags;
 
 	if (!(e->state & SKS_RX_MATCH))
 		return;
@@ -253,10 +261,12 @@ static void sks_rx_flush(const struct sks_config *cfg, struct sks_rx *e)
 			sks_rx_summarize(e, stage, e->ts[i]);
 			continue;
 		}
-		sks_rx_rec(&rec, e, stage, e->ts[i]);
+		rec = sks_rx_rec(e, stage, e->ts[i], &flags);
+		if (!rec)
+			continue;
 		if (stage == SKBSTAMP_STAGE_RX_HW)
-			rec.hw_ns = e->hw_ns;
-		sks_emit_cpu(&rec, e->cpu[i]);
+			rec->hw_ns = e->hw_ns;
+		sks_rec_end(rec, e->cpu[i], flags);
 	}
 }
 
@@ -280,7 +290,8 @@ static void sks_rx_decide(const struct sks_config *cfg, struct sks_rx *e,
 static void sks_rx_final(const struct sks_config *cfg, const struct sks_rx *e,
 			 unsigned int stage, u64 ts, void *location, u32 reason)
 {
-	struct skbstamp_record rec;
+	struct skbstamp_record *rec;
+	unsigned long flags;
 
 	if (!sks_want(cfg, stage))
 		return;
@@ -288,15 +299,17 @@ static void sks_rx_final(const struct sks_config *cfg, const struct sks_rx *e,
 		sks_count_summarized();
 		return;
 	}
-	sks_rx_rec(&rec, e, stage, ts);
+	rec = sks_rx_rec(e, stage, ts, &flags);
+	if (!rec)
+		return;
 	if (stage == SKBSTAMP_STAGE_MERGE) {
-		rec.head_id = e->head_id;
-		rec.flags = e->rflags;
+		rec->head_id = e->head_id;
+		rec->flags = e->rflags;
 	} else {
-		rec.location = (unsigned long)location;
-		rec.drop_reason = reason;
+		rec->location = (unsigned long)location;
+		rec->drop_reason = reason;
 	}
-	sks_emit(&rec);
+	sks_rec_end(rec, -1, flags);
 }
 
 /*

@@ -104,8 +104,9 @@ int sks_params_autostart(void);
 int sks_ring_alloc(u32 size, bool summary);
 void sks_ring_free_bufs(void);
 void sks_ring_release(void);
-void sks_emit(struct skbstamp_record *rec);
-void sks_emit_cpu(struct skbstamp_record *rec, int cpu);
+struct skbstamp_record *sks_rec_begin(u64 ts, unsigned int stage,
+				      unsigned long *flags);
+void sks_rec_end(struct skbstamp_record *rec, int cpu, unsigned long flags);
 void sks_count_summarized(void);
 void sks_drain_start(void);
 void sks_drain_enable(void);

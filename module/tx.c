@@ -146,18 +146,19 @@ static void sks_rec_from_tag(struct skbstamp_record *rec,
 static noinline void sks_emit_sendmsg(const struct sks_flow *fl, u64 cookie,
 				      u32 key, u32 len, u64 now)
 {
-	struct skbstamp_record rec = {
-		.ts_ns = now,
-		.stage = SKBSTAMP_STAGE_SENDMSG,
-		.cookie = cookie,
-		.tskey = key,
-		.len = len,
-	};
+	struct skbstamp_record *rec;
+	unsigned long flags;
 
-	rec.pid = task_tgid_nr(current);
-	sks_current_comm(rec.comm);
-	sks_flow_to_record(&rec, fl);
-	sks_emit(&rec);
+	rec = sks_rec_begin(now, SKBSTAMP_STAGE_SENDMSG, &flags);
+	if (!rec)
+		return;
+	rec->cookie = cookie;
+	rec->tskey = key;
+	rec->len = len;
+	rec->pid = task_tgid_nr(current);
+	sks_current_comm(rec->comm);
+	sks_flow_to_record(rec, fl);
+	sks_rec_end(rec, -1, flags);
 }
 
 /*
@@ -607,17 +608,18 @@ static noinline void sks_emit_stage(const struct sks_tag *t,
 				    const struct sk_buff *skb,
 				    const struct skb_shared_hwtstamps *hwtstamps)
 {
-	struct skbstamp_record rec = {
-		.ts_ns = now,
-		.stage = stage,
-	};
+	struct skbstamp_record *rec;
+	unsigned long flags;
 
-	sks_rec_from_tag(&rec, t);
+	rec = sks_rec_begin(now, stage, &flags);
+	if (!rec)
+		return;
+	sks_rec_from_tag(rec, t);
 	if (hwtstamps)
-		rec.hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
+		rec->hw_ns = ktime_to_ns(hwtstamps->hwtstamp);
 	if (skb && skb->dev)
-		rec.ifindex = skb->dev->ifindex;
-	sks_emit(&rec);
+		rec->ifindex = skb->dev->ifindex;
+	sks_rec_end(rec, -1, flags);
 }
 
 /*
