@@ -3,9 +3,9 @@
  * sks-sink: a collector that keeps nothing, to measure what skbstamp's
  * records mode costs without a formatter (bench/guest.sh, configuration
  * 11).  It joins the "records" multicast group, reads every batch and
- * counts its records, and prints "records N batches M bytes B" to
- * standard error on SIGUSR1 and when it ends (SIGINT, SIGTERM).  It
- * prints "listening for records" once it is a member, as the tool's
+ * counts its records, and prints "records N batches M bytes B overflows
+ * O" to standard error on SIGUSR1 and when it ends (SIGINT, SIGTERM).
+ * It prints "listening for records" once it is a member, as the tool's
  * monitor does.
  */
 #include <errno.h>
@@ -21,7 +21,7 @@
 #include <linux/skbstamp.h>
 
 static volatile sig_atomic_t stop, report;
-static unsigned long long records, batches, bytes;
+static unsigned long long records, batches, bytes, overflows;
 
 static void on_stop(int sig)
 {
@@ -37,43 +37,30 @@ static void on_report(int sig)
 
 static void show(void)
 {
-	fprintf(stderr, "records %llu batches %llu bytes %llu\n",
-		records, batches, bytes);
+	fprintf(stderr, "records %llu batches %llu bytes %llu overflows %llu\n",
+		records, batches, bytes, overflows);
 }
 
 /* Count the records of every SKBSTAMP_CMD_RECORDS message in buf. */
-static void count(const char *buf, size_t len)
+static void count(void *buf, int len)
 {
-	const struct nlmsghdr *nh = (const void *)buf;
-	const struct nlattr *a;
-	uint32_t recsz, reclen;
-	int rem;
+	struct nlmsghdr *nh;
 
-	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-		const struct genlmsghdr *gh = NLMSG_DATA(nh);
+	for (nh = buf; nlmsg_ok(nh, len); nh = nlmsg_next(nh, &len)) {
+		struct genlmsghdr *gh = nlmsg_data(nh);
+		struct nlattr *attrs, *size, *recs;
+		int alen;
 
 		if (nh->nlmsg_type < NLMSG_MIN_TYPE ||
 		    gh->cmd != SKBSTAMP_CMD_RECORDS)
 			continue;
 		batches++;
-		recsz = 0;
-		reclen = 0;
-		a = (const void *)((const char *)gh + GENL_HDRLEN);
-		rem = (int)nh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-		while (rem >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-		       a->nla_len <= rem) {
-			int type = a->nla_type & NLA_TYPE_MASK;
-
-			if (type == SKBSTAMP_A_RECORD_SIZE)
-				memcpy(&recsz, (const char *)a + NLA_HDRLEN,
-				       sizeof(recsz));
-			else if (type == SKBSTAMP_A_RECORDS)
-				reclen = a->nla_len - NLA_HDRLEN;
-			rem -= NLA_ALIGN(a->nla_len);
-			a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
-		}
-		if (recsz)
-			records += reclen / recsz;
+		attrs = genlmsg_attrdata(gh, 0);
+		alen = genlmsg_attrlen(gh, 0);
+		size = nla_find(attrs, alen, SKBSTAMP_A_RECORD_SIZE);
+		recs = nla_find(attrs, alen, SKBSTAMP_A_RECORDS);
+		if (size && recs && nla_get_u32(size))
+			records += nla_len(recs) / nla_get_u32(size);
 	}
 }
 
@@ -109,7 +96,10 @@ int main(void)
 		if (n > 0) {
 			bytes += n;
 			count(buf, n);
-		} else if (n < 0 && errno != EINTR && errno != ENOBUFS) {
+		} else if (n < 0 && errno == ENOBUFS) {
+			/* the module counts the batches as dropped_send */
+			overflows++;
+		} else if (n < 0 && errno != EINTR) {
 			perror("sks-sink: recv");
 			return 2;
 		}
