@@ -3,9 +3,10 @@
  * Counts that every CPU changes on the per-packet path and only control
  * paths read (entries in use in the bounded tables): one part per CPU,
  * summed on read.  A shared atomic would move its cache line between
- * CPUs on every traced packet.  An entry may be taken on one CPU and
- * freed on another, so a part may go negative; only the sum means
- * anything.
+ * CPUs on every traced packet; a percpu_counter would still fold into a
+ * shared count under a spinlock every few dozen changes, for a sum only
+ * STATS and GET read.  An entry may be taken on one CPU and freed on
+ * another, so a part may go negative; only the sum means anything.
  */
 #ifndef SKS_PCOUNT_H
 #define SKS_PCOUNT_H

@@ -149,12 +149,11 @@ void sks_count_summarized(void)
 
 /*
  * A record is written in place, in this CPU's ring: sks_rec_begin()
- * claims the next slot, zeroed (it goes to user space whole) but for the
- * time and stage of the record, and
- * sks_rec_end() publishes it.  In between, interrupts are off: the CPU is
- * its ring's only producer, and an interrupt's record must not take the
- * slot being filled.  Callable from any context but NMI.  NULL: the ring
- * is full, which is counted.
+ * claims the next slot, zeroed (it goes to user space whole) but for its
+ * time and stage, and sks_rec_end() publishes it.  In between, interrupts
+ * are off: the CPU is its ring's only producer, and an interrupt's record
+ * must not take the slot being filled.  Callable from any context but
+ * NMI.  NULL: the ring is full, which is counted.
  */
 struct skbstamp_record *sks_rec_begin(u64 ts, unsigned int stage,
 				      unsigned long *flags)
