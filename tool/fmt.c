@@ -110,27 +110,15 @@ char *sks_fmt_hex(char *p, uint64_t v)
 	return end;
 }
 
-static char *sks_fmt_u8(char *p, unsigned int v)
-{
-	if (v >= 100) {
-		*p++ = '0' + v / 100;
-		v %= 100;
-	} else if (v < 10) {
-		*p = '0' + v;
-		return p + 1;
-	}
-	return sks_pair_back(p + 2, v) + 2;
-}
-
 char *sks_fmt_ipv4(char *p, const uint8_t *a)
 {
-	p = sks_fmt_u8(p, a[0]);
+	p = sks_fmt_u64(p, a[0]);
 	*p++ = '.';
-	p = sks_fmt_u8(p, a[1]);
+	p = sks_fmt_u64(p, a[1]);
 	*p++ = '.';
-	p = sks_fmt_u8(p, a[2]);
+	p = sks_fmt_u64(p, a[2]);
 	*p++ = '.';
-	return sks_fmt_u8(p, a[3]);
+	return sks_fmt_u64(p, a[3]);
 }
 
 /* A 16-bit group as "%x": lowercase, no leading zeros (RFC 5952 4.1, 4.3). */
