@@ -11,15 +11,11 @@
 
 void sks_json_string(const char *s)
 {
-	char buf[64 * 6];
+	char buf[6];
 
 	putchar('"');
-	while (*s) {
-		size_t n = strnlen(s, 64);
-
-		fwrite(buf, 1, sks_fmt_json_esc(buf, s, n) - buf, stdout);
-		s += n;
-	}
+	for (; *s; s++)
+		fwrite(buf, 1, sks_fmt_json_esc(buf, s, 1) - buf, stdout);
 	putchar('"');
 }
 
