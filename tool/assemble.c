@@ -19,8 +19,8 @@
  * A record finds its packet through a hash of the packet's key, the oldest
  * packet is the first of a list in the order packets came, and a packet
  * finds its send call among those of sockets of the same hash: no scan of
- * the tables per record.  Slots are still taken lowest first, because
- * expiry prints packets in slot order.
+ * the tables per record.  Slots are taken lowest first: expiry prints
+ * packets in slot order.
  */
 #include <stdlib.h>
 #include <string.h>

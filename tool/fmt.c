@@ -177,7 +177,7 @@ char *sks_fmt_ipv6(char *p, const uint8_t *a)
 
 /*
  * What follows the backslash of a byte's escape, 'u' for "\u00XX"; 0 for
- * a byte that stands as it is (DEL and bytes above 0x7f too, as always).
+ * a byte that stands as it is (DEL and bytes above 0x7f too).
  */
 static const char sks_json_esc[256] = {
 	[0 ... 8] = 'u', ['\t'] = 't', ['\n'] = 'n', [0x0b ... 0x1f] = 'u',
