@@ -151,14 +151,15 @@ collector_empty()
 	     NR > 1 && ($NF in want) && $5 > 0 { busy = 1 } END { exit busy }' /proc/net/netlink
 }
 
-# drained: every record the module generated is delivered or dropped, and
-# the collector has read what was delivered.
+# drained: every stage event the module generated is delivered, dropped
+# or (summary mode) summarized, and the collector has read what was
+# delivered.
 drained()
 {
 	local g d f s m
 	[ -d /sys/module/skbstamp ] || return 0
 	read -r g d f s m < <(counters)
-	[ $((d + f + s)) -ge "$g" ] || return 1
+	[ $((d + f + s + m)) -ge "$g" ] || return 1
 	collector_empty
 }
 
