@@ -16,6 +16,8 @@
 #   make check-debug [ONLY=...]  the suite on a KASAN/lockdep/kmemleak 6.1
 #                         kernel (built once, cached; hours the first time)
 #   make bench [KERNELS=...]  overhead benchmark in the guests (bench/)
+#   make ledger [KERNELS=...]  instructions per transaction, function by
+#                         function, counted by a QEMU plugin (bench/ledger.sh)
 #
 # The module's own build rules are in Kbuild; everything that needs a guest
 # is in tests/.
@@ -105,5 +107,8 @@ demo:
 bench:
 	bench/run.sh $(KERNELS)
 
+ledger:
+	bench/ledger.sh $(KERNELS)
+
 .PHONY: all module tool clean dkms-src dkms-install dkms-uninstall install \
-	install-service deb check check-debug demo bench
+	install-service deb check check-debug demo bench ledger

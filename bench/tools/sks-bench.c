@@ -9,6 +9,10 @@
  *	sched, software and (TCP) ACK stages with OPT_ID, a CLOCK_MONOTONIC
  *	read around each send call, and the error queue read after every
  *	transaction.
+ *   rr-marked tcp|udp ADDR PORT WARMUP N DIR K
+ *	the cost ledger's window (bench/ledger.sh): WARMUP transactions,
+ *	then DIR/mark-K, N transactions, DIR/mark-K+1, each mark waiting
+ *	for the profiler's DIR/ack-K before going on.
  *   churn-server ADDR PORT
  *   churn-client ADDR PORT SECONDS
  *	connection churn: each connection sends one byte and is closed.
@@ -34,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/errqueue.h>
@@ -49,6 +54,7 @@ static void help(void)
 	fprintf(stderr,
 		"Usage: sks-bench rr-server tcp|udp ADDR PORT\n"
 		"       sks-bench rr-client tcp|udp ADDR PORT SECONDS [tstamp]\n"
+		"       sks-bench rr-marked tcp|udp ADDR PORT WARMUP N DIR K\n"
 		"       sks-bench churn-server ADDR PORT\n"
 		"       sks-bench churn-client ADDR PORT SECONDS\n"
 		"       sks-bench udp-sink ADDR PORT\n"
@@ -236,6 +242,47 @@ static void rr_client(bool tcp, const struct sockaddr_in *sin, double secs,
 	close(fd);
 }
 
+/* Create DIR/mark-@n and wait for the profiler's DIR/ack-@n. */
+static void mark(const char *dir, unsigned int n)
+{
+	const struct timespec tick = { 0, 1000000 };
+	char path[4096];
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/mark-%u", dir, n);
+	f = fopen(path, "w");
+	if (!f || fclose(f))
+		fail(path);
+	snprintf(path, sizeof(path), "%s/ack-%u", dir, n);
+	while (stat(path, &st))
+		nanosleep(&tick, NULL);
+}
+
+static void rr_marked(bool tcp, const struct sockaddr_in *sin,
+		      unsigned long warmup, unsigned long n, const char *dir,
+		      unsigned int k)
+{
+	const struct timespec settle = { 0, 100000000 };
+	int fd = connected(tcp ? SOCK_STREAM : SOCK_DGRAM, sin);
+	unsigned long i;
+	char c = 'x';
+
+	for (i = 0; i < warmup + n; i++) {
+		if (i == warmup)
+			mark(dir, k);
+		if (send(fd, &c, 1, 0) != 1)
+			fail("send");
+		if (recv(fd, &c, 1, 0) != 1)
+			fail("recv");
+	}
+	/* Idle a moment: the work the window caused (drains) is done. */
+	nanosleep(&settle, NULL);
+	mark(dir, k + 1);
+	printf("{\"ops\": %lu}\n", n);
+	close(fd);
+}
+
 static void churn_server(const struct sockaddr_in *sin)
 {
 	int lfd = listener(SOCK_STREAM, sin), fd;
@@ -328,6 +375,15 @@ int main(int argc, char **argv)
 		help();
 	cmd = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "rr-marked") && argc == 9) {
+		tcp = !strcmp(argv[2], "tcp");
+		if (!tcp && strcmp(argv[2], "udp"))
+			help();
+		sin = addr_of(argv[3], argv[4]);
+		rr_marked(tcp, &sin, num(argv[5]), num(argv[6]), argv[7],
+			  num(argv[8]));
+		return 0;
+	}
 	if (!strcmp(cmd, "rr-server") || !strcmp(cmd, "rr-client")) {
 		if (argc < 5)
 			help();
