@@ -29,7 +29,7 @@ CONFIGS = {
     7: "(7) BPF sock_ops timestamping",
     8: "(8) as (3), receive stages too",
     9: "(9) as (4), receive stages too",
-    10: "(10) BPF timestamping, in-kernel histograms (reserved)",
+    10: "(10) BPF timestamping, in-kernel histograms",
     11: "(11) records, every transmit stage, discarding collector (sks-sink)",
     12: "(12) records, every transmit stage, text monitor",
     13: "(13) one stage's hooks, filter matches nothing",

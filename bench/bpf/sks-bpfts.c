@@ -5,6 +5,10 @@
  * SIGTERM, printing one line per record to stdout, as a collector of
  * skbstamp's records does.  Prints "attached" on stderr once attached and
  * the record and loss counts at exit.  Configuration 7 of make bench.
+ *
+ * sks-bpfts CGROUP hist: attach the histogram program instead and sleep
+ * until SIGINT or SIGTERM; then print each pair's sample count, and the
+ * skbs still in flight, on stderr.  Configuration 10.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +55,42 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+#define SKS_PAIRS	4
+#define SKS_BUCKETS	64
+
+/* The histogram program's sample counts, summed over the CPUs. */
+static void print_hist(struct bpf_object *obj)
+{
+	static const char *const names[SKS_PAIRS] = {
+		"sendmsg-sched", "sched-sw", "sw-ack", "sendmsg-ack"
+	};
+	int fd = bpf_object__find_map_fd_by_name(obj, "sks_hist");
+	int ncpu = libbpf_num_possible_cpus(), i, c;
+	unsigned long long count[SKS_PAIRS] = { 0 };
+	struct { uint64_t c; uint32_t t; uint32_t p; } key, next;
+	unsigned long long inflight = 0;
+	uint64_t *vals;
+	uint32_t idx;
+
+	vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
+	for (idx = 0; vals && idx < SKS_PAIRS * SKS_BUCKETS; idx++)
+		if (!bpf_map_lookup_elem(fd, &idx, vals))
+			for (c = 0; c < ncpu; c++)
+				count[idx / SKS_BUCKETS] += vals[c];
+	free(vals);
+	fd = bpf_object__find_map_fd_by_name(obj, "sks_inflight");
+	if (!bpf_map_get_next_key(fd, NULL, &next)) {
+		do {
+			inflight++;
+			key = next;
+		} while (!bpf_map_get_next_key(fd, &key, &next));
+	}
+	for (i = 0; i < SKS_PAIRS; i++)
+		fprintf(stderr, "sks-bpfts: %s %llu samples\n", names[i],
+			count[i]);
+	fprintf(stderr, "sks-bpfts: %llu skbs in flight\n", inflight);
+}
+
 static int die(const char *what)
 {
 	fprintf(stderr, "sks-bpfts: %s: %s\n", what, strerror(errno));
@@ -65,15 +105,16 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct ring_buffer *rb;
 	struct bpf_link *link;
-	int cg, ncpu, i;
+	int cg, ncpu, i, hist;
 	uint64_t *vals;
 	uint32_t zero = 0;
 	ssize_t n;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: sks-bpfts CGROUP-DIR\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "hist"))) {
+		fprintf(stderr, "Usage: sks-bpfts CGROUP-DIR [hist]\n");
 		return 1;
 	}
+	hist = argc == 3;
 	n = readlink("/proc/self/exe", obj_path, sizeof(obj_path) - 32);
 	if (n < 0)
 		return die("readlink /proc/self/exe");
@@ -87,13 +128,26 @@ int main(int argc, char **argv)
 		return die(obj_path);
 	if (bpf_object__load(obj))
 		return die("loading the BPF program");
-	prog = bpf_object__find_program_by_name(obj, "sks_bpfts");
+	prog = bpf_object__find_program_by_name(obj, hist ? "sks_bpfts_hist" :
+						"sks_bpfts");
 	cg = open(argv[1], O_RDONLY | O_DIRECTORY);
 	if (!prog || cg < 0)
 		return die(argv[1]);
 	link = bpf_program__attach_cgroup(prog, cg);
 	if (!link)
 		return die("attaching to the cgroup");
+	if (hist) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		fprintf(stderr, "sks-bpfts: attached to %s\n", argv[1]);
+		/* A second's sleep, not pause(): a signal may come before it. */
+		while (!stop)
+			sleep(1);
+		print_hist(obj);
+		bpf_link__destroy(link);
+		bpf_object__close(obj);
+		return 0;
+	}
 	rb = ring_buffer__new(bpf_object__find_map_fd_by_name(obj, "sks_events"),
 			      on_record, NULL, NULL);
 	if (!rb)

@@ -7,9 +7,17 @@
  * call's skbs to be tracked (bpf_sock_ops_enable_tx_tstamp), and sends one
  * record per stage (sendmsg, sched, sw, ack) to user space through a ring
  * buffer, as skbstamp's records mode does through netlink.
+ *
+ * Configuration 10 attaches sks_bpfts_hist instead: the same callbacks
+ * keep each skb's sendmsg, sched and software times in a hash map keyed
+ * by (socket cookie, tskey), and add the delays sendmsg->sched,
+ * sched->sw, sw->ack (and sendmsg->ack) to per-CPU log2 histograms, as
+ * skbstamp's summary mode does; nothing goes to user space until the
+ * loader reads the histograms at exit.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 
 #define SOL_SOCKET	1
 
@@ -76,6 +84,126 @@ int sks_bpfts(struct bpf_sock_ops *skops)
 	r->sport = skops->local_port;
 	r->dport = skops->remote_port;	/* network order, as sock_ops gives it */
 	bpf_ringbuf_submit(r, 0);
+	return 1;
+}
+
+/* One skb in flight: when it passed sendmsg, sched and sw (0: not yet). */
+struct sks_bpfts_key {
+	__u64 cookie;
+	__u32 tskey;
+	__u32 pad;
+};
+
+struct sks_bpfts_times {
+	__u64 ts[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__type(key, struct sks_bpfts_key);
+	__type(value, struct sks_bpfts_times);
+} sks_inflight SEC(".maps");
+
+#define SKS_BPFTS_PAIRS		4	/* sendmsg-sched sched-sw sw-ack sendmsg-ack */
+#define SKS_BPFTS_BUCKETS	64	/* bucket i: [2^i, 2^(i+1)) ns */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SKS_BPFTS_PAIRS * SKS_BPFTS_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sks_hist SEC(".maps");
+
+static __always_inline __u32 sks_log2(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1)
+		r += 1;
+	return r;
+}
+
+static __always_inline void sks_hist_add(__u32 pair, __u64 from, __u64 to)
+{
+	__u32 idx;
+	__u64 *b;
+
+	if (!from || to < from)
+		return;
+	idx = pair * SKS_BPFTS_BUCKETS + sks_log2(to - from);
+	b = bpf_map_lookup_elem(&sks_hist, &idx);
+	if (b)
+		(*b)++;
+}
+
+/* The key of the skb the callback is about: its socket and tskey. */
+static __always_inline void sks_key_of(struct bpf_sock_ops *skops,
+				       struct sks_bpfts_key *key)
+{
+	struct bpf_sock_ops_kern *kern = bpf_cast_to_kern_ctx(skops);
+	struct sk_buff *skb = kern->skb;
+	struct skb_shared_info *sh;
+
+	sh = bpf_rdonly_cast(skb->head + skb->end,
+			     bpf_core_type_id_kernel(struct skb_shared_info));
+	key->cookie = bpf_get_socket_cookie(skops);
+	key->tskey = sh->tskey;
+	key->pad = 0;
+}
+
+SEC("sockops")
+int sks_bpfts_hist(struct bpf_sock_ops *skops)
+{
+	int flags = SK_BPF_CB_TX_TIMESTAMPING;
+	struct sks_bpfts_times *t, fresh = {};
+	struct sks_bpfts_key key;
+	__u64 now;
+
+	switch (skops->op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		bpf_setsockopt(skops, SOL_SOCKET, SK_BPF_CB_FLAGS, &flags,
+			       sizeof(flags));
+		return 1;
+	case BPF_SOCK_OPS_TSTAMP_SENDMSG_CB:
+		bpf_sock_ops_enable_tx_tstamp(bpf_cast_to_kern_ctx(skops), 0);
+		sks_key_of(skops, &key);
+		fresh.ts[0] = bpf_ktime_get_ns();
+		bpf_map_update_elem(&sks_inflight, &key, &fresh, BPF_ANY);
+		return 1;
+	case BPF_SOCK_OPS_TSTAMP_SCHED_CB:
+	case BPF_SOCK_OPS_TSTAMP_SND_SW_CB:
+	case BPF_SOCK_OPS_TSTAMP_ACK_CB:
+		break;
+	default:
+		return 1;
+	}
+	now = bpf_ktime_get_ns();
+	sks_key_of(skops, &key);
+	t = bpf_map_lookup_elem(&sks_inflight, &key);
+	if (!t)
+		return 1;
+	switch (skops->op) {
+	case BPF_SOCK_OPS_TSTAMP_SCHED_CB:
+		sks_hist_add(0, t->ts[0], now);
+		t->ts[1] = now;
+		break;
+	case BPF_SOCK_OPS_TSTAMP_SND_SW_CB:
+		sks_hist_add(1, t->ts[1], now);
+		t->ts[2] = now;
+		break;
+	default:
+		sks_hist_add(2, t->ts[2], now);
+		sks_hist_add(3, t->ts[0], now);
+		bpf_map_delete_elem(&sks_inflight, &key);
+		break;
+	}
 	return 1;
 }
 
