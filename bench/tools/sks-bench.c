@@ -243,7 +243,7 @@ static void rr_client(bool tcp, const struct sockaddr_in *sin, double secs,
 }
 
 /* Create DIR/mark-@n and wait for the profiler's DIR/ack-@n. */
-static void mark(const char *dir, unsigned int n)
+static void wait_mark(const char *dir, unsigned int n)
 {
 	const struct timespec tick = { 0, 1000000 };
 	char path[4096];
@@ -270,7 +270,7 @@ static void rr_marked(bool tcp, const struct sockaddr_in *sin,
 
 	for (i = 0; i < warmup + n; i++) {
 		if (i == warmup)
-			mark(dir, k);
+			wait_mark(dir, k);
 		if (send(fd, &c, 1, 0) != 1)
 			fail("send");
 		if (recv(fd, &c, 1, 0) != 1)
@@ -278,7 +278,7 @@ static void rr_marked(bool tcp, const struct sockaddr_in *sin,
 	}
 	/* Idle a moment: the work the window caused (drains) is done. */
 	nanosleep(&settle, NULL);
-	mark(dir, k + 1);
+	wait_mark(dir, k + 1);
 	printf("{\"ops\": %lu}\n", n);
 	close(fd);
 }

@@ -18,9 +18,8 @@
  * -icount, which also cuts blocks at its budget, the error stays well
  * under 1% of a window of thousands of transactions.
  *
- * QEMU's plugin API is declared here, not included: Debian ships no
- * qemu-plugin.h.  These are the few calls of API version 1 used, as QEMU
- * 4.2 to 8.x define them.
+ * QEMU's plugin API is declared in sks-qprof.h, not included: Debian
+ * ships no qemu-plugin.h.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,22 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef uint64_t qemu_plugin_id_t;
-struct qemu_plugin_tb;
-typedef struct {
-	const char *target_name;
-	struct { int min, cur; } version;
-	bool system_emulation;
-	union { struct { int smp_vcpus, max_vcpus; } system; };
-} qemu_info_t;
-typedef void (*sks_tb_trans_cb)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
-
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-					   sks_tb_trans_cb cb);
-void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
-					      int op, void *ptr, uint64_t imm);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+#include "sks-qprof.h"
 
 #define SKS_EXPORT __attribute__((visibility("default")))
 #define SKS_INLINE_ADD_U64 0
@@ -58,7 +42,7 @@ SKS_EXPORT int qemu_plugin_version = 1;
 
 /* Blocks are keyed by (address, length): a retranslation shares its slot. */
 #define SKS_SLOT_BITS	21
-#define SKS_NSLOTS	(1u << SKS_SLOT_BITS)
+#define SKS_NSLOTS	2097152u	/* 2^SKS_SLOT_BITS */
 
 struct sks_slot {
 	uint64_t vaddr;
@@ -167,7 +151,7 @@ static void *sks_watch(void *arg)
 }
 
 SKS_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
-				   const qemu_info_t *info, int argc,
+				   const struct sks_qemu_info *info, int argc,
 				   char **argv)
 {
 	pthread_t t;
