@@ -158,7 +158,7 @@ static __always_inline void sks_tag_copy(struct sks_tag *t,
  * is traced (SKS_MARK_TXDONE), once the driver released the skb (which
  * may also come after the ACK on a NIC that completes late).
  */
-static bool sks_tag_done(const struct sks_tag *e, u8 opts)
+static __always_inline bool sks_tag_done(const struct sks_tag *e, u8 opts)
 {
 	u8 st = e->state;
 
@@ -185,6 +185,47 @@ static void sks_tag_update(struct sks_tag *e, u8 state, unsigned int stage,
 	if (ts && stage < ARRAY_SIZE(e->ts))
 		e->ts[stage] = ts;
 	sks_tag_copy(t, e, opts);
+	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts)) {
+		e->cookie = 0;
+		this_cpu_dec(sks_tag_used);
+	}
+}
+
+/*
+ * Lock the bucket of (@cookie, @tskey) and return the entry, or NULL if
+ * it has none.  The caller reads and updates the entry in place,
+ * sks_tag_pass() marks the stage, and sks_tag_unlock() lets the bucket go
+ * (found or not): a stage's whole visit, without copying the entry out.
+ * Nothing that takes another bucket's lock may be called in between.
+ */
+struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref)
+	__acquires(&ref->b->lock)
+{
+	ref->b = sks_tag_bucket(cookie, tskey);
+	raw_spin_lock_irqsave(&ref->b->lock, ref->flags);
+	return sks_tag_find(ref->b, cookie, tskey);
+}
+
+void sks_tag_unlock(struct sks_tag_ref *ref)
+	__releases(&ref->b->lock)
+{
+	raw_spin_unlock_irqrestore(&ref->b->lock, ref->flags);
+}
+
+/* Locked entry @e passed @stage at @ts (0: no time) with @state. */
+void sks_tag_pass(struct sks_tag *e, u8 state, unsigned int stage, u64 ts)
+{
+	e->state |= state;
+	if (ts && stage < ARRAY_SIZE(e->ts))
+		e->ts[stage] = ts;
+}
+
+/*
+ * End locked entry @e if asked (SKS_MARK_END) and its skb passed its last
+ * stage; once its stage is reported, which reads it whole.
+ */
+void sks_tag_end_done(struct sks_tag *e, u8 opts)
+{
 	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts)) {
 		e->cookie = 0;
 		this_cpu_dec(sks_tag_used);

@@ -119,6 +119,13 @@ struct sks_tag {
 #define SKS_MARK_END		BIT(1)
 #define SKS_MARK_TXDONE		BIT(2)
 
+/* A locked tag entry's bucket (sks_tag_lock()). */
+struct sks_tag_bucket;
+struct sks_tag_ref {
+	struct sks_tag_bucket *b;
+	unsigned long flags;
+};
+
 int sks_tag_alloc(void);
 void sks_tag_free(void);
 u64 sks_tag_evictions(void);
@@ -131,6 +138,10 @@ bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
 bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
 		  u64 ts, struct sks_tag *t, u8 opts);
 void sks_tag_del(u64 cookie, u32 tskey);
+struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref);
+void sks_tag_unlock(struct sks_tag_ref *ref);
+void sks_tag_pass(struct sks_tag *e, u8 state, unsigned int stage, u64 ts);
+void sks_tag_end_done(struct sks_tag *e, u8 opts);
 void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags);
 
 /*

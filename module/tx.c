@@ -581,17 +581,18 @@ static bool sks_tag_hw_owed(u8 st)
 }
 
 /*
- * How a stage of a tagged skb marks its entry: a record needs all of it
- * copied out, summary mode (or no report, once stopped) its head; the
- * entry ends with the skb's last stage, which is txdone's if traced.
+ * How a stage of a tagged skb marks its entry: the entry ends with the
+ * skb's last stage, which is txdone's if traced.  Where the entry is
+ * copied out (merged skbs' ACKs), a record needs all of it, summary mode
+ * (or no report, once stopped) its head.
  */
 static u8 sks_mark_opts(const struct sks_config *cfg)
 {
 	/*
-	 * What is not copied is not read either: the stages' copies are
-	 * declared __uninitialized, or the kernels that zero every local
-	 * (INIT_STACK_ALL_ZERO) would clear the whole entry's size on each
-	 * stage of every traced skb, for nothing.
+	 * What is not copied is not read either: the copies are declared
+	 * __uninitialized, or the kernels that zero every local
+	 * (INIT_STACK_ALL_ZERO) would clear the whole entry's size for
+	 * nothing.
 	 */
 	u8 opts = SKS_MARK_END;
 
@@ -642,8 +643,8 @@ static void sks_report_stage(const struct sks_config *cfg,
 #define SKS_MERGED_MAX	16
 
 /*
- * The ACK stamp of TCP's @skb came for entry @t, which covers its bytes
- * from t->key - t->len + 1 on.  TCP may have merged skbs before those
+ * The ACK stamp of TCP's @skb came for the entry of @key, which covers
+ * its @len bytes up to @key.  TCP may have merged skbs before those
  * into @skb: SACK processing (tcp_shifted_skb()) and retransmission
  * (tcp_retrans_try_collapse()) move the timestamp key of the skb absorbed
  * to the one that absorbs it.  Their bytes are acknowledged now, and no
@@ -651,14 +652,14 @@ static void sks_report_stage(const struct sks_config *cfg,
  * last bytes, each right before the next, so they are found walking back
  * within @skb's bytes, get their ack record and end.  An entry still
  * waiting for its driver (a hardware stamp, txdone) stays until then.
- * The caller checks that @t does not cover all of @skb's bytes: most ACK
- * stamps then cost nothing here.
+ * The caller checks that the entry does not cover all of @skb's bytes:
+ * most ACK stamps then cost nothing here.
  */
 static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
 					u64 cookie, struct sk_buff *skb,
-					const struct sks_tag *t, u64 now)
+					u32 key, u32 len, u64 now)
 {
-	u32 seq = TCP_SKB_CB(skb)->seq, below = t->key - t->len + 1;
+	u32 seq = TCP_SKB_CB(skb)->seq, below = key - len + 1;
 	struct sks_tag __uninitialized e;
 	bool waits;
 	int n;
@@ -684,6 +685,33 @@ static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
 	}
 }
 
+/*
+ * Does the application want this stamp of its skb itself?  @app: its
+ * SKBTX_* requests; @ack_ours: the ACK request is the module's.
+ */
+static bool sks_app_wants(unsigned int stage, u8 app, bool ack_ours,
+			  bool hw)
+{
+	/* BPF timestamping asked too: its callbacks run in the original. */
+	if (app & SKS_SKBTX_BPF)
+		return true;
+	switch (stage) {
+	case SKBSTAMP_STAGE_SCHED:
+		return app & SKBTX_SCHED_TSTAMP;
+	case SKBSTAMP_STAGE_SW:
+	case SKBSTAMP_STAGE_HW:
+		return app & (hw ? SKBTX_HW_TSTAMP : SKBTX_SW_TSTAMP);
+	default:
+		return !ack_ours;
+	}
+}
+
+/*
+ * A stamp of a tagged skb: the stage is marked, and recorded or added to
+ * the histograms, in the one hold of its entry's lock (sks_tag_lock()):
+ * nothing is copied out.  Only the merged skbs an ACK stamp covers are
+ * looked up after it is let go, each under its own lock.
+ */
 static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 				 struct skb_shared_hwtstamps *hwtstamps,
 				 struct sock *sk, int tstype)
@@ -691,10 +719,12 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	u32 tskey = skb_shinfo(orig_skb)->tskey;
 	bool in_progress = skb_shinfo(orig_skb)->tx_flags & SKBTX_IN_PROGRESS;
 	const struct sks_config *cfg = sks_conf();
+	struct sks_tag_ref ref;
 	unsigned int stage;
+	struct sks_tag *e;
 	bool app_wants;
-	struct sks_tag __uninitialized t;
-	u64 cookie, now = 0;
+	u32 key, len;
+	u64 cookie, now;
 	u8 seen;
 
 	if (!sk)
@@ -719,10 +749,13 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	}
 	/* A socket the module never tagged for may have no cookie yet. */
 	cookie = atomic64_read(&sk->sk_cookie);
-	if (cookie)
-		now = ktime_get_ns();
-	if (!cookie || !sks_tag_mark(cookie, tskey, seen, stage, now, &t,
-				     sks_mark_opts(cfg))) {
+	e = NULL;
+	if (cookie) {
+		e = sks_tag_lock(cookie, tskey, &ref);
+		if (!e)
+			sks_tag_unlock(&ref);
+	}
+	if (!e) {
 		/*
 		 * Not one of the module's, or its entry was reused under load.
 		 * Applications that want timestamps must set the reporting
@@ -733,31 +766,23 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 		return READ_ONCE(sk->sk_tsflags) ||
 		       (skb_shinfo(orig_skb)->tx_flags & SKS_SKBTX_BPF);
 	}
-
-	switch (stage) {
-	case SKBSTAMP_STAGE_SCHED:
-		app_wants = t.app & SKBTX_SCHED_TSTAMP;
-		break;
-	case SKBSTAMP_STAGE_SW:
-	case SKBSTAMP_STAGE_HW:
-		app_wants = t.app & (hwtstamps ? SKBTX_HW_TSTAMP : SKBTX_SW_TSTAMP);
-		break;
-	default:
-		app_wants = !t.ack_ours;
-		break;
-	}
-	/* BPF timestamping asked too: its callbacks run in the original. */
-	if (t.app & SKS_SKBTX_BPF)
-		app_wants = true;
+	/* The time is taken once the entry is held: stages stay in order. */
+	now = ktime_get_ns();
+	app_wants = sks_app_wants(stage, e->app, e->ack_ours, hwtstamps);
+	sks_tag_pass(e, seen, stage, now);
 	/* The write-queue skb's dev (the ACK's) aliases its rbtree node. */
 	if (cfg && sks_want(cfg, stage))
-		sks_report_stage(cfg, &t, stage, now,
+		sks_report_stage(cfg, e, stage, now,
 				 tstype == SCM_TSTAMP_ACK ? NULL : orig_skb,
 				 hwtstamps);
+	sks_tag_end_done(e, sks_mark_opts(cfg));
+	key = e->key;
+	len = e->len;
+	sks_tag_unlock(&ref);
 	/* Bytes before the entry's: skbs merged into this one. */
 	if (stage == SKBSTAMP_STAGE_ACK &&
-	    after(t.key - t.len + 1, TCP_SKB_CB(orig_skb)->seq))
-		sks_tag_ack_merged(cfg, cookie, orig_skb, &t, now);
+	    after(key - len + 1, TCP_SKB_CB(orig_skb)->seq))
+		sks_tag_ack_merged(cfg, cookie, orig_skb, key, len, now);
 	return app_wants;
 }
 
@@ -792,19 +817,22 @@ void sks_hook_skb_tstamp_tx(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 /* A released skb that asked for a software stamp, on a socket with a cookie. */
 static noinline void sks_txdone(struct sk_buff *skb, u64 cookie)
 {
-	struct skb_shared_info *sh = skb_shinfo(skb);
-	const struct sks_config *cfg;
-	struct sks_tag __uninitialized t;
+	const struct sks_config *cfg = sks_conf();
+	struct sks_tag_ref ref;
+	struct sks_tag *e;
 	u64 now;
 
-	/* One lookup: the driver took the skb (sw), and this is the first. */
-	cfg = sks_conf();
-	now = ktime_get_ns();
-	if (sks_tag_mark_once(cookie, sh->tskey, SKS_TAG_SW_DONE,
-			      SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now,
-			      &t, sks_mark_opts(cfg)) &&
-	    sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
-		sks_report_stage(cfg, &t, SKBSTAMP_STAGE_TXDONE, now, skb, NULL);
+	e = sks_tag_lock(cookie, skb_shinfo(skb)->tskey, &ref);
+	/* The driver took the skb (sw), and this is the first release. */
+	if (e && (e->state & SKS_TAG_SW_DONE) && !(e->state & SKS_TAG_TXDONE_DONE)) {
+		now = ktime_get_ns();
+		sks_tag_pass(e, SKS_TAG_TXDONE_DONE, SKBSTAMP_STAGE_TXDONE, now);
+		if (sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
+			sks_report_stage(cfg, e, SKBSTAMP_STAGE_TXDONE, now,
+					 skb, NULL);
+		sks_tag_end_done(e, sks_mark_opts(cfg));
+	}
+	sks_tag_unlock(&ref);
 }
 
 /*
