@@ -86,6 +86,12 @@ tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
 /usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1
 sub_result $? "uapi YNL spec agrees with the header" "$log"
+# The dashboard's JSON, and its PromQL as promtool parses it (the guest
+# case 405 checks the names against a real export).
+/usr/bin/python3 tests/guest/dashcheck.py deploy/grafana/skbstamp.json \
+	--rules "$build/dashboard-rules.yml" >"$log" 2>&1 &&
+	promtool check rules "$build/dashboard-rules.yml" >>"$log" 2>&1
+sub_result $? "Grafana dashboard is valid, promtool parses its PromQL" "$log"
 make -s deb >"$log" 2>&1
 sub_result $? "make deb builds skbstamp and skbstamp-dkms" "$log"
 sub_end
