@@ -3,9 +3,10 @@
 #
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
-# monitor's lines against printf's, coding style, make deb), then one suite
-# per kernel (fetch, W=1 build, sparse, DKMS add, build and install into a
-# private tree, and the in-guest suite tests/guest/suite.sh), then the "deb"
+# monitor's lines against printf's, coding style, the Grafana dashboard's
+# JSON and PromQL, make deb), then one suite per kernel (fetch, W=1
+# build, sparse, DKMS add, build and install into a private tree, and the
+# in-guest suite tests/guest/suite.sh), then the "deb"
 # suite: case 430 alone in a 6.1 guest of its own, where the Debian
 # packages' postinst has DKMS compile the module (minutes under emulation,
 # so a longer case limit: SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N

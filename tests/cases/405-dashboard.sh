@@ -23,6 +23,13 @@ sks_python "$SKS_TOP/tests/guest/dashcheck.py" "$SKS_TOP/deploy/grafana/skbstamp
 	--export "$SKS_TMP/out.prom" --rules "$SKS_TMP/rules.yml" >"$SKS_TMP/check.txt" ||
 	{ grep -v '^ok' "$SKS_TMP/check.txt"; sks_fail "dashboard check against the export failed"; }
 grep -c '^ok' "$SKS_TMP/check.txt"
+# The check is not vacuous: an export without skbstamp_running fails it.
+grep -v '^skbstamp_running' "$SKS_TMP/out.prom" >"$SKS_TMP/less.prom"
+sks_python "$SKS_TOP/tests/guest/dashcheck.py" "$SKS_TOP/deploy/grafana/skbstamp.json" \
+	--export "$SKS_TMP/less.prom" >"$SKS_TMP/less.txt" &&
+	sks_fail "dashcheck passed an export without skbstamp_running"
+grep -q "^FAIL: .*'skbstamp_running'" "$SKS_TMP/less.txt" ||
+	sks_fail "dashcheck did not name the missing skbstamp_running"
 if command -v promtool >/dev/null; then
 	promtool check rules "$SKS_TMP/rules.yml" || sks_fail "promtool rejects the dashboard's expressions"
 fi

@@ -126,15 +126,17 @@ def structure(dash):
 
 def exported(path):
     """Metric names and label names of a Prometheus text exposition."""
-    metrics, labels = set(), set()
+    metrics, labels, odd = set(), set(), []
     for line in open(path):
         if line.startswith("#") or not line.strip():
             continue
         m = re.match(r"^([A-Za-z_:][\w:]*)(?:\{(.*)\})? \S+$", line.rstrip("\n"))
-        check(m is not None, "export line parses: " + line.strip())
         if m:
             metrics.add(m.group(1))
             labels.update(re.findall(r'([A-Za-z_]\w*)="', m.group(2) or ""))
+        else:
+            odd.append(line.strip())
+    check(not odd, "every export line parses %s" % odd[:3])
     return metrics, labels
 
 
