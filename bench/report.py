@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn bench/guest.sh results into bench/results/ and README's summary.
+"""Turn bench/guest.sh results into bench/results/ and the summary of
+docs/benchmark.md.
 
-usage: report.py --date DATE --outdir DIR [--readme README.md] RUNDIR...
+usage: report.py --date DATE --outdir DIR [--doc docs/benchmark.md] RUNDIR...
 
 Each RUNDIR (build/bench/KERNEL/MODE) holds meta.json (written by
 bench/run.sh) and results.jsonl (written by bench/guest.sh in the guest).
 Writes DIR/bench-DATE.json and DIR/bench-DATE.md, copies the Markdown to
-DIR/latest.md and replaces README's text between the bench markers with
-the summary.  Nothing here is a target check: the targets are reported.
+DIR/latest.md and replaces the --doc file's text between the bench
+markers with the summary.  Nothing here is a target check: the targets
+are reported.
 """
 
 import argparse
@@ -513,12 +515,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--date", required=True)
     ap.add_argument("--outdir", required=True)
-    ap.add_argument("--readme")
+    ap.add_argument("--doc")
     ap.add_argument("runs", nargs="+")
     o = ap.parse_args()
     runs = [load(d) for d in o.runs]
     md = ["# skbstamp benchmark, %s" % o.date, "",
-          "Produced by `make bench` (bench/run.sh); see README's Benchmark section "
+          "Produced by `make bench` (bench/run.sh); see docs/benchmark.md "
           "for what is measured.", ""]
     summary = []
     ans = []
@@ -568,10 +570,10 @@ def main():
     open(mpath, "w").write("\n".join(md))
     open(os.path.join(o.outdir, "latest.md"), "w").write("\n".join(md))
     print("report: wrote %s and %s" % (mpath, jpath))
-    if o.readme:
-        text = open(o.readme).read()
+    if o.doc:
+        text = open(o.doc).read()
         if BEGIN not in text or END not in text:
-            print("report: no bench markers in %s, not updated" % o.readme,
+            print("report: no bench markers in %s, not updated" % o.doc,
                   file=sys.stderr)
             return
         new = "\n".join([BEGIN, "",
@@ -579,8 +581,8 @@ def main():
                          "including the noisy real-time one, in `%s`." % (o.date, mpath),
                          ""] + ov + [""] + summary + [END])
         i, j = text.index(BEGIN), text.index(END) + len(END)
-        open(o.readme, "w").write(text[:i] + new + text[j:])
-        print("report: updated %s" % o.readme)
+        open(o.doc, "w").write(text[:i] + new + text[j:])
+        print("report: updated %s" % o.doc)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 # every kernel (default: all of tests/kernels.conf) and every QEMU mode
 # (SKS_BENCH_MODES, default "icount tcg"), boot the kernel's guest with
 # tests/lib/vm-run.sh and run bench/guest.sh in it; then bench/report.py
-# writes bench/results/ (Markdown and JSON) and README's Benchmark section.
+# writes bench/results/ (Markdown and JSON) and docs/benchmark.md's summary.
 #
 # QEMU modes:
 #   icount  -icount shift=0,sleep=off, -smp 1 (SKS_ICOUNT=1): the guest's
@@ -105,6 +105,6 @@ for k in "${kernels[@]}"; do
 done
 
 mapfile -t runs <"$out/runs.list"
-python3 bench/report.py --date "$date" --readme README.md \
+python3 bench/report.py --date "$date" --doc docs/benchmark.md \
 	--outdir bench/results "${runs[@]}"
 [ "$failed" -eq 0 ] || die "a guest failed; its log is in $out/KERNEL/MODE/log"

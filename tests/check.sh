@@ -3,9 +3,10 @@
 #
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
-# monitor's lines against printf's, coding style, make deb), then one suite
-# per kernel (fetch, W=1 build, sparse, DKMS add, build and install into a
-# private tree, and the in-guest suite tests/guest/suite.sh), then the "deb"
+# monitor's lines against printf's, coding style, the Grafana dashboard's
+# JSON and PromQL, make deb), then one suite per kernel (fetch, W=1
+# build, sparse, DKMS add, build and install into a private tree, and the
+# in-guest suite tests/guest/suite.sh), then the "deb"
 # suite: case 430 alone in a 6.1 guest of its own, where the Debian
 # packages' postinst has DKMS compile the module (minutes under emulation,
 # so a longer case limit: SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N
@@ -86,6 +87,12 @@ tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
 /usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1
 sub_result $? "uapi YNL spec agrees with the header" "$log"
+# The dashboard's JSON, and its PromQL as promtool parses it (the guest
+# case 405 checks the names against a real export).
+/usr/bin/python3 tests/guest/dashcheck.py deploy/grafana/skbstamp.json \
+	--rules "$build/dashboard-rules.yml" >"$log" 2>&1 &&
+	promtool check rules "$build/dashboard-rules.yml" >>"$log" 2>&1
+sub_result $? "Grafana dashboard is valid, promtool parses its PromQL" "$log"
 make -s deb >"$log" 2>&1
 sub_result $? "make deb builds skbstamp and skbstamp-dkms" "$log"
 sub_end

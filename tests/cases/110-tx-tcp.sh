@@ -75,7 +75,7 @@ retx_keys = {r["tskey"] for r in allrec if r["retrans"]}
 # software GSO frees that clone when it cuts it: a segment still on its way
 # (here: not yet taken by b's stack, on a stalled guest) when TCP sends the
 # skb again has the same key as the new send's segment, and its txdone can
-# come marked retrans, or not at all (README, "Transmit stages").  The
+# come marked retrans, or not at all (docs/design.md, "Transmit stages").  The
 # stages of a key sent again are those of all its sends (which may have
 # sent an skb ending there: sched, ack).
 allby = {}
