@@ -268,19 +268,16 @@ static uint64_t sks_jrx_time(const struct sks_join *j, const struct sks_jrx *r)
 }
 
 /*
- * TCP: the sendings of @tx from @from to @ntx (one flow, by key) holding
- * the bytes of @r.
+ * TCP: the sendings of @tx from @from to @ntx (one flow, by key, none
+ * longer than @maxlen) holding the bytes of @r.
  */
 static void sks_jmatch_tcp(const struct sks_join *j, const struct sks_jtx *tx,
-			   size_t from, size_t ntx, const struct sks_jrx *r,
-			   struct sks_jmatch *m)
+			   size_t from, size_t ntx, uint32_t maxlen,
+			   const struct sks_jrx *r, struct sks_jmatch *m)
 {
-	uint32_t first = r->tskey - r->len + 1, maxlen = 0;
+	uint32_t first = r->tskey - r->len + 1;
 	size_t lo = from, hi = ntx, i;
 
-	for (i = from; i < ntx; i++)
-		if (tx[i].len > maxlen)
-			maxlen = tx[i].len;
 	/* The first sending whose last byte is at or after the packet's. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -314,12 +311,15 @@ static size_t sks_jmatch_dir(struct sks_join *j, int dir, struct sks_jmatch *out
 
 	while (ri < rs->nrx) {
 		const struct sks_jflow *fl = &rs->rx[ri].flow;
+		uint32_t maxlen = 0;
 		size_t tend, rend, u;
 
 		while (ti < ts->ntx && sks_jflow_cmp(&ts->tx[ti].flow, fl) < 0)
 			ti++;
-		for (tend = ti; tend < ts->ntx && !sks_jflow_cmp(&ts->tx[tend].flow, fl);)
-			tend++;
+		for (tend = ti; tend < ts->ntx && !sks_jflow_cmp(&ts->tx[tend].flow, fl);
+		     tend++)
+			if (ts->tx[tend].len > maxlen)
+				maxlen = ts->tx[tend].len;
 		for (rend = ri; rend < rs->nrx && !sks_jflow_cmp(&rs->rx[rend].flow, fl);)
 			rend++;
 		/* UDP: in order, each the next sending of its length. */
@@ -330,7 +330,7 @@ static size_t sks_jmatch_dir(struct sks_join *j, int dir, struct sks_jmatch *out
 			memset(m, 0, sizeof(*m));
 			m->rx = ri;
 			if (fl->proto == IPPROTO_TCP) {
-				sks_jmatch_tcp(j, ts->tx, ti, tend, &rs->rx[ri], m);
+				sks_jmatch_tcp(j, ts->tx, ti, tend, maxlen, &rs->rx[ri], m);
 			} else {
 				for (k = u; k < tend && k - u < 64; k++)
 					if (sks_jtx_valid(j, &ts->tx[k]) &&
@@ -497,7 +497,7 @@ static bool sks_jfilter_addr(const struct sks_addr_arg *a, const uint8_t *addr,
 {
 	unsigned int bits = a->plen, i;
 
-	if ((family == 6) != (a->family == AF_INET6))
+	if (family != (a->family == AF_INET6 ? 6u : 4u))
 		return false;
 	for (i = 0; bits >= 8; i++, bits -= 8)
 		if (addr[i] != a->addr[i])
@@ -552,7 +552,7 @@ static int sks_jreport(struct sks_join *j)
 	size_t i, n = 0, shown = 0;
 
 	if (!v) {
-		fprintf(stderr, "skbstamp join: out of memory\n");
+		fprintf(stderr, "skbstamp: out of memory\n");
 		return SKS_EXIT_KERNEL;
 	}
 	for (i = 0; i < j->nm; i++) {
@@ -596,7 +596,7 @@ static int sks_jreport(struct sks_join *j)
 	sks_jout_u64(j, "unmatched", "unmatched", j->unmatched);
 	sks_jout_end(j);
 	if (!shown) {
-		fprintf(stderr, "skbstamp join: no packet of %s matched one of %s%s\n",
+		fprintf(stderr, "skbstamp: no packet of %s matched one of %s%s\n",
 			j->f[1].path, j->f[0].path,
 			j->filt.proto || j->filt.sport || j->filt.dport || j->filt.has_src ||
 			j->filt.has_dst ? " in the flows asked for" : "");
@@ -616,7 +616,7 @@ static int sks_jestimate(struct sks_join *j)
 	size_t i, nb, nf = 0, nr = 0;
 
 	if (!back) {
-		fprintf(stderr, "skbstamp join: out of memory\n");
+		fprintf(stderr, "skbstamp: out of memory\n");
 		return SKS_EXIT_KERNEL;
 	}
 	for (i = 0; i < j->nm; i++) {
@@ -638,13 +638,14 @@ static int sks_jestimate(struct sks_join *j)
 	}
 	free(back);
 	if (!nf || !nr) {
-		fprintf(stderr, "skbstamp join: cannot estimate the offset: %s TCP packets sent by %s and received by %s\n",
-			"no", nf ? j->f[1].path : j->f[0].path, nf ? j->f[0].path : j->f[1].path);
+		fprintf(stderr, "skbstamp: no offset estimate: no TCP sent by %s matched in %s\n",
+			nf ? j->f[1].path : j->f[0].path, nf ? j->f[0].path : j->f[1].path);
 		return SKS_EXIT_NOMATCH;
 	}
+	/* Clocks that drifted, or files of different captures. */
 	if (hi < lo) {
-		fprintf(stderr, "skbstamp join: cannot estimate the offset: the packets both ways disagree by %" PRId64 " ns (a clock drifted, or the files are of different captures)\n",
-			lo - hi);
+		fprintf(stderr, "skbstamp: no offset estimate: the two ways disagree by %" PRId64
+			" ns\n", lo - hi);
 		return SKS_EXIT_NOMATCH;
 	}
 	j->offset = lo + (hi - lo) / 2;
@@ -660,7 +661,8 @@ static int sks_jparse_args(struct sks_join *j, int argc, char **argv)
 	int i;
 
 	if (argc < 2) {
-		fprintf(stderr, "skbstamp join: SENDER.jsonl RECEIVER.jsonl [offset NS | estimate] [flow FILTER...]\n");
+		fprintf(stderr, "skbstamp: SENDER.jsonl RECEIVER.jsonl %s\n",
+			"[offset NS | estimate] [flow FILTER...]");
 		return -1;
 	}
 	j->f[0].path = argv[0];
@@ -669,7 +671,8 @@ static int sks_jparse_args(struct sks_join *j, int argc, char **argv)
 		const char *k = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!flow && !strcmp(k, "estimate") && !given) {
-			j->estimate = given = true;
+			j->estimate = true;
+			given = true;
 			continue;
 		}
 		if (!flow && !strcmp(k, "flow")) {
@@ -677,7 +680,7 @@ static int sks_jparse_args(struct sks_join *j, int argc, char **argv)
 			continue;
 		}
 		if (!val) {
-			fprintf(stderr, "skbstamp join: '%s' needs a value, or is not known\n", k);
+			fprintf(stderr, "skbstamp: '%s' needs a value, or is not known\n", k);
 			return -1;
 		}
 		i++;
@@ -685,14 +688,14 @@ static int sks_jparse_args(struct sks_join *j, int argc, char **argv)
 			errno = 0;
 			j->offset = strtoll(val, &end, 10);
 			if (errno || *end || end == val) {
-				fprintf(stderr, "skbstamp join: offset is an integer number of nanoseconds, not '%s'\n",
+				fprintf(stderr, "skbstamp: offset is in nanoseconds, not '%s'\n",
 					val);
 				return -1;
 			}
 			given = true;
 		} else if (flow && !strcmp(k, "proto")) {
 			if (strcmp(val, "tcp") && strcmp(val, "udp")) {
-				fprintf(stderr, "skbstamp join: proto is tcp or udp, not '%s'\n", val);
+				fprintf(stderr, "skbstamp: proto is tcp or udp, not '%s'\n", val);
 				return -1;
 			}
 			j->filt.proto = strcmp(val, "tcp") ? IPPROTO_UDP : IPPROTO_TCP;
@@ -704,12 +707,12 @@ static int sks_jparse_args(struct sks_join *j, int argc, char **argv)
 			*(src ? &j->filt.has_src : &j->filt.has_dst) = true;
 		} else if (flow && (!strcmp(k, "sport") || !strcmp(k, "dport"))) {
 			if (sks_parse_u32(k, val, &v) || !v || v > 65535) {
-				fprintf(stderr, "skbstamp join: %s must be 1 .. 65535\n", k);
+				fprintf(stderr, "skbstamp: %s must be 1 .. 65535\n", k);
 				return -1;
 			}
 			*(k[0] == 's' ? &j->filt.sport : &j->filt.dport) = v;
 		} else {
-			fprintf(stderr, "skbstamp join: unknown or repeated argument '%s'%s\n", k,
+			fprintf(stderr, "skbstamp: unknown or repeated argument '%s'%s\n", k,
 				flow ? " (flow filters: proto, src, dst, sport, dport)" : "");
 			return -1;
 		}
@@ -732,13 +735,13 @@ static int sks_jcheck_kinds(struct sks_join *j)
 		bool need_tx = !i || j->estimate, need_rx = i || j->estimate;
 
 		if (need_tx && !j->s[i].ntx) {
-			fprintf(stderr, "skbstamp join: %s has no %s%s\n", j->f[i].path,
-				what[i][0], j->f[i].ntx ? "" : ": was it recorded with the tx stages?");
+			fprintf(stderr, "skbstamp: %s has no %s%s\n", j->f[i].path,
+				what[i][0], j->f[i].ntx ? "" : ": recorded with the tx stages?");
 			return SKS_EXIT_KERNEL;
 		}
 		if (need_rx && !j->s[i].nrx) {
-			fprintf(stderr, "skbstamp join: %s has no %s%s\n", j->f[i].path,
-				what[i][1], j->f[i].nrx ? "" : ": was it recorded with 'stages tx,rx'?");
+			fprintf(stderr, "skbstamp: %s has no %s%s\n", j->f[i].path,
+				what[i][1], j->f[i].nrx ? "" : ": recorded with 'stages tx,rx'?");
 			return SKS_EXIT_KERNEL;
 		}
 	}
@@ -788,7 +791,7 @@ int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv)
 	ret = SKS_EXIT_KERNEL;
 	for (k = 0; k < 2; k++)
 		if (sks_jrx_build(&j.f[k], &j.s[k]) || sks_jtx_build(&j.f[k], &j.s[k])) {
-			fprintf(stderr, "skbstamp join: out of memory\n");
+			fprintf(stderr, "skbstamp: out of memory\n");
 			goto out;
 		}
 	ret = sks_jcheck_kinds(&j);
@@ -797,7 +800,7 @@ int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv)
 	j.hw = sks_jhw_both(&j, 0) && (!j.estimate || sks_jhw_both(&j, 1));
 	j.m = calloc(j.s[1].nrx ? j.s[1].nrx : 1, sizeof(*j.m));
 	if (!j.m) {
-		fprintf(stderr, "skbstamp join: out of memory\n");
+		fprintf(stderr, "skbstamp: out of memory\n");
 		ret = SKS_EXIT_KERNEL;
 		goto out;
 	}

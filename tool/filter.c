@@ -26,8 +26,7 @@
 
 #include "skbstamp.h"
 
-int sks_parse_addr(const char *what, const char *arg,
-			  struct sks_addr_arg *a)
+int sks_parse_addr(const char *what, const char *arg, struct sks_addr_arg *a)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
 	uint32_t plen;

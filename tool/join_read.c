@@ -141,15 +141,33 @@ static int sks_jfield(struct sks_jrec *r, unsigned int f, const char *v, bool st
 	if (sks_jnum(v, str, UINT64_MAX, &n))
 		return -1;
 	switch (f) {
-	case SKS_JF_TS:		r->ts = n; break;
-	case SKS_JF_HW:		r->hw = n; break;
-	case SKS_JF_SK:		r->sk = n; break;
-	case SKS_JF_ID:		r->id = n; break;
-	case SKS_JF_TSKEY:	r->tskey = n; return n > UINT32_MAX ? -1 : 0;
-	case SKS_JF_LEN:	r->len = n; return n > UINT32_MAX ? -1 : 0;
-	case SKS_JF_OFFSET:	r->offset = n; return n > UINT32_MAX ? -1 : 0;
-	case SKS_JF_SPORT:	r->flow.sport = n; return n > 65535 ? -1 : 0;
-	case SKS_JF_DPORT:	r->flow.dport = n; return n > 65535 ? -1 : 0;
+	case SKS_JF_TS:
+		r->ts = n;
+		break;
+	case SKS_JF_HW:
+		r->hw = n;
+		break;
+	case SKS_JF_SK:
+		r->sk = n;
+		break;
+	case SKS_JF_ID:
+		r->id = n;
+		break;
+	case SKS_JF_TSKEY:
+		r->tskey = n;
+		return n > UINT32_MAX ? -1 : 0;
+	case SKS_JF_LEN:
+		r->len = n;
+		return n > UINT32_MAX ? -1 : 0;
+	case SKS_JF_OFFSET:
+		r->offset = n;
+		return n > UINT32_MAX ? -1 : 0;
+	case SKS_JF_SPORT:
+		r->flow.sport = n;
+		return n > 65535 ? -1 : 0;
+	case SKS_JF_DPORT:
+		r->flow.dport = n;
+		return n > 65535 ? -1 : 0;
 	case SKS_JF_FAMILY:
 		r->flow.family = n;
 		return n == 4 || n == 6 ? 0 : -1;
@@ -221,7 +239,7 @@ int sks_jfile_read(struct sks_jfile *f)
 
 	in = fopen(f->path, "r");
 	if (!in) {
-		fprintf(stderr, "skbstamp join: %s: %m\n", f->path);
+		fprintf(stderr, "skbstamp: %s: %m\n", f->path);
 		return SKS_EXIT_KERNEL;
 	}
 	while ((len = getline(&line, &lcap, in)) >= 0) {
@@ -234,14 +252,14 @@ int sks_jfile_read(struct sks_jfile *f)
 			cap = cap ? cap * 2 : 4096;
 			n = realloc(f->recs, cap * sizeof(*n));
 			if (!n) {
-				fprintf(stderr, "skbstamp join: out of memory\n");
+				fprintf(stderr, "skbstamp: out of memory\n");
 				goto fail;
 			}
 			f->recs = n;
 		}
 		j.p = line;
 		if (!sks_jline(&j, &f->recs[f->n])) {
-			fprintf(stderr, "skbstamp join: %s:%zu: %s; join reads what 'skbstamp --json monitor' writes\n",
+			fprintf(stderr, "skbstamp: %s:%zu: %s (not skbstamp monitor JSON)\n",
 				f->path, lineno, j.err);
 			goto fail;
 		}
@@ -252,7 +270,7 @@ int sks_jfile_read(struct sks_jfile *f)
 		f->n++;
 	}
 	if (ferror(in)) {
-		fprintf(stderr, "skbstamp join: %s: read error\n", f->path);
+		fprintf(stderr, "skbstamp: %s: read error\n", f->path);
 		goto fail;
 	}
 	free(line);
