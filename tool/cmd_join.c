@@ -329,6 +329,9 @@ static size_t sks_jmatch_dir(struct sks_join *j, int dir, struct sks_jmatch *out
 
 			memset(m, 0, sizeof(*m));
 			m->rx = ri;
+			/* With the PHC clock, a packet without its stamp. */
+			if (j->hw && !rs->rx[ri].has_hw)
+				continue;
 			if (fl->proto == IPPROTO_TCP) {
 				sks_jmatch_tcp(j, ts->tx, ti, tend, maxlen, &rs->rx[ri], m);
 			} else {
