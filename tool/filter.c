@@ -26,14 +26,7 @@
 
 #include "skbstamp.h"
 
-struct sks_addr_arg {
-	uint8_t addr[16];
-	uint8_t plen;
-	int family;
-};
-
-static int sks_parse_addr(const char *what, const char *arg,
-			  struct sks_addr_arg *a)
+int sks_parse_addr(const char *what, const char *arg, struct sks_addr_arg *a)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
 	uint32_t plen;

@@ -38,6 +38,11 @@ static const struct sks_cmd sks_cmds[] = {
 	{ "export", sks_cmd_export, "[file PATH [interval SEC] | listen ADDR:PORT] [host NAME]",
 	  "histograms and counters in the Prometheus text format: to stdout, to a\n"
 	  "      file written atomically (node_exporter textfile), or served over HTTP" },
+	{ "join", sks_cmd_join,
+	  "SENDER.jsonl RECEIVER.jsonl [offset NS | estimate] [flow FILTER...]",
+	  "one-way delays from two hosts' saved 'skbstamp --json monitor' output\n"
+	  "      (no module needed); FILTER: proto tcp|udp, src ADDR[/LEN],\n"
+	  "      dst ADDR[/LEN], sport N, dport N" },
 	{ "hwstamp", sks_cmd_hwstamp, "DEV on|off [force]",
 	  "switch a NIC's hardware timestamping (the hw stage needs it)" },
 };
@@ -70,7 +75,8 @@ static void sks_usage(FILE *f)
 		"has).\n"
 		"\n"
 		"Exit status: 0 success, 1 usage error, 2 netlink error, refusal by\n"
-		"the module or output that cannot be written, 3 module not loaded.\n"
+		"the module, output that cannot be written or input that cannot be\n"
+		"read, 3 module not loaded, 4 join matched nothing.\n"
 		"See skbstamp(8).\n");
 }
 

@@ -19,6 +19,7 @@ enum {
 	SKS_EXIT_USAGE	= 1,	/* bad command line */
 	SKS_EXIT_KERNEL	= 2,	/* netlink failure, refusal by the module, I/O error */
 	SKS_EXIT_NOMOD	= 3,	/* the skbstamp module is not loaded */
+	SKS_EXIT_NOMATCH = 4,	/* join: no packet of one file matched the other */
 };
 
 #define SKS_MSG_NEED_CAP "CAP_NET_ADMIN in the initial user namespace is required"
@@ -114,6 +115,15 @@ int sks_filter_arg(struct nl_msg *msg, const char *key, const char *val,
 		   struct sks_filter_state *st);
 int sks_filter_finish(struct nl_msg *msg, struct sks_filter_state *st);
 
+/* ADDR[/LEN] of either family; -1 after a message naming @what. */
+struct sks_addr_arg {
+	uint8_t addr[16];
+	uint8_t plen;
+	int family;
+};
+
+int sks_parse_addr(const char *what, const char *arg, struct sks_addr_arg *a);
+
 /* cmd_status.c */
 int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask);
 /* The counters of a COUNTERS nest, by their JSON keys and text labels. */
@@ -136,5 +146,6 @@ int sks_cmd_stats(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */
