@@ -63,6 +63,8 @@ struct sks_call {
 struct sks_asm {
 	struct sks_ctx *ctx;	/* for GET; ctx->sk may be NULL */
 	struct sks_obuf *out;
+	sks_asm_sink_fn sink;	/* instead of lines, if set (top) */
+	void *sink_arg;
 	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	struct sks_pkt pkt[SKS_PENDING];
@@ -134,6 +136,12 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
 	memset(a->free_bits, 0xff, sizeof(a->free_bits));
 	sks_asm_config(a);
 	return a;
+}
+
+void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg)
+{
+	a->sink = sink;
+	a->sink_arg = arg;
 }
 
 void sks_asm_free(struct sks_asm *a)
@@ -276,7 +284,7 @@ static void sks_pkt_release(struct sks_asm *a, struct sks_pkt *p)
 	p->used = false;
 }
 
-/* Print @p's line, and free its slot. */
+/* Print @p's line (or hand it to the sink), and free its slot. */
 static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 {
 	const struct sks_call *c = p->rx ? NULL : sks_find_call(a, &p->r);
@@ -285,6 +293,11 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	if (c) {
 		p->ts[SKBSTAMP_STAGE_SENDMSG] = c->ts_ns;
 		p->have |= 1u << SKBSTAMP_STAGE_SENDMSG;
+	}
+	if (a->sink) {
+		a->sink(a->sink_arg, &p->r, p->ts, p->have, p->rx, complete);
+		sks_pkt_release(a, p);
+		return;
 	}
 	line = sks_obuf_line(a->out);
 	sks_obuf_done(a->out, sks_fmt_pkt(line, &p->r, p->ts, p->have, p->rx, complete));
