@@ -67,6 +67,7 @@ struct sks_asm {
 	void *sink_arg;
 	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
+	uint32_t stages;	/* traced */
 	struct sks_pkt pkt[SKS_PENDING];
 	int bucket[1 << SKS_HASH_BITS];	/* first packet of each */
 	int oldest, newest;	/* ends of the list in the order packets came */
@@ -116,6 +117,7 @@ static void sks_asm_config(struct sks_asm *a)
 		stages = SKS_TX_STAGES;
 	a->need[IPPROTO_TCP] = stages & (skb_stages | 1u << SKBSTAMP_STAGE_ACK);
 	a->need[IPPROTO_UDP] = stages & skb_stages;
+	a->stages = stages;
 }
 
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
@@ -317,6 +319,24 @@ static bool sks_pkt_complete(const struct sks_asm *a, const struct sks_pkt *p)
 	return (p->have & need) == need;
 }
 
+/*
+ * Whether received packet @p has had its last stage (read, drop or merge).
+ * A sink (top) also waits for napi, if traced: records come in per-CPU
+ * batches, so the napi of a packet polled on one CPU can arrive after its
+ * read on another, and top's napi-read needs both.  A packet whose napi
+ * never comes is handed over at expiry.
+ */
+static bool sks_rx_ended(const struct sks_asm *a, const struct sks_pkt *p)
+{
+	const uint32_t end = 1u << SKBSTAMP_STAGE_READ | 1u << SKBSTAMP_STAGE_DROP |
+			     1u << SKBSTAMP_STAGE_MERGE;
+	const uint32_t napi = 1u << SKBSTAMP_STAGE_NAPI;
+
+	if (!(p->have & end))
+		return false;
+	return !a->sink || !(a->stages & napi) || (p->have & napi);
+}
+
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 {
 	struct sks_pkt *p;
@@ -357,8 +377,7 @@ found:
 		p->r.head_id = r->head_id;
 		p->r.location = r->location;
 		p->r.drop_reason = r->drop_reason;
-		if (r->stage == SKBSTAMP_STAGE_READ || r->stage == SKBSTAMP_STAGE_DROP ||
-		    r->stage == SKBSTAMP_STAGE_MERGE) {
+		if (sks_rx_ended(a, p)) {
 			sks_print_pkt(a, p, true);
 			lines++;
 		}
