@@ -226,10 +226,13 @@ static void sks_top_addr(char *buf, size_t len, const struct sks_top_key *k,
 
 static void sks_top_print_row(struct sks_top *t, const struct sks_top_row *r)
 {
-	char local[64], remote[64], who[40], rate[24];
+	char local[64], remote[64], who[40], rate[24], comm[sizeof(r->comm) + 1];
 	double secs = t->elapsed_ns ? t->elapsed_ns / 1e9 : 1;
 	unsigned int c;
 
+	/* The kernel's comm has its NUL; a record's is not trusted to. */
+	memcpy(comm, r->comm, sizeof(r->comm));
+	comm[sizeof(r->comm)] = 0;
 	sks_top_addr(local, sizeof(local), &r->key, r->key.laddr, r->key.lport);
 	sks_top_addr(remote, sizeof(remote), &r->key, r->key.raddr, r->key.rport);
 	if (t->ctx->json) {
@@ -242,9 +245,9 @@ static void sks_top_print_row(struct sks_top *t, const struct sks_top_row *r)
 	sks_top_field(t, "remote", -23, remote, true);
 	if (t->ctx->json) {
 		sks_top_field_u64(t, "pid", 0, r->pid);
-		sks_top_field(t, "comm", 0, r->comm, true);
+		sks_top_field(t, "comm", 0, comm, true);
 	} else {
-		snprintf(who, sizeof(who), "%.16s/%u", r->comm[0] ? r->comm : "-", r->pid);
+		snprintf(who, sizeof(who), "%s/%u", comm[0] ? comm : "-", r->pid);
 		sks_top_field(t, "who", -22, who, true);
 	}
 	snprintf(rate, sizeof(rate), "%.1f", r->sends / secs);
