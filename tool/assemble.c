@@ -63,8 +63,11 @@ struct sks_call {
 struct sks_asm {
 	struct sks_ctx *ctx;	/* for GET; ctx->sk may be NULL */
 	struct sks_obuf *out;
+	sks_asm_sink_fn sink;	/* instead of lines, if set (top) */
+	void *sink_arg;
 	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
+	uint32_t stages;	/* traced */
 	struct sks_pkt pkt[SKS_PENDING];
 	int bucket[1 << SKS_HASH_BITS];	/* first packet of each */
 	int oldest, newest;	/* ends of the list in the order packets came */
@@ -114,6 +117,7 @@ static void sks_asm_config(struct sks_asm *a)
 		stages = SKS_TX_STAGES;
 	a->need[IPPROTO_TCP] = stages & (skb_stages | 1u << SKBSTAMP_STAGE_ACK);
 	a->need[IPPROTO_UDP] = stages & skb_stages;
+	a->stages = stages;
 }
 
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
@@ -134,6 +138,12 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
 	memset(a->free_bits, 0xff, sizeof(a->free_bits));
 	sks_asm_config(a);
 	return a;
+}
+
+void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg)
+{
+	a->sink = sink;
+	a->sink_arg = arg;
 }
 
 void sks_asm_free(struct sks_asm *a)
@@ -276,7 +286,7 @@ static void sks_pkt_release(struct sks_asm *a, struct sks_pkt *p)
 	p->used = false;
 }
 
-/* Print @p's line, and free its slot. */
+/* Print @p's line (or hand it to the sink), and free its slot. */
 static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 {
 	const struct sks_call *c = p->rx ? NULL : sks_find_call(a, &p->r);
@@ -285,6 +295,11 @@ static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 	if (c) {
 		p->ts[SKBSTAMP_STAGE_SENDMSG] = c->ts_ns;
 		p->have |= 1u << SKBSTAMP_STAGE_SENDMSG;
+	}
+	if (a->sink) {
+		a->sink(a->sink_arg, &p->r, p->ts, p->have, p->rx, complete);
+		sks_pkt_release(a, p);
+		return;
 	}
 	line = sks_obuf_line(a->out);
 	sks_obuf_done(a->out, sks_fmt_pkt(line, &p->r, p->ts, p->have, p->rx, complete));
@@ -302,6 +317,24 @@ static bool sks_pkt_complete(const struct sks_asm *a, const struct sks_pkt *p)
 	if (p->r.flags & SKBSTAMP_RF_SEGMENT)
 		need &= ~(1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_ACK);
 	return (p->have & need) == need;
+}
+
+/*
+ * Whether received packet @p has had its last stage (read, drop or merge).
+ * A sink (top) also waits for napi, if traced: records come in per-CPU
+ * batches, so the napi of a packet polled on one CPU can arrive after its
+ * read on another, and top's napi-read needs both.  A packet whose napi
+ * never comes is handed over at expiry.
+ */
+static bool sks_rx_ended(const struct sks_asm *a, const struct sks_pkt *p)
+{
+	const uint32_t end = 1u << SKBSTAMP_STAGE_READ | 1u << SKBSTAMP_STAGE_DROP |
+			     1u << SKBSTAMP_STAGE_MERGE;
+	const uint32_t napi = 1u << SKBSTAMP_STAGE_NAPI;
+
+	if (!(p->have & end))
+		return false;
+	return !a->sink || !(a->stages & napi) || (p->have & napi);
 }
 
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
@@ -344,8 +377,7 @@ found:
 		p->r.head_id = r->head_id;
 		p->r.location = r->location;
 		p->r.drop_reason = r->drop_reason;
-		if (r->stage == SKBSTAMP_STAGE_READ || r->stage == SKBSTAMP_STAGE_DROP ||
-		    r->stage == SKBSTAMP_STAGE_MERGE) {
+		if (sks_rx_ended(a, p)) {
 			sks_print_pkt(a, p, true);
 			lines++;
 		}

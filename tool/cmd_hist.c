@@ -55,7 +55,7 @@ struct sks_hist_out {
 };
 
 /* A duration for people: 950ns, 12.3us, 4.56ms, 1.20s. */
-static const char *sks_dur(uint64_t ns, char *buf, size_t len)
+const char *sks_dur(uint64_t ns, char *buf, size_t len)
 {
 	if (ns < 1000)
 		snprintf(buf, len, "%" PRIu64 "ns", ns);
@@ -78,8 +78,8 @@ static uint64_t sks_upper(unsigned int i)
  * Quantile @q of the histogram: the midpoint of the bucket that holds the
  * ceil(q * count)-th sample (exact below 2^SUB_BITS ns), at most @max.
  */
-static uint64_t sks_quantile(const uint64_t *b, unsigned int n, uint64_t count,
-			     double q, uint64_t max)
+uint64_t sks_quantile(const uint64_t *b, unsigned int n, uint64_t count,
+		      double q, uint64_t max)
 {
 	uint64_t want = (uint64_t)(q * count + 0.999999), cum = 0, v;
 	unsigned int i;

@@ -152,8 +152,8 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 	return 0;
 }
 
-static struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
-				      int bufsz, int *group)
+struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
+			       int bufsz, int *group)
 {
 	int grp, err;
 	struct nl_sock *sk;

@@ -184,26 +184,37 @@ int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask)
 	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_avail_reply, mask);
 }
 
-static int sks_drain_reply(struct nlattr **tb, void *arg)
+static int sks_run_reply(struct nlattr **tb, void *arg)
 {
 	struct nlattr *cf[SKBSTAMP_CFG_MAX + 1];
-	int *drain = arg;
+	struct sks_run *run = arg;
 
-	*drain = -1;
+	run->drain = -1;
+	run->mode = -1;
 	if (!tb[SKBSTAMP_A_STATE] || !tb[SKBSTAMP_A_CONFIG] ||
 	    nla_get_u32(tb[SKBSTAMP_A_STATE]) != SKBSTAMP_STATE_RUNNING ||
 	    nla_parse_nested(cf, SKBSTAMP_CFG_MAX, tb[SKBSTAMP_A_CONFIG], sks_cfg_pol))
 		return 0;
-	if (cf[SKBSTAMP_CFG_DRAIN])
-		*drain = nla_get_u32(cf[SKBSTAMP_CFG_DRAIN]);
+	/* Absent attributes are the defaults. */
+	run->drain = cf[SKBSTAMP_CFG_DRAIN] ? (int)nla_get_u32(cf[SKBSTAMP_CFG_DRAIN]) :
+					      SKBSTAMP_DRAIN_MULTICAST;
+	run->mode = cf[SKBSTAMP_CFG_MODE] ? (int)nla_get_u32(cf[SKBSTAMP_CFG_MODE]) :
+					    SKBSTAMP_MODE_RECORDS;
 	return 0;
+}
+
+int sks_get_run(struct sks_ctx *ctx, struct sks_run *run)
+{
+	run->drain = -1;
+	run->mode = -1;
+	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_run_reply, run);
 }
 
 int sks_get_drain(struct sks_ctx *ctx)
 {
-	int drain = -1;
+	struct sks_run run;
 
-	if (sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_drain_reply, &drain))
+	if (sks_get_run(ctx, &run))
 		return -1;
-	return drain;
+	return run.drain;
 }

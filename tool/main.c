@@ -29,6 +29,9 @@ static const struct sks_cmd sks_cmds[] = {
 	  "stop tracing; every hook is removed" },
 	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC] [rcvbuf BYTES]",
 	  "print records as they arrive: one line per packet, or JSON" },
+	{ "top", sks_cmd_top, "[count N] [interval SEC] [sort KEY] [flows N]",
+	  "the flows that are slow right now, refreshed every interval (records\n"
+	  "      mode); KEY: worst, sends, sendmsg-sw, sw-ack, napi-read, drops" },
 	{ "stats", sks_cmd_stats, "",
 	  "record counters of each CPU" },
 	{ "hist", sks_cmd_hist, "",

@@ -13,6 +13,8 @@
 struct sks_ctx;
 struct sks_asm;
 struct sks_obuf;
+struct sks_req_state;
+struct nl_sock;
 
 /* Packets go to @out, whole lines; the caller flushes it. */
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out);
@@ -20,6 +22,18 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out);
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r);
 int sks_asm_expire(struct sks_asm *a, bool all);
 void sks_asm_free(struct sks_asm *a);
+/*
+ * Packets go to @sink instead of @out (top): @r is the packet's flow,
+ * @ts[s] its time at each stage s in @have.
+ */
+typedef void (*sks_asm_sink_fn)(void *arg, const struct skbstamp_record *r,
+				const uint64_t *ts, uint32_t have, bool rx,
+				bool complete);
+void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg);
+
+/* cmd_monitor.c: a socket in the records group, records handed to st. */
+struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
+			       int bufsz, int *group);
 
 /*
  * record.c: lines, formatted at @p as fmt.h's functions do; at most

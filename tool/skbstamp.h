@@ -130,10 +130,24 @@ int sks_get_stages_avail(struct sks_ctx *ctx, uint32_t *mask);
 void sks_out_counters(struct sks_ctx *ctx, struct nlattr *nest);
 /* The configuration's drain (GET); -1 when not running. */
 int sks_get_drain(struct sks_ctx *ctx);
+/* The running configuration's mode and drain; -1 each when not running. */
+struct sks_run {
+	int mode, drain;
+};
+
+int sks_get_run(struct sks_ctx *ctx, struct sks_run *run);
 
 /* cmd_hist.c: what hist and export share */
 const char *sks_pair_name(unsigned int pair);
 int sks_hist_parse(struct nlattr **tb, struct nlattr **h);
+/*
+ * Quantile @q of @count samples in @n log-linear buckets: the midpoint of
+ * the bucket that holds it, at most @max.
+ */
+/* A duration for people: "850ns", "12.3us", "20.01ms", "1.50s". */
+const char *sks_dur(uint64_t ns, char *buf, size_t len);
+uint64_t sks_quantile(const uint64_t *b, unsigned int n, uint64_t count,
+		      double q, uint64_t max);
 
 /* Commands, one file each. */
 int sks_cmd_status(struct sks_ctx *ctx, int argc, char **argv);
@@ -147,5 +161,6 @@ int sks_cmd_hist(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_top(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */
