@@ -241,24 +241,50 @@ static int sks_jfield(struct sks_jrec *j, int f, const struct sks_jval *v, int *
 			f == SKS_JF_ID || f == SKS_JF_HEAD ? UINT64_MAX : UINT32_MAX, &n))
 		return -1;
 	switch (f) {
-	case SKS_JF_TS:		r->ts_ns = n; break;
-	case SKS_JF_HW:		r->hw_ns = n; break;
-	case SKS_JF_CPU:	r->cpu = n; break;
-	case SKS_JF_SK:		r->cookie = n; break;
-	case SKS_JF_TSKEY:	r->tskey = n; break;
-	case SKS_JF_LEN:	r->len = n; break;
-	case SKS_JF_PID:	r->pid = n; break;
+	case SKS_JF_TS:
+		r->ts_ns = n;
+		break;
+	case SKS_JF_HW:
+		r->hw_ns = n;
+		break;
+	case SKS_JF_CPU:
+		r->cpu = n;
+		break;
+	case SKS_JF_SK:
+		r->cookie = n;
+		break;
+	case SKS_JF_TSKEY:
+		r->tskey = n;
+		break;
+	case SKS_JF_LEN:
+		r->len = n;
+		break;
+	case SKS_JF_PID:
+		r->pid = n;
+		break;
 	case SKS_JF_FAMILY:
 		if (n != 4 && n != 6)
 			return -1;
 		*fam = n;
 		break;
-	case SKS_JF_SPORT:	r->sport = htons(n); break;
-	case SKS_JF_DPORT:	r->dport = htons(n); break;
-	case SKS_JF_OFFSET:	r->offset = n; break;
-	case SKS_JF_ID:		r->id = n; break;
-	case SKS_JF_REASON:	r->drop_reason = n; break;
-	case SKS_JF_HEAD:	r->head_id = n; break;
+	case SKS_JF_SPORT:
+		r->sport = htons(n);
+		break;
+	case SKS_JF_DPORT:
+		r->dport = htons(n);
+		break;
+	case SKS_JF_OFFSET:
+		r->offset = n;
+		break;
+	case SKS_JF_ID:
+		r->id = n;
+		break;
+	case SKS_JF_REASON:
+		r->drop_reason = n;
+		break;
+	case SKS_JF_HEAD:
+		r->head_id = n;
+		break;
 	}
 	return 0;
 }
@@ -287,7 +313,7 @@ static int sks_jcheck(struct sks_jrec *j, uint32_t seen, int fam, const char **e
 		*err = "a record without the fields of its stage";
 		return -1;
 	}
-	if ((fam == 6) != (r->family == AF_INET6)) {
+	if (fam != (r->family == AF_INET6 ? 6 : 4)) {
 		*err = "addresses not of the record's family";
 		return -1;
 	}

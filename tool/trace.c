@@ -718,8 +718,10 @@ struct sks_trace *sks_trace_open(FILE *f, const char *path)
 	t->newest = SKS_TR_NONE;
 	for (i = 0; i < 1 << SKS_TR_HBITS; i++)
 		t->bucket[i] = SKS_TR_NONE;
-	for (i = 0; i < 1 << SKS_TR_EBITS; i++)
-		t->tx.bucket[i] = t->rx.bucket[i] = SKS_TR_NONE;
+	for (i = 0; i < 1 << SKS_TR_EBITS; i++) {
+		t->tx.bucket[i] = SKS_TR_NONE;
+		t->rx.bucket[i] = SKS_TR_NONE;
+	}
 	for (i = 0; i < 1 << SKS_TR_GBITS; i++)
 		t->gbucket[i] = SKS_TR_NONE;
 	for (i = 0; i < SKS_TR_PENDING; i++)
