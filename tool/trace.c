@@ -442,6 +442,7 @@ static void sks_tr_pkt_end(struct sks_trace *t, const struct sks_tr_pkt *k,
 {
 	struct sks_tr_end e = { .pid = pid, .tid = tid };
 	unsigned int i = 0;
+	uint64_t d;
 
 	if (n < 2)
 		return;
@@ -454,7 +455,13 @@ static void sks_tr_pkt_end(struct sks_trace *t, const struct sks_tr_pkt *k,
 			i--;
 	}
 	e.ts_ns = k->ts[k->rx ? order[0] : SKBSTAMP_STAGE_SW];
-	e.bind_ns = k->ts[order[i]] + (k->ts[order[i + 1]] - k->ts[order[i]]) / 2;
+	/*
+	 * A nanosecond inside the slice from the point the arrow joins (its
+	 * start, or its end when sw is last): the slice is not in doubt with
+	 * its neighbour, and the arrow never points back in time.
+	 */
+	d = k->ts[order[i + 1]] - k->ts[order[i]] ? 1 : 0;
+	e.bind_ns = k->ts[order[i]] == e.ts_ns ? e.ts_ns + d : e.ts_ns - d;
 	/* As sent: a GRO head's length and key grow once merged. */
 	e.len = k->len[k->rx ? order[0] : SKBSTAMP_STAGE_SW];
 	e.key = k->r.proto == IPPROTO_TCP ? k->key[k->rx ? order[0] : SKBSTAMP_STAGE_SW] : 0;

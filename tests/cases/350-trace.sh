@@ -31,8 +31,10 @@ sks_tool trace convert "$SKS_TMP/rec.json" "$SKS_TMP/conv.json"
 cat "$SKS_TMP/err"
 sks_eq "$sks_rc" 0 "trace convert"
 sks_python "$SKS_TOP/tests/guest/tracecheck.py" "$SKS_TMP/rec.json" "$SKS_TMP/conv.json" \
-	"$SKS_TMP/live.json" "$SKS_TMP/live2.json" --arrows 7501,7502,7503 ||
+	"$SKS_TMP/live.json" "$SKS_TMP/live2.json" --arrows 7501,7502,7503 || {
+	cat "$SKS_TMP/rec.json"
 	sks_fail "the traces do not show the records"
+}
 
 # Errors: the path and why, a line number, and no half-written output.
 sks_tool trace convert "$SKS_TMP/none.jsonl" "$SKS_TMP/x.json"
