@@ -346,7 +346,13 @@ int sks_jrec_parse(const char *s, struct sks_jrec *j, const char **err)
 		p = sks_jskip(p);
 		if (*p != ':')
 			return -1;
-		p = sks_jvalue(sks_jskip(p + 1), &val);
+		p = sks_jskip(p + 1);
+		/* status, hist and stats nest objects; records never do. */
+		if (*p == '{' || *p == '[') {
+			*err = "not a record of skbstamp --json monitor (nested objects)";
+			return -1;
+		}
+		p = sks_jvalue(p, &val);
 		if (!p)
 			return -1;
 		for (f = 0; f < SKS_JF_NUM && strcmp(key.s, sks_jfields[f]); f++)
