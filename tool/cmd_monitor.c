@@ -13,6 +13,9 @@
  * unless a buffer fills (which the module counts).  At stop, what is
  * left is multicast either way.
  *
+ * "trace FILE" also writes every record to FILE as a Chrome/Perfetto
+ * trace (trace.c), whatever standard output gets.
+ *
  * Batches carry a per-CPU sequence number; a gap means the module could
  * not deliver a batch, and the tool says so at once.  An overflow of this
  * socket's receive buffer is reported too.  Nothing is lost silently.
@@ -33,6 +36,7 @@
 #include "skbstamp.h"
 #include "monitor.h"
 #include "fmt.h"
+#include "trace.h"
 
 /* Output collected per batch: 250 JSON lines of about 400 bytes fit. */
 #define SKS_MON_OBUF	(256 << 10)
@@ -49,6 +53,7 @@ struct sks_mon {
 	struct sks_ctx *ctx;
 	struct sks_asm *as;	/* text mode packet assembly */
 	struct sks_obuf out;	/* lines not written yet */
+	struct sks_trace *trace;	/* trace FILE, or NULL */
 	uint64_t count;		/* stop after this many lines; 0: never */
 	uint64_t lines;
 	uint64_t records;
@@ -58,6 +63,19 @@ struct sks_mon {
 	uint64_t *last_seq;	/* per CPU */
 	unsigned int ncpus;
 };
+
+/* A record into the trace, a drop's location and reason by name. */
+static void sks_mon_trace(struct sks_trace *t, const struct skbstamp_record *r)
+{
+	char where[300];
+
+	if (r->stage != SKBSTAMP_STAGE_DROP) {
+		sks_trace_add(t, r, NULL, NULL);
+		return;
+	}
+	*sks_fmt_drop_where(where, r->location) = '\0';
+	sks_trace_add(t, r, where, sks_drop_reason_name(r->drop_reason));
+}
 
 static int sks_mon_batch(struct nlattr **tb, void *arg)
 {
@@ -106,6 +124,8 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 
 		memcpy(&r, p, sizeof(r));
 		m->records++;
+		if (m->trace)
+			sks_mon_trace(m->trace, &r);
 		if (m->ctx->json) {
 			char *line = sks_obuf_line(&m->out);
 
@@ -126,7 +146,7 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 }
 
 static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
-			      uint32_t *duration, uint32_t *rcvbuf)
+			      uint32_t *duration, uint32_t *rcvbuf, const char **trace)
 {
 	uint32_t v;
 	int i;
@@ -135,6 +155,10 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 		if (i + 1 >= argc) {
 			fprintf(stderr, "skbstamp monitor: '%s' needs a value\n", argv[i]);
 			return -1;
+		}
+		if (!strcmp(argv[i], "trace")) {
+			*trace = argv[i + 1];
+			continue;
 		}
 		if (sks_parse_u32(argv[i], argv[i + 1], &v))
 			return -1;
@@ -245,6 +269,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	struct sks_mon m = { .ctx = ctx };
 	struct sks_req_state st = { .reply = sks_mon_batch, .arg = &m };
 	uint32_t duration = 0, rcvbuf = 32 << 20;
+	const char *trace = NULL;
 	struct sks_drops base;
 	uint64_t end = 0;
 	struct sigaction sa = { .sa_handler = sks_on_signal };
@@ -252,15 +277,33 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	int ret = SKS_EXIT_OK, grp;
 	bool pull;
 
-	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf))
+	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf, &trace))
 		return SKS_EXIT_USAGE;
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;
+	if (trace) {
+		FILE *f = fopen(trace, "w");
+
+		if (!f) {
+			fprintf(stderr, "skbstamp monitor: cannot open %s: %s\n", trace,
+				strerror(errno));
+			return SKS_EXIT_KERNEL;
+		}
+		m.trace = sks_trace_open(f, trace);
+		if (!m.trace) {
+			fclose(f);
+			fprintf(stderr, "skbstamp: out of memory\n");
+			return SKS_EXIT_KERNEL;
+		}
+	}
 	/* Join the group first: no record is missed while setting up. */
 	sk = sks_mon_socket(ctx, &st, rcvbuf, &grp);
-	if (!sk)
+	if (!sk) {
+		if (m.trace)
+			sks_trace_close(m.trace);
 		return SKS_EXIT_KERNEL;
+	}
 	m.ncpus = 4096;
 	m.last_seq = calloc(m.ncpus, sizeof(*m.last_seq));
 	if (!sks_obuf_init(&m.out, stdout, SKS_MON_OBUF))
@@ -297,6 +340,9 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			m.lines += sks_asm_expire(m.as, false);
 			sks_obuf_flush(&m.out);
 		}
+		/* Records share the clock: packets quiet for long enough close. */
+		if (m.trace)
+			sks_trace_advance(m.trace, sks_now_ms() * 1000000);
 		if (pull && !sks_stop_req) {
 			ret = sks_nl_dump(ctx, SKBSTAMP_CMD_RECORDS, sks_mon_batch, &m);
 			if (ret)
@@ -341,6 +387,8 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		(unsigned long long)m.overflows);
 	sks_mon_report_drops(ctx, &base);
 out:
+	if (m.trace && sks_trace_close(m.trace) && ret == SKS_EXIT_OK)
+		ret = SKS_EXIT_KERNEL;
 	nl_socket_free(sk);
 	sks_asm_free(m.as);
 	sks_obuf_free(&m.out);

@@ -27,8 +27,12 @@ static const struct sks_cmd sks_cmds[] = {
 	  "      and buffer are accepted with their running values only" },
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
-	{ "monitor", sks_cmd_monitor, "[count N] [duration SEC] [rcvbuf BYTES]",
-	  "print records as they arrive: one line per packet, or JSON" },
+	{ "monitor", sks_cmd_monitor,
+	  "[count N] [duration SEC] [rcvbuf BYTES] [trace FILE]",
+	  "print records as they arrive: one line per packet, or JSON; trace:\n"
+	  "      also write them to FILE as a Chrome/Perfetto trace" },
+	{ "trace", sks_cmd_trace, "convert IN.jsonl OUT.json",
+	  "a capture of --json monitor as a Chrome/Perfetto trace (ui.perfetto.dev)" },
 	{ "top", sks_cmd_top, "[count N] [interval SEC] [sort KEY] [flows N]",
 	  "the flows that are slow right now, refreshed every interval (records\n"
 	  "      mode); KEY: worst, sends, sendmsg-sw, sw-ack, napi-read, drops" },
@@ -77,9 +81,10 @@ static void sks_usage(FILE *f)
 		"sockq read drop merge ('skbstamp status' lists those this kernel\n"
 		"has).\n"
 		"\n"
-		"Exit status: 0 success, 1 usage error, 2 netlink error, refusal by\n"
-		"the module, output that cannot be written or input that cannot be\n"
-		"read, 3 module not loaded, 4 join matched nothing.\n"
+		"Exit status: 0 success, 1 usage error or input that is not records,\n"
+		"2 netlink error, refusal by the module, a file that cannot be read\n"
+		"or output that cannot be written, 3 module not loaded, 4 join\n"
+		"matched nothing.\n"
 		"See skbstamp(8).\n");
 }
 

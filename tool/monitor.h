@@ -46,6 +46,11 @@ char *sks_fmt_json_record(char *p, const struct skbstamp_record *r);
  */
 char *sks_fmt_pkt(char *p, const struct skbstamp_record *r, const uint64_t *ts,
 		  uint32_t have, bool rx, bool complete);
+/* "1.2.3.4:80", "[::1]:80": @r's family, @addr and @port (network order). */
+char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
+		       const uint8_t *addr, uint16_t port);
+/* "symbol+0xoff", or "0xaddr": at most 255 + 19 bytes. */
+char *sks_fmt_drop_where(char *p, uint64_t location);
 const char *sks_drop_reason_name(unsigned int reason);
 /* Names from the text of a kfree_skb format file; read by itself if not. */
 void sks_drop_reasons_parse(const char *fmt);

@@ -147,8 +147,8 @@ const char *sks_drop_reason_name(unsigned int reason)
 	return reason < SKS_REASONS_MAX ? sks_reasons[reason] : NULL;
 }
 
-/* "symbol+0xoff", or "0xaddr": at most 255 + 19 bytes. */
-static char *sks_fmt_drop_where(char *p, uint64_t location)
+/* "symbol+0xoff", or "0xaddr"; declared in monitor.h */
+char *sks_fmt_drop_where(char *p, uint64_t location)
 {
 	uint64_t off;
 	const char *name = sks_ksym_find(location, &off);
@@ -263,9 +263,9 @@ static char *sks_fmt_delta(char *p, uint64_t d)
 	return sks_fmt_lit(p, "ms");
 }
 
-/* "1.2.3.4:80", "[::1]:80" */
-static char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
-			      const uint8_t *addr, uint16_t port)
+/* "1.2.3.4:80", "[::1]:80"; declared in monitor.h */
+char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
+		       const uint8_t *addr, uint16_t port)
 {
 	if (r->family != AF_INET6) {
 		p = sks_fmt_ipv4(p, addr);

@@ -90,6 +90,8 @@ const char *sks_proto_name(unsigned int proto);
 #define SKS_TX_STAGES	(SKS_TX_ALL & ~(1u << SKBSTAMP_STAGE_HW))
 #define SKS_RX_STAGES	(((1u << (SKBSTAMP_STAGE_MERGE + 1)) - 1) & ~SKS_TX_ALL)
 const char *sks_stage_name(unsigned int stage);
+/* The stage a single name means; -1 if none. */
+int sks_stage_by_name(const char *name);
 int sks_stages_parse(const char *arg, uint32_t *mask);
 const char *sks_stages_format(uint32_t mask, char *buf, size_t len);
 
@@ -162,5 +164,6 @@ int sks_cmd_reset(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_top(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_trace(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */

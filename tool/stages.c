@@ -44,6 +44,16 @@ const char *sks_stage_name(unsigned int stage)
 	return sks_name(sks_stage_names, ARRAY_SIZE(sks_stage_names), stage);
 }
 
+int sks_stage_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sks_stage_names); i++)
+		if (!strcmp(name, sks_stage_names[i]))
+			return i;
+	return -1;
+}
+
 /*
  * Parse "sendmsg,sched,sw", "tx,rx" or "all" into a mask; -1 on an
  * unknown name.
@@ -51,7 +61,7 @@ const char *sks_stage_name(unsigned int stage)
 int sks_stages_parse(const char *arg, uint32_t *mask)
 {
 	char buf[256], *tok, *save;
-	unsigned int i;
+	int i;
 
 	if (!strcmp(arg, "all")) {
 		*mask = UINT32_MAX;
@@ -65,10 +75,8 @@ int sks_stages_parse(const char *arg, uint32_t *mask)
 			*mask |= tok[0] == 't' ? SKS_TX_STAGES : SKS_RX_STAGES;
 			continue;
 		}
-		for (i = 0; i < ARRAY_SIZE(sks_stage_names); i++)
-			if (!strcmp(tok, sks_stage_names[i]))
-				break;
-		if (i == ARRAY_SIZE(sks_stage_names)) {
+		i = sks_stage_by_name(tok);
+		if (i < 0) {
 			fprintf(stderr, "skbstamp: unknown stage '%s'\n", tok);
 			return -1;
 		}
