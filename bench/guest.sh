@@ -73,7 +73,8 @@ export SKS_TOP=$top
 source "$top/tests/guest/lib.sh"
 set +e
 
-note() { echo "bench: $*"; }
+# shellcheck source=bench/guest-lib.sh
+source "$top/bench/guest-lib.sh"
 emit() { echo "$1" >>"$RES"; }
 jq_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "${s//$'\n'/; }"; }
 
@@ -100,30 +101,6 @@ counters_of()
 json_num()
 {
 	grep -Eo "\"$2\": *[0-9.e+-]+" "$1" | head -n 1 | sed 's/.*: *//'
-}
-
-# Servers: started once per workload, in b.
-srv_pid=""
-server()
-{
-	local i
-	ip netns exec b "$@" >/dev/null 2>&1 &
-	srv_pid=$!
-	# Until its socket is bound (port $port of the caller).  By tries,
-	# not by time: under icount (sleep=off) the guest clock leaps over the
-	# host's reads of a program's first start, and 15 s of guest time
-	# once passed before sockperf's server listened.
-	for i in $(seq 1 3000); do
-		[ -n "$(ip netns exec b ss -Hlnut "sport = :$port" 2>/dev/null)" ] && return 0
-		kill -0 "$srv_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	note "server $1 did not listen on port $port"
-}
-server_stop()
-{
-	[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
-	srv_pid=""
 }
 
 # The measurement window.  $T/w0, w1, w2: sks-cpu snapshots ("MONO_NS
@@ -312,17 +289,6 @@ bt_script()
 # Configuration setup and teardown.  A tracer that runs in the background
 # (monitor, bpftrace, the BPF loader) is $bg_pid.
 bg_pid=""
-bg_wait_ready()
-{
-	local file=$1 pat=$2 i
-	for i in $(seq 1 3000); do
-		grep -q "$pat" "$file" 2>/dev/null && return 0
-		kill -0 "$bg_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 # The tracing filesystem, for configuration 16.
 TRACEFS=/sys/kernel/tracing
 [ -e "$TRACEFS/kprobe_events" ] || TRACEFS=/sys/kernel/debug/tracing

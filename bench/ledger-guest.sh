@@ -28,52 +28,50 @@ WARMUP=${SKS_LEDGER_WARMUP:-300}
 export SKS_TOP=$top
 # shellcheck source=tests/guest/lib.sh
 source "$top/tests/guest/lib.sh"
+# shellcheck source=bench/guest-lib.sh
+source "$top/bench/guest-lib.sh"
 set +e
 
 sks_netns_pair
 mark=1
+bg_pid=""
 : >"$SKS_OUT/windows"
 for cfg in "$@"; do
 	name=${cfg%%:*}
 	stages=()
 	[ "$name" != "$cfg" ] && stages=(stages "${cfg#*:}")
-	insmod "$KO" || { echo "ledger: insmod failed"; exit 1; }
-	sink=
+	insmod "$KO" || { note "insmod failed"; exit 1; }
 	case $name in
 	loaded|warmup) ;;
 	unmatched) "$TOOL" start dport 1 "${stages[@]}" ;;
 	summary) "$TOOL" start mode summary "${stages[@]}" ;;
 	records)
 		"$TOOL" start "${stages[@]}"
-		"$SINK" >/dev/null 2>"/tmp/sink.err" &
-		sink=$!
-		for _ in $(seq 1 200); do
-			grep -q 'listening for records' /tmp/sink.err && break
-			sleep 0.05
-		done
+		"$SINK" >/dev/null 2>/tmp/sink.err &
+		bg_pid=$!
+		bg_wait_ready /tmp/sink.err 'listening for records' ||
+			{ note "sks-sink did not start"; exit 1; }
 		;;
-	*) echo "ledger: unknown configuration $cfg"; exit 1 ;;
+	*) note "unknown configuration $cfg"; exit 1 ;;
 	esac
 	syms=kallsyms-$mark
 	cat /proc/kallsyms >"$SKS_OUT/$syms"
 	for w in tcp udp; do
 		port=$((7000 + mark))
-		ip netns exec b "$BENCH" rr-server "$w" 10.0.0.2 "$port" &
-		srv=$!
-		for _ in $(seq 1 400); do
-			[ -n "$(ip netns exec b ss -Hlnut "sport = :$port")" ] && break
-			sleep 0.05
-		done
+		server "$BENCH" rr-server "$w" 10.0.0.2 "$port"
 		ip netns exec a "$BENCH" rr-marked "$w" 10.0.0.2 "$port" \
 			"$WARMUP" "$N" "$SKS_OUT" "$mark" ||
-			echo "ledger: $cfg $w: client failed"
+			{ note "$cfg $w: client failed"; exit 1; }
 		echo "$mark $cfg $w $N $syms" >>"$SKS_OUT/windows"
 		mark=$((mark + 2))
-		kill "$srv"
-		wait "$srv" 2>/dev/null
+		server_stop
 	done
 	"$TOOL" --json status >"$SKS_OUT/status-$cfg.json" 2>&1
-	[ -n "$sink" ] && kill "$sink" && wait "$sink" 2>/dev/null
+	if [ -n "$bg_pid" ]; then
+		kill "$bg_pid"
+		wait "$bg_pid" 2>/dev/null
+		bg_pid=""
+	fi
 	rmmod skbstamp
 done
 exit 0

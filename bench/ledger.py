@@ -94,6 +94,46 @@ def window(rundir, idx, sym):
     return funcs, calls
 
 
+def module_text(funcs):
+    return sum(v for k, v in funcs.items() if k.endswith('[skbstamp]'))
+
+
+def check(rundir, wins, per):
+    """What says the windows measured what they claim, else a list of why not.
+
+    Not started, the module runs no instruction; started, its hooks run on
+    every packet; summary mode summarizes and records mode delivers at
+    least the 2 transmit events per transaction every stage set has (the
+    module's own counters, read at the end of each configuration).
+    """
+    problems = []
+    for _, cfg, wl, n, _ in wins:
+        mod = module_text(per[(cfg, wl)])
+        if cfg in ('loaded', 'warmup') and mod:
+            problems.append('%s %s: %.0f module instructions per transaction '
+                            'while not started' % (cfg, wl, mod))
+        if cfg not in ('loaded', 'warmup') and mod < 10:
+            problems.append('%s %s: no module instructions: the window missed '
+                            'the hooks' % (cfg, wl))
+    for cfg in {c for _, c, _, _, _ in wins}:
+        name = cfg.split(':')[0]
+        if name not in ('summary', 'records'):
+            continue
+        n = sum(w[3] for w in wins if w[1] == cfg)
+        try:
+            with open(os.path.join(rundir, 'status-%s.json' % cfg)) as f:
+                st = json.load(f)
+        except (OSError, ValueError) as e:
+            problems.append('%s: no status: %s' % (cfg, e))
+            continue
+        key = 'summarized' if name == 'summary' else 'delivered'
+        got = st.get('counters', st).get(key, 0)
+        if got < 2 * n:
+            problems.append('%s: %s %d, fewer than 2 per transaction (%d)'
+                            % (cfg, key, got, n))
+    return problems
+
+
 def main():
     args = sys.argv[1:]
     jpath, top = None, 40
@@ -122,7 +162,8 @@ def main():
         per[(cfg, wl)] = {k: v / n for k, v in funcs.items()}
         ncalls[(cfg, wl)] = {k: v / n for k, v in calls.items()}
 
-    out = {'kernel': kernel, 'windows': []}
+    problems = check(rundir, wins, per)
+    out = {'kernel': kernel, 'windows': [], 'problems': problems}
     print('# Cost ledger, %s: instructions per transaction (icount, exact)'
           % kernel)
     print()
@@ -155,7 +196,7 @@ def main():
             cur = per.get((cfg, wl), {})
             t = sum(cur.values())
             base = sum(per.get(('loaded', wl), {}).values())
-            mod = sum(v for k, v in cur.items() if k.endswith('[skbstamp]'))
+            mod = module_text(cur)
             row.append('%.0f' % t)
             row.append('%+.0f (%+.2f%%)' % (t - base, 100 * (t - base) / base)
                        if base and cfg != 'loaded' else '')
@@ -174,7 +215,7 @@ def main():
             cc, bc = ncalls[(cfg, wl)], ncalls[('loaded', wl)]
             dcalls = {k: cc.get(k, 0) - bc.get(k, 0) for k in names}
             total = sum(diff.values())
-            mod = sum(v for k, v in diff.items() if k.endswith('[skbstamp]'))
+            mod = module_text(diff)
             rows = sorted(diff.items(), key=lambda kv: -abs(kv[1]))
             out['windows'].append({'config': cfg, 'workload': wl,
                                    'extra_per_trans': total,
@@ -203,6 +244,9 @@ def main():
     if jpath:
         with open(jpath, 'w') as f:
             json.dump(out, f, indent=1)
+    for p in problems:
+        print('ledger: %s' % p, file=sys.stderr)
+    sys.exit(1 if problems else 0)
 
 
 if __name__ == '__main__':

@@ -45,30 +45,43 @@ struct {
 	__type(value, __u64);
 } sks_lost SEC(".maps");
 
-SEC("sockops")
-int sks_bpfts(struct bpf_sock_ops *skops)
+/*
+ * What both programs do first: switch BPF timestamping on for each
+ * connection once established, and ask for the send call's skbs to be
+ * tracked.  Returns whether @skops is a timestamping callback (the send
+ * call's or a stage's) for the program to handle.
+ */
+static __always_inline int sks_tstamp_cb(struct bpf_sock_ops *skops)
 {
 	int flags = SK_BPF_CB_TX_TIMESTAMPING;
-	struct sks_bpfts_rec *r;
-	__u32 zero = 0;
-	__u64 *lost;
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		bpf_setsockopt(skops, SOL_SOCKET, SK_BPF_CB_FLAGS, &flags,
 			       sizeof(flags));
-		return 1;
+		return 0;
 	case BPF_SOCK_OPS_TSTAMP_SENDMSG_CB:
 		bpf_sock_ops_enable_tx_tstamp(bpf_cast_to_kern_ctx(skops), 0);
-		break;
+		return 1;
 	case BPF_SOCK_OPS_TSTAMP_SCHED_CB:
 	case BPF_SOCK_OPS_TSTAMP_SND_SW_CB:
 	case BPF_SOCK_OPS_TSTAMP_ACK_CB:
-		break;
-	default:
 		return 1;
+	default:
+		return 0;
 	}
+}
+
+SEC("sockops")
+int sks_bpfts(struct bpf_sock_ops *skops)
+{
+	struct sks_bpfts_rec *r;
+	__u32 zero = 0;
+	__u64 *lost;
+
+	if (!sks_tstamp_cb(skops))
+		return 1;
 	r = bpf_ringbuf_reserve(&sks_events, sizeof(*r), 0);
 	if (!r) {
 		lost = bpf_map_lookup_elem(&sks_lost, &zero);
@@ -161,28 +174,16 @@ static __always_inline void sks_key_of(struct bpf_sock_ops *skops,
 SEC("sockops")
 int sks_bpfts_hist(struct bpf_sock_ops *skops)
 {
-	int flags = SK_BPF_CB_TX_TIMESTAMPING;
 	struct sks_bpfts_times *t, fresh = {};
 	struct sks_bpfts_key key;
 	__u64 now;
 
-	switch (skops->op) {
-	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
-		bpf_setsockopt(skops, SOL_SOCKET, SK_BPF_CB_FLAGS, &flags,
-			       sizeof(flags));
+	if (!sks_tstamp_cb(skops))
 		return 1;
-	case BPF_SOCK_OPS_TSTAMP_SENDMSG_CB:
-		bpf_sock_ops_enable_tx_tstamp(bpf_cast_to_kern_ctx(skops), 0);
+	if (skops->op == BPF_SOCK_OPS_TSTAMP_SENDMSG_CB) {
 		sks_key_of(skops, &key);
 		fresh.ts[0] = bpf_ktime_get_ns();
 		bpf_map_update_elem(&sks_inflight, &key, &fresh, BPF_ANY);
-		return 1;
-	case BPF_SOCK_OPS_TSTAMP_SCHED_CB:
-	case BPF_SOCK_OPS_TSTAMP_SND_SW_CB:
-	case BPF_SOCK_OPS_TSTAMP_ACK_CB:
-		break;
-	default:
 		return 1;
 	}
 	now = bpf_ktime_get_ns();
