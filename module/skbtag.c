@@ -137,28 +137,13 @@ static struct sks_tag *sks_tag_find(struct sks_tag_bucket *b, u64 cookie,
 }
 
 /*
- * Copy out what the caller asked for (@opts): the whole entry, or its
- * head and protocol, all a stage needs in summary mode.
- */
-static __always_inline void sks_tag_copy(struct sks_tag *t,
-					 const struct sks_tag *e, u8 opts)
-{
-	if (opts & SKS_MARK_ALL) {
-		*t = *e;
-		return;
-	}
-	memcpy(t, e, SKS_TAG_HEAD);
-	t->flow.proto = e->flow.proto;
-}
-
-/*
  * Has the entry's skb passed all its stages?  UDP ends with its transmit
  * stamp, TCP with the ACK; either way only once a hardware stamp the
  * driver took has come too (it may come after the ACK), and, when txdone
  * is traced (SKS_MARK_TXDONE), once the driver released the skb (which
  * may also come after the ACK on a NIC that completes late).
  */
-static __always_inline bool sks_tag_done(const struct sks_tag *e, u8 opts)
+static bool sks_tag_done(const struct sks_tag *e, u8 opts)
 {
 	u8 st = e->state;
 
@@ -172,31 +157,16 @@ static __always_inline bool sks_tag_done(const struct sks_tag *e, u8 opts)
 }
 
 /*
- * Mark entry @e (found, under its bucket's lock) as having passed @stage
- * at @ts (0: no time) with @state, copy it out, and end it if asked and
- * that was its last stage.  Done in one lock hold: stages of one skb may
- * complete on several CPUs at once (a hardware stamp and the ACK), and
- * each must see what the others saw, so that exactly one of them ends it.
- */
-static void sks_tag_update(struct sks_tag *e, u8 state, unsigned int stage,
-			   u64 ts, struct sks_tag *t, u8 opts)
-{
-	e->state |= state;
-	if (ts && stage < ARRAY_SIZE(e->ts))
-		e->ts[stage] = ts;
-	sks_tag_copy(t, e, opts);
-	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts)) {
-		e->cookie = 0;
-		this_cpu_dec(sks_tag_used);
-	}
-}
-
-/*
  * Lock the bucket of (@cookie, @tskey) and return the entry, or NULL if
- * it has none.  The caller reads and updates the entry in place,
- * sks_tag_pass() marks the stage, and sks_tag_unlock() lets the bucket go
- * (found or not): a stage's whole visit, without copying the entry out.
- * Nothing that takes another bucket's lock may be called in between.
+ * it has none.  The caller reads and updates the entry in place (a stage
+ * marks itself with sks_tag_pass() and may end the entry), then
+ * sks_tag_unlock() lets the bucket go, found or not.  One lock hold per
+ * stage: stages of one skb may complete on several CPUs at once (a
+ * hardware stamp and the ACK), and each must see what the others did, so
+ * that exactly one of them ends the entry.  Nothing that takes another
+ * bucket's lock may be called in between; recording the stage (a ring
+ * slot with interrupts off, maybe queueing the drain) or adding its
+ * samples may.
  */
 struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref)
 	__acquires(&ref->b->lock)
@@ -220,59 +190,34 @@ void sks_tag_pass(struct sks_tag *e, u8 state, unsigned int stage, u64 ts)
 		e->ts[stage] = ts;
 }
 
+/* Locked entry @e ends: its slot is free (its fields stay until unlock). */
+void sks_tag_end(struct sks_tag *e)
+{
+	e->cookie = 0;
+	this_cpu_dec(sks_tag_used);
+}
+
 /*
  * End locked entry @e if asked (SKS_MARK_END) and its skb passed its last
- * stage; once its stage is reported, which reads it whole.
+ * stage: after the stage is reported, which reads the entry whole.
  */
 void sks_tag_end_done(struct sks_tag *e, u8 opts)
 {
-	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts)) {
-		e->cookie = 0;
-		this_cpu_dec(sks_tag_used);
-	}
+	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts))
+		sks_tag_end(e);
 }
 
-/* Add @state bits to the entry and note that it passed @stage at @ts. */
-bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
-		  u64 ts, struct sks_tag *t, u8 opts)
-{
-	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
-	unsigned long flags;
-	struct sks_tag *e;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	e = sks_tag_find(b, cookie, tskey);
-	if (e)
-		sks_tag_update(e, state, stage, ts, t, opts);
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	return e;
-}
-
-/*
- * sks_tag_mark() for a stage that happens once and only after others:
- * only if the entry has every bit of @need and not yet @state.
- */
-bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
-		       unsigned int stage, u64 ts, struct sks_tag *t, u8 opts)
-{
-	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
-	unsigned long flags;
-	struct sks_tag *e;
-	bool ok;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	e = sks_tag_find(b, cookie, tskey);
-	ok = e && (e->state & need) == need && !(e->state & state);
-	if (ok)
-		sks_tag_update(e, state, stage, ts, t, opts);
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-	return ok;
-}
-
-/* A copy of the whole entry. */
+/* A copy of the entry of (@cookie, @tskey), if there is one. */
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
 {
-	return sks_tag_mark(cookie, tskey, 0, 0, 0, t, SKS_MARK_ALL);
+	struct sks_tag_ref ref;
+	struct sks_tag *e;
+
+	e = sks_tag_lock(cookie, tskey, &ref);
+	if (e)
+		*t = *e;
+	sks_tag_unlock(&ref);
+	return e;
 }
 
 /*
@@ -282,12 +227,10 @@ bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t)
  */
 void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags)
 {
-	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
-	unsigned long flags;
+	struct sks_tag_ref ref;
 	struct sks_tag *e;
 
-	raw_spin_lock_irqsave(&b->lock, flags);
-	e = sks_tag_find(b, cookie, tskey);
+	e = sks_tag_lock(cookie, tskey, &ref);
 	if (e) {
 		if (len)
 			e->len = len;
@@ -295,20 +238,5 @@ void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags)
 			e->seg_len = seg_len;
 		e->rflags |= rflags;
 	}
-	raw_spin_unlock_irqrestore(&b->lock, flags);
-}
-
-void sks_tag_del(u64 cookie, u32 tskey)
-{
-	struct sks_tag_bucket *b = sks_tag_bucket(cookie, tskey);
-	unsigned long flags;
-	struct sks_tag *e;
-
-	raw_spin_lock_irqsave(&b->lock, flags);
-	e = sks_tag_find(b, cookie, tskey);
-	if (e) {
-		e->cookie = 0;
-		this_cpu_dec(sks_tag_used);
-	}
-	raw_spin_unlock_irqrestore(&b->lock, flags);
+	sks_tag_unlock(&ref);
 }

@@ -70,9 +70,8 @@ bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len);
  * shared info: both survive clones, copies and pskb_expand_head() (which
  * gives a clone new data and shared info), unlike any pointer.
  *
- * Its head, the fields up to SKS_TAG_HEAD, is what a stage needs in
- * summary mode: a stage there copies only the head (and flow.proto) out
- * of the table, a third of the entry.
+ * A stage reads and updates it in place, under its bucket's lock
+ * (sks_tag_lock()).
  */
 struct sks_tag {
 	u64 cookie;		/* 0: free slot */
@@ -85,7 +84,6 @@ struct sks_tag {
 	u8 state;		/* SKS_TAG_* */
 	/* summary mode: when the skb passed sendmsg, sched and sw (0: not) */
 	u64 ts[SKBSTAMP_STAGE_SW + 1];
-	/* The head ends here; the rest is for records. */
 	unsigned long stamp;	/* jiffies when tagged */
 	/*
 	 * Software GSO split the skb: bytes of the segment its driver stages
@@ -99,8 +97,6 @@ struct sks_tag {
 	struct sks_flow flow;
 };
 
-#define SKS_TAG_HEAD	offsetofend(struct sks_tag, ts)
-
 /* sks_tag.state: stages seen, so the entry ends after the last of them. */
 #define SKS_TAG_HW_PENDING	BIT(0)	/* the driver took a hw request */
 #define SKS_TAG_HW_DONE		BIT(1)
@@ -110,12 +106,10 @@ struct sks_tag {
 #define SKS_TAG_SEGMENT		BIT(5)	/* a segment software GSO made */
 
 /*
- * sks_tag_mark() and sks_tag_mark_once() options: what to copy out, and
- * whether to end the entry in the same lock hold when the stage was its
- * skb's last (SKS_MARK_END; the entry then waits for txdone only with
- * SKS_MARK_TXDONE, when the run traces it).
+ * sks_tag_end_done() options: end the entry when the stage was its skb's
+ * last (SKS_MARK_END); the entry then waits for txdone only with
+ * SKS_MARK_TXDONE, when the run traces it.
  */
-#define SKS_MARK_ALL		BIT(0)	/* the whole entry, not its head */
 #define SKS_MARK_END		BIT(1)
 #define SKS_MARK_TXDONE		BIT(2)
 
@@ -132,15 +126,11 @@ u64 sks_tag_evictions(void);
 u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
 bool sks_tag_add(const struct sks_tag *t);
-bool sks_tag_mark_once(u64 cookie, u32 tskey, u8 need, u8 state,
-		       unsigned int stage, u64 ts, struct sks_tag *t, u8 opts);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
-bool sks_tag_mark(u64 cookie, u32 tskey, u8 state, unsigned int stage,
-		  u64 ts, struct sks_tag *t, u8 opts);
-void sks_tag_del(u64 cookie, u32 tskey);
 struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref);
 void sks_tag_unlock(struct sks_tag_ref *ref);
 void sks_tag_pass(struct sks_tag *e, u8 state, unsigned int stage, u64 ts);
+void sks_tag_end(struct sks_tag *e);
 void sks_tag_end_done(struct sks_tag *e, u8 opts);
 void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags);
 

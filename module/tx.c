@@ -581,23 +581,13 @@ static bool sks_tag_hw_owed(u8 st)
 }
 
 /*
- * How a stage of a tagged skb marks its entry: the entry ends with the
- * skb's last stage, which is txdone's if traced.  Where the entry is
- * copied out (merged skbs' ACKs), a record needs all of it, summary mode
- * (or no report, once stopped) its head.
+ * When a stage of a tagged skb ends its entry: with the skb's last stage,
+ * which is txdone's if traced.
  */
 static u8 sks_mark_opts(const struct sks_config *cfg)
 {
-	/*
-	 * What is not copied is not read either: the copies are declared
-	 * __uninitialized, or the kernels that zero every local
-	 * (INIT_STACK_ALL_ZERO) would clear the whole entry's size for
-	 * nothing.
-	 */
 	u8 opts = SKS_MARK_END;
 
-	if (cfg && !sks_summary(cfg))
-		opts |= SKS_MARK_ALL;
 	if (cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE))
 		opts |= SKS_MARK_TXDONE;
 	return opts;
@@ -660,28 +650,34 @@ static noinline void sks_tag_ack_merged(const struct sks_config *cfg,
 					u32 key, u32 len, u64 now)
 {
 	u32 seq = TCP_SKB_CB(skb)->seq, below = key - len + 1;
-	struct sks_tag __uninitialized e;
-	bool waits;
+	struct sks_tag_ref ref;
+	struct sks_tag *e;
+	bool merged;
 	int n;
 
 	for (n = 0; n < SKS_MERGED_MAX && after(below, seq); n++) {
-		/* Module-keyed entries only: their key is their tskey. */
-		if (!sks_tag_mark_once(cookie, below - 1, 0, SKS_TAG_ACK_DONE,
-				       SKBSTAMP_STAGE_ACK, now, &e,
-				       sks_mark_opts(cfg) & SKS_MARK_ALL) ||
-		    e.key != below - 1 || !e.len)
+		e = sks_tag_lock(cookie, below - 1, &ref);
+		merged = e && !(e->state & SKS_TAG_ACK_DONE);
+		if (merged) {
+			sks_tag_pass(e, SKS_TAG_ACK_DONE, SKBSTAMP_STAGE_ACK, now);
+			/* Module-keyed entries only: their key is their tskey. */
+			merged = e->key == below - 1 && e->len;
+		}
+		if (merged) {
+			if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK))
+				sks_report_stage(cfg, e, SKBSTAMP_STAGE_ACK,
+						 now, NULL, NULL);
+			/* The driver may still owe a stamp of its last send. */
+			if (!sks_tag_hw_owed(e->state) &&
+			    !(cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
+			      (e->state & SKS_TAG_SW_DONE) &&
+			      !(e->state & SKS_TAG_TXDONE_DONE)))
+				sks_tag_end(e);
+			below -= e->len;
+		}
+		sks_tag_unlock(&ref);
+		if (!merged)
 			return;
-		if (cfg && sks_want(cfg, SKBSTAMP_STAGE_ACK))
-			sks_report_stage(cfg, &e, SKBSTAMP_STAGE_ACK, now, NULL,
-					 NULL);
-		/* The driver may still owe a stamp of the skb's last send. */
-		waits = sks_tag_hw_owed(e.state) ||
-			(cfg && sks_want(cfg, SKBSTAMP_STAGE_TXDONE) &&
-			 (e.state & SKS_TAG_SW_DONE) &&
-			 !(e.state & SKS_TAG_TXDONE_DONE));
-		if (!waits)
-			sks_tag_del(cookie, below - 1);
-		below -= e.len;
 	}
 }
 
@@ -704,6 +700,20 @@ static bool sks_app_wants(unsigned int stage, u8 app, bool ack_ours,
 	default:
 		return !ack_ours;
 	}
+}
+
+/*
+ * A stamp of an skb the module has no entry for: not one of the module's,
+ * or its entry was reused under load.  Applications that want timestamps
+ * must set the reporting flags with SO_TIMESTAMPING; without any, the
+ * request can only have been the module's (or BPF timestamping's, which
+ * runs in the original).
+ */
+static bool sks_untagged_wanted(const struct sk_buff *skb,
+				const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_tsflags) ||
+	       (skb_shinfo(skb)->tx_flags & SKS_SKBTX_BPF);
 }
 
 /*
@@ -749,22 +759,12 @@ static bool sks_tstamp_tx_report(struct sk_buff *orig_skb,
 	}
 	/* A socket the module never tagged for may have no cookie yet. */
 	cookie = atomic64_read(&sk->sk_cookie);
-	e = NULL;
-	if (cookie) {
-		e = sks_tag_lock(cookie, tskey, &ref);
-		if (!e)
-			sks_tag_unlock(&ref);
-	}
+	if (!cookie)
+		return sks_untagged_wanted(orig_skb, sk);
+	e = sks_tag_lock(cookie, tskey, &ref);
 	if (!e) {
-		/*
-		 * Not one of the module's, or its entry was reused under load.
-		 * Applications that want timestamps must set the reporting
-		 * flags with SO_TIMESTAMPING; without any, the request can only
-		 * have been the module's (or BPF timestamping's, which runs in
-		 * the original).
-		 */
-		return READ_ONCE(sk->sk_tsflags) ||
-		       (skb_shinfo(orig_skb)->tx_flags & SKS_SKBTX_BPF);
+		sks_tag_unlock(&ref);
+		return sks_untagged_wanted(orig_skb, sk);
 	}
 	/* The time is taken once the entry is held: stages stay in order. */
 	now = ktime_get_ns();
