@@ -158,23 +158,24 @@ sks_eq "$n" "$m" "text lines per packet"
 grep -q '^flow tcp 10.1.0.1:[0-9]* > 10.2.0.2:7101 packets 5 min ' "$SKS_TMP/j0.txt" ||
 	sks_fail "text: no flow line for tcp 7101"
 
-# Errors: exit 2 for input that cannot be used, 4 when nothing matches.
+# Errors: exit 2 for a file that cannot be read, 1 for input that is not
+# the records needed (as trace convert), 4 when nothing matches.
 sks_tool join "$SKS_TMP/none.jsonl" "$B"
 sks_eq "$sks_rc" 2 "unknown file"
 grep -q 'none.jsonl' "$SKS_TMP/err" || sks_fail "unknown file: $(<"$SKS_TMP/err")"
 { head -n 3 "$A"; echo 'not json'; } >"$SKS_TMP/bad.jsonl"
 sks_tool join "$SKS_TMP/bad.jsonl" "$B"
-sks_eq "$sks_rc" 2 "not JSON"
+sks_eq "$sks_rc" 1 "not JSON"
 grep -q 'bad.jsonl:4: not a JSON object' "$SKS_TMP/err" || sks_fail "not JSON: $(<"$SKS_TMP/err")"
 echo '{"hello":1}' >"$SKS_TMP/other.jsonl"
 sks_tool join "$A" "$SKS_TMP/other.jsonl"
-sks_eq "$sks_rc" 2 "not a record"
-grep -q 'other.jsonl:1: not an skbstamp record' "$SKS_TMP/err" || sks_fail "not a record: $(<"$SKS_TMP/err")"
+sks_eq "$sks_rc" 1 "not a record"
+grep -q 'other.jsonl:1: not a record of skbstamp --json monitor' "$SKS_TMP/err" || sks_fail "not a record: $(<"$SKS_TMP/err")"
 sks_tool join "$A" "$SKS_TMP/b-tx.jsonl"
-sks_eq "$sks_rc" 2 "receiver without receive records"
+sks_eq "$sks_rc" 1 "receiver without receive records"
 grep -q 'b-tx.jsonl has no receive record' "$SKS_TMP/err" || sks_fail "no rx: $(<"$SKS_TMP/err")"
 sks_tool join "$SKS_TMP/a-tx.jsonl" "$B" estimate
-sks_eq "$sks_rc" 2 "estimate with a sender file without receive records"
+sks_eq "$sks_rc" 1 "estimate with a sender file without receive records"
 sks_tool join "$A" "$A"
 sks_eq "$sks_rc" 4 "a's transmissions against a's receptions"
 grep -q 'no packet of .* matched' "$SKS_TMP/err" || sks_fail "nothing matched: $(<"$SKS_TMP/err")"
