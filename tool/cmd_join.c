@@ -408,13 +408,13 @@ static size_t sks_jmatch_dir(struct sks_join *j, int dir, struct sks_jmatch *out
 			if (fl->proto == IPPROTO_TCP) {
 				sks_jmatch_tcp(j, ts->tx, ti, tend, maxlen, &rs->rx[ri], m);
 			} else {
-				for (k = u; k < tend && k - u < 64; k++)
+				for (k = u; k < tend && k < u + 64; k++) {
 					if (sks_jtx_valid(j, &ts->tx[k]) &&
-					    ts->tx[k].len == rs->rx[ri].len)
+					    ts->tx[k].len == rs->rx[ri].len) {
+						m->cand[m->ncand++] = k;
+						u = k + 1;
 						break;
-				if (k < tend && k - u < 64) {
-					m->cand[m->ncand++] = k;
-					u = k + 1;
+					}
 				}
 			}
 			if (m->ncand)
@@ -434,20 +434,23 @@ static void sks_jmatch_choose(const struct sks_join *j, int dir, struct sks_jmat
 {
 	const struct sks_jtx *tx = j->s[dir].tx;
 	uint64_t at = sks_jrx_time(j, &j->s[!dir].rx[m->rx]);
+	size_t first = m->cand[0], last = 0;
+	bool left = false;	/* one left before it arrived */
 	unsigned int k;
 
-	m->tx = m->cand[0];
 	for (k = 0; k < m->ncand; k++) {
-		const struct sks_jtx *t = &tx[m->cand[k]];
+		size_t c = m->cand[k];
+		uint64_t t = sks_jtx_time(j, &tx[c]);
 
-		if ((int64_t)(at - sks_jtx_time(j, t)) >= offset &&
-		    sks_jtx_time(j, t) >= sks_jtx_time(j, &tx[m->tx]))
-			m->tx = m->cand[k];
+		if (t < sks_jtx_time(j, &tx[first]))
+			first = c;
+		if ((int64_t)(at - t) >= offset &&
+		    (!left || t > sks_jtx_time(j, &tx[last]))) {
+			last = c;
+			left = true;
+		}
 	}
-	if ((int64_t)(at - sks_jtx_time(j, &tx[m->tx])) < offset)
-		for (k = 0; k < m->ncand; k++)
-			if (sks_jtx_time(j, &tx[m->cand[k]]) < sks_jtx_time(j, &tx[m->tx]))
-				m->tx = m->cand[k];
+	m->tx = left ? last : first;
 	m->delay = at - sks_jtx_time(j, &tx[m->tx]);
 }
 
