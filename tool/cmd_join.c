@@ -28,6 +28,7 @@
  * NTP's ((t2 - t1) - (t4 - t3)) / 2, with half the round trip's network
  * part as the bound; join picks the two packets that make it smallest.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,8 +38,25 @@
 #include <linux/skbstamp.h>
 
 #include "skbstamp.h"
-#include "fmt.h"
-#include "join.h"
+#include "jsonrec.h"
+
+/* A packet's 5-tuple in its own orientation: saddr/sport is its sender. */
+struct sks_jflow {
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport;	/* host order */
+	uint8_t proto, family;	/* IPPROTO_*, AF_* */
+};
+
+/*
+ * A file, and of its records (read by jsonrec.c) those a delay starts or
+ * ends at: transmit at the driver (sw, hw), receive up to netif.
+ */
+struct sks_jfile {
+	const char *path;
+	struct skbstamp_record *recs;
+	size_t n, cap;
+	size_t ntx, nrx;	/* every transmit and receive record */
+};
 
 /* A transmission of some bytes: the driver's sw record, and its hw one. */
 struct sks_jtx {
@@ -100,24 +118,80 @@ static int sks_jflow_cmp(const struct sks_jflow *a, const struct sks_jflow *b)
 	return memcmp(a, b, sizeof(*a));
 }
 
-/* Records in time order: the files are in batch order, per CPU. */
-static int sks_jrec_ts_cmp(const void *a, const void *b)
+static bool sks_jrx_stage(unsigned int stage)
 {
-	const struct sks_jrec *x = a, *y = b;
-
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
+	return stage >= SKBSTAMP_STAGE_RX_HW;
 }
 
-/* A receive record by packet, then time. */
-static int sks_jrec_id_cmp(const void *a, const void *b)
+/* sks_jrec_read()'s callback: every record counted, those join uses kept. */
+static int sks_jfile_add(void *arg, const struct sks_jrec *j)
 {
-	const struct sks_jrec *x = a, *y = b;
+	const struct skbstamp_record *r = &j->r;
+	struct sks_jfile *f = arg;
 
-	if (x->rx != y->rx)
-		return x->rx - y->rx;
-	if (x->id != y->id)
+	if (sks_jrx_stage(r->stage))
+		f->nrx++;
+	else
+		f->ntx++;
+	/* No IP fragment either: receive traces none, so none matches. */
+	if ((r->stage != SKBSTAMP_STAGE_SW && r->stage != SKBSTAMP_STAGE_HW &&
+	     (r->stage < SKBSTAMP_STAGE_RX_HW || r->stage > SKBSTAMP_STAGE_NETIF)) ||
+	    (r->flags & SKBSTAMP_RF_FRAGMENT))
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 4096;
+		struct skbstamp_record *n = realloc(f->recs, cap * sizeof(*n));
+
+		if (!n) {
+			fprintf(stderr, "skbstamp: out of memory\n");
+			return SKS_EXIT_KERNEL;
+		}
+		f->recs = n;
+		f->cap = cap;
+	}
+	f->recs[f->n++] = *r;
+	return 0;
+}
+
+/* 0, or the exit code after a message naming the file (and line). */
+static int sks_jfile_read(struct sks_jfile *f)
+{
+	FILE *in = fopen(f->path, "r");
+	int ret;
+
+	if (!in) {
+		fprintf(stderr, "skbstamp: %s: %m\n", f->path);
+		return SKS_EXIT_KERNEL;
+	}
+	ret = sks_jrec_read(in, f->path, "skbstamp", sks_jfile_add, f);
+	fclose(in);
+	return ret;
+}
+
+static void sks_jflow_of(const struct skbstamp_record *r, struct sks_jflow *fl)
+{
+	memcpy(fl->saddr, r->saddr, sizeof(fl->saddr));
+	memcpy(fl->daddr, r->daddr, sizeof(fl->daddr));
+	fl->sport = ntohs(r->sport);
+	fl->dport = ntohs(r->dport);
+	fl->proto = r->proto;
+	fl->family = r->family;
+}
+
+/*
+ * Transmit records in time order (the files are in batch order, per
+ * CPU), then receive ones by packet and time.
+ */
+static int sks_jrec_cmp(const void *a, const void *b)
+{
+	const struct skbstamp_record *x = a, *y = b;
+	bool xrx = sks_jrx_stage(x->stage), yrx = sks_jrx_stage(y->stage);
+
+	if (xrx != yrx)
+		return xrx - yrx;
+	if (xrx && x->id != y->id)
 		return x->id < y->id ? -1 : 1;
-	return sks_jrec_ts_cmp(a, b);
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
 }
 
 /* Transmissions by flow, then TCP by key, UDP by time. */
@@ -144,31 +218,29 @@ static int sks_jrx_cmp(const void *a, const void *b)
 }
 
 /*
- * The transmissions of @f: each sw record starts one (retransmissions
- * and software GSO segments have their own), and a hw record completes
- * the latest one of its skb without one.  IP fragments are left out: the
- * receiver traces no fragment.
+ * The transmissions of @recs (transmit records in time order): each sw
+ * record starts one (retransmissions and software GSO segments have
+ * their own), and a hw record completes the latest one of its skb
+ * without one.
  */
-static int sks_jtx_build(const struct sks_jfile *f, struct sks_jside *s)
+static int sks_jtx_build(const struct skbstamp_record *recs, size_t n,
+			 struct sks_jside *s)
 {
 	size_t i, k;
 
-	s->tx = calloc(f->ntx ? f->ntx : 1, sizeof(*s->tx));
+	s->tx = calloc(n ? n : 1, sizeof(*s->tx));
 	if (!s->tx)
 		return -1;
-	for (i = 0; i < f->n; i++) {
-		const struct sks_jrec *r = &f->recs[i];
+	for (i = 0; i < n; i++) {
+		const struct skbstamp_record *r = &recs[i];
 		struct sks_jtx *t = NULL;
 
-		if (r->rx || r->fragment ||
-		    (r->stage != SKBSTAMP_STAGE_SW && r->stage != SKBSTAMP_STAGE_HW))
-			continue;
 		/* The hw stamp comes from the completion, after sw. */
 		for (k = s->ntx; r->stage == SKBSTAMP_STAGE_HW && k-- > 0 &&
 		     s->ntx - k <= 256;) {
 			struct sks_jtx *c = &s->tx[k];
 
-			if (!c->has_hw && c->sk == r->sk && c->tskey == r->tskey &&
+			if (!c->has_hw && c->sk == r->cookie && c->tskey == r->tskey &&
 			    c->offset == r->offset) {
 				t = c;
 				break;
@@ -176,18 +248,18 @@ static int sks_jtx_build(const struct sks_jfile *f, struct sks_jside *s)
 		}
 		if (!t) {
 			t = &s->tx[s->ntx++];
-			t->flow = r->flow;
-			t->sk = r->sk;
+			sks_jflow_of(r, &t->flow);
+			t->sk = r->cookie;
 			t->tskey = r->tskey;
 			t->len = r->len;
 			t->offset = r->offset;
 		}
-		t->retrans |= r->retrans;
+		t->retrans |= !!(r->flags & SKBSTAMP_RF_RETRANS);
 		if (r->stage == SKBSTAMP_STAGE_SW) {
-			t->sw = r->ts;
+			t->sw = r->ts_ns;
 			t->has_sw = true;
 		} else {
-			t->hw = r->hw;
+			t->hw = r->hw_ns;
 			t->has_hw = true;
 		}
 	}
@@ -195,60 +267,61 @@ static int sks_jtx_build(const struct sks_jfile *f, struct sks_jside *s)
 	return 0;
 }
 
-/* A stage that can start a received packet's timeline, by preference. */
-static bool sks_jrx_first(unsigned int stage)
-{
-	return stage == SKBSTAMP_STAGE_IRQ || stage == SKBSTAMP_STAGE_NAPI ||
-	       stage == SKBSTAMP_STAGE_NETIF;
-}
-
 /*
- * The received packets of @f (its records sorted by packet): the
- * earliest of irq and napi, or netif if neither; key, length and flow of
- * the packet's earliest record (a GRO head's grow later, at netif).
+ * The received packets of @recs (receive records by packet, then time):
+ * the earliest of irq and napi, or netif if neither; key, length and flow
+ * of the packet's earliest record (a GRO head's grow later, at netif).
+ * A packet without such a stage, or without data, is left out.
  */
-static int sks_jrx_build(struct sks_jfile *f, struct sks_jside *s)
+static int sks_jrx_build(const struct skbstamp_record *recs, size_t n,
+			 struct sks_jside *s)
 {
-	struct sks_jrx *p = NULL;
-	size_t i;
+	size_t i, e;
 
-	qsort(f->recs, f->n, sizeof(*f->recs), sks_jrec_id_cmp);
-	s->rx = calloc(f->nrx ? f->nrx : 1, sizeof(*s->rx));
+	s->rx = calloc(n ? n : 1, sizeof(*s->rx));
 	if (!s->rx)
 		return -1;
-	for (i = 0; i < f->n; i++) {
-		const struct sks_jrec *r = &f->recs[i];
+	for (i = 0; i < n; i = e) {
+		struct sks_jrx *p = &s->rx[s->nrx];
 
-		if (!r->rx)
-			continue;
-		if (!p || p->id != r->id) {
-			if (p && (!p->stage || !p->len))
-				s->nrx--;	/* no first stage, or no data */
-			p = &s->rx[s->nrx++];
-			memset(p, 0, sizeof(*p));
-			p->id = r->id;
-			p->flow = r->flow;
-			p->tskey = r->tskey;
-			p->len = r->len;
+		memset(p, 0, sizeof(*p));
+		sks_jflow_of(&recs[i], &p->flow);
+		p->id = recs[i].id;
+		p->tskey = recs[i].tskey;
+		p->len = recs[i].len;
+		for (e = i; e < n && recs[e].id == p->id; e++) {
+			const struct skbstamp_record *r = &recs[e];
+
+			if (r->stage == SKBSTAMP_STAGE_RX_HW) {
+				p->hw = r->hw_ns;
+				p->has_hw = true;
+			} else if (!p->stage || (p->stage == SKBSTAMP_STAGE_NETIF &&
+						 r->stage != SKBSTAMP_STAGE_NETIF)) {
+				/* netif only stands in for a missing irq or napi. */
+				p->stage = r->stage;
+				p->ts = r->ts_ns;
+			}
 		}
-		if (r->stage == SKBSTAMP_STAGE_RX_HW) {
-			p->hw = r->hw;
-			p->has_hw = true;
-		}
-		if (!sks_jrx_first(r->stage))
-			continue;
-		/* netif only stands in for a missing irq or napi. */
-		if (!p->stage || (p->stage == SKBSTAMP_STAGE_NETIF &&
-				  r->stage != SKBSTAMP_STAGE_NETIF)) {
-			p->stage = r->stage;
-			p->ts = r->ts;
-		}
+		if (p->stage && p->len)
+			s->nrx++;
 	}
-	if (p && (!p->stage || !p->len))
-		s->nrx--;
 	qsort(s->rx, s->nrx, sizeof(*s->rx), sks_jrx_cmp);
-	/* Back in time order: transmissions are built in it. */
-	qsort(f->recs, f->n, sizeof(*f->recs), sks_jrec_ts_cmp);
+	return 0;
+}
+
+/* What @f sent and received. */
+static int sks_jside_build(struct sks_jfile *f, struct sks_jside *s)
+{
+	size_t ntx = 0;
+
+	qsort(f->recs, f->n, sizeof(*f->recs), sks_jrec_cmp);
+	while (ntx < f->n && !sks_jrx_stage(f->recs[ntx].stage))
+		ntx++;
+	if (sks_jtx_build(f->recs, ntx, s) ||
+	    sks_jrx_build(f->recs + ntx, f->n - ntx, s)) {
+		fprintf(stderr, "skbstamp: out of memory\n");
+		return SKS_EXIT_KERNEL;
+	}
 	return 0;
 }
 
@@ -335,13 +408,13 @@ static size_t sks_jmatch_dir(struct sks_join *j, int dir, struct sks_jmatch *out
 			if (fl->proto == IPPROTO_TCP) {
 				sks_jmatch_tcp(j, ts->tx, ti, tend, maxlen, &rs->rx[ri], m);
 			} else {
-				for (k = u; k < tend && k - u < 64; k++)
+				for (k = u; k < tend && k < u + 64; k++) {
 					if (sks_jtx_valid(j, &ts->tx[k]) &&
-					    ts->tx[k].len == rs->rx[ri].len)
+					    ts->tx[k].len == rs->rx[ri].len) {
+						m->cand[m->ncand++] = k;
+						u = k + 1;
 						break;
-				if (k < tend && k - u < 64) {
-					m->cand[m->ncand++] = k;
-					u = k + 1;
+					}
 				}
 			}
 			if (m->ncand)
@@ -361,20 +434,23 @@ static void sks_jmatch_choose(const struct sks_join *j, int dir, struct sks_jmat
 {
 	const struct sks_jtx *tx = j->s[dir].tx;
 	uint64_t at = sks_jrx_time(j, &j->s[!dir].rx[m->rx]);
+	size_t first = m->cand[0], last = 0;
+	bool left = false;	/* one left before it arrived */
 	unsigned int k;
 
-	m->tx = m->cand[0];
 	for (k = 0; k < m->ncand; k++) {
-		const struct sks_jtx *t = &tx[m->cand[k]];
+		size_t c = m->cand[k];
+		uint64_t t = sks_jtx_time(j, &tx[c]);
 
-		if ((int64_t)(at - sks_jtx_time(j, t)) >= offset &&
-		    sks_jtx_time(j, t) >= sks_jtx_time(j, &tx[m->tx]))
-			m->tx = m->cand[k];
+		if (t < sks_jtx_time(j, &tx[first]))
+			first = c;
+		if ((int64_t)(at - t) >= offset &&
+		    (!left || t > sks_jtx_time(j, &tx[last]))) {
+			last = c;
+			left = true;
+		}
 	}
-	if ((int64_t)(at - sks_jtx_time(j, &tx[m->tx])) < offset)
-		for (k = 0; k < m->ncand; k++)
-			if (sks_jtx_time(j, &tx[m->cand[k]]) < sks_jtx_time(j, &tx[m->tx]))
-				m->tx = m->cand[k];
+	m->tx = left ? last : first;
 	m->delay = at - sks_jtx_time(j, &tx[m->tx]);
 }
 
@@ -476,31 +552,31 @@ static void sks_jout_end(struct sks_join *j)
 /* proto, family, addresses and ports; text "tcp 10.0.0.1:80 > 10.0.0.2:99" */
 static void sks_jout_flow(struct sks_join *j, const struct sks_jflow *fl)
 {
-	char s[64], d[64], *e;
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	bool v6 = fl->family == AF_INET6;
 
-	e = fl->family == 6 ? sks_fmt_ipv6(s, fl->saddr) : sks_fmt_ipv4(s, fl->saddr);
-	*e = '\0';
-	e = fl->family == 6 ? sks_fmt_ipv6(d, fl->daddr) : sks_fmt_ipv4(d, fl->daddr);
-	*e = '\0';
+	inet_ntop(fl->family, fl->saddr, s, sizeof(s));
+	inet_ntop(fl->family, fl->daddr, d, sizeof(d));
 	if (j->ctx->json) {
 		printf(",\"proto\":\"%s\",\"family\":%u", sks_proto_name(fl->proto),
-		       fl->family);
+		       v6 ? 6 : 4);
 		sks_jout_str(j, "saddr", "", s);
 		sks_jout_str(j, "daddr", "", d);
 		sks_jout_u64(j, "sport", "", fl->sport);
 		sks_jout_u64(j, "dport", "", fl->dport);
 		return;
 	}
-	printf(fl->family == 6 ? " %s [%s]:%u > [%s]:%u" : " %s %s:%u > %s:%u",
+	printf(v6 ? " %s [%s]:%u > [%s]:%u" : " %s %s:%u > %s:%u",
 	       sks_proto_name(fl->proto), s, fl->sport, d, fl->dport);
 }
 
+/* @addr (of @family) within ADDR/LEN */
 static bool sks_jfilter_addr(const struct sks_addr_arg *a, const uint8_t *addr,
-			     unsigned int family)
+			     int family)
 {
 	unsigned int bits = a->plen, i;
 
-	if (family != (a->family == AF_INET6 ? 6u : 4u))
+	if (family != a->family)
 		return false;
 	for (i = 0; bits >= 8; i++, bits -= 8)
 		if (addr[i] != a->addr[i])
@@ -723,7 +799,10 @@ static int sks_jparse_args(struct sks_join *j, int argc, char **argv)
 	return 0;
 }
 
-/* Whether the files hold what the join needs: a clear error if not. */
+/*
+ * Whether the files hold what the join needs: a clear error if not, and
+ * like a line that is not a record, input the command does not take.
+ */
 static int sks_jcheck_kinds(struct sks_join *j)
 {
 	static const char *const what[2][2] = {
@@ -740,12 +819,12 @@ static int sks_jcheck_kinds(struct sks_join *j)
 		if (need_tx && !j->s[i].ntx) {
 			fprintf(stderr, "skbstamp: %s has no %s%s\n", j->f[i].path,
 				what[i][0], j->f[i].ntx ? "" : ": recorded with the tx stages?");
-			return SKS_EXIT_KERNEL;
+			return SKS_EXIT_USAGE;
 		}
 		if (need_rx && !j->s[i].nrx) {
 			fprintf(stderr, "skbstamp: %s has no %s%s\n", j->f[i].path,
 				what[i][1], j->f[i].nrx ? "" : ": recorded with 'stages tx,rx'?");
-			return SKS_EXIT_KERNEL;
+			return SKS_EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -791,12 +870,11 @@ int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv)
 		if (ret)
 			goto out;
 	}
-	ret = SKS_EXIT_KERNEL;
-	for (k = 0; k < 2; k++)
-		if (sks_jrx_build(&j.f[k], &j.s[k]) || sks_jtx_build(&j.f[k], &j.s[k])) {
-			fprintf(stderr, "skbstamp: out of memory\n");
+	for (k = 0; k < 2; k++) {
+		ret = sks_jside_build(&j.f[k], &j.s[k]);
+		if (ret)
 			goto out;
-		}
+	}
 	ret = sks_jcheck_kinds(&j);
 	if (ret)
 		goto out;
@@ -822,7 +900,7 @@ out:
 	for (k = 0; k < 2; k++) {
 		free(j.s[k].tx);
 		free(j.s[k].rx);
-		sks_jfile_free(&j.f[k]);
+		free(j.f[k].recs);
 	}
 	free(j.m);
 	return ret;

@@ -32,40 +32,10 @@ static FILE *sks_trace_fopen(const char *path, const char *mode)
 	return f;
 }
 
-/* Every line of @in into @t; an exit code. */
-static int sks_trace_lines(FILE *in, const char *path, struct sks_trace *t)
+static int sks_trace_one(void *t, const struct sks_jrec *j)
 {
-	struct sks_jrec j;
-	unsigned long lineno = 0;
-	size_t cap = 0;
-	char *line = NULL;
-	const char *err;
-	ssize_t n;
-	int ret = SKS_EXIT_OK;
-
-	while ((n = getline(&line, &cap, in)) > 0) {
-		lineno++;
-		if (!line[strspn(line, " \t\r\n")])
-			continue;
-		if (!sks_jrec_parse(line, &j, &err)) {
-			sks_trace_add(t, &j.r, j.where, j.reason);
-			continue;
-		}
-		if (line[n - 1] != '\n' && feof(in)) {
-			fprintf(stderr, "skbstamp trace: %s:%lu: last line cut short, skipped\n",
-				path, lineno);
-			break;
-		}
-		fprintf(stderr, "skbstamp trace: %s:%lu: %s\n", path, lineno, err);
-		ret = SKS_EXIT_USAGE;
-		break;
-	}
-	if (ret == SKS_EXIT_OK && ferror(in)) {
-		fprintf(stderr, "skbstamp trace: cannot read %s: %s\n", path, strerror(errno));
-		ret = SKS_EXIT_KERNEL;
-	}
-	free(line);
-	return ret;
+	sks_trace_add(t, &j->r, j->where, j->reason);
+	return 0;
 }
 
 int sks_cmd_trace(struct sks_ctx *ctx, int argc, char **argv)
@@ -98,7 +68,7 @@ int sks_cmd_trace(struct sks_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "skbstamp trace: out of memory\n");
 		ret = SKS_EXIT_KERNEL;
 	} else {
-		ret = sks_trace_lines(in, ipath, t);
+		ret = sks_jrec_read(in, ipath, "skbstamp trace", sks_trace_one, t);
 		if (sks_trace_close(t) && !ret)
 			ret = SKS_EXIT_KERNEL;
 	}

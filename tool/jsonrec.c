@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -384,4 +385,39 @@ int sks_jrec_parse(const char *s, struct sks_jrec *j, const char **err)
 		return -1;
 	}
 	return sks_jcheck(j, seen, fam, err);
+}
+
+int sks_jrec_read(FILE *in, const char *path, const char *who,
+		  int (*fn)(void *arg, const struct sks_jrec *j), void *arg)
+{
+	struct sks_jrec j;
+	unsigned long lineno = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	const char *err;
+	ssize_t n;
+	int ret = SKS_EXIT_OK;
+
+	while (!ret && (n = getline(&line, &cap, in)) > 0) {
+		lineno++;
+		if (!line[strspn(line, " \t\r\n")])
+			continue;
+		if (!sks_jrec_parse(line, &j, &err)) {
+			ret = fn(arg, &j);
+			continue;
+		}
+		if (line[n - 1] != '\n' && feof(in)) {
+			fprintf(stderr, "%s: %s:%lu: last line cut short, skipped\n",
+				who, path, lineno);
+			break;
+		}
+		fprintf(stderr, "%s: %s:%lu: %s\n", who, path, lineno, err);
+		ret = SKS_EXIT_USAGE;
+	}
+	if (ret == SKS_EXIT_OK && ferror(in)) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", who, path, strerror(errno));
+		ret = SKS_EXIT_KERNEL;
+	}
+	free(line);
+	return ret;
 }

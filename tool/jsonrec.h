@@ -7,6 +7,7 @@
 #ifndef SKBSTAMP_JSONREC_H
 #define SKBSTAMP_JSONREC_H
 
+#include <stdio.h>
 #include <linux/skbstamp.h>
 
 /* A record, and the names its JSON line gave instead of numbers. */
@@ -23,5 +24,16 @@ struct sks_jrec {
  * a field of the wrong type.
  */
 int sks_jrec_parse(const char *s, struct sks_jrec *j, const char **err);
+
+/*
+ * Every record of @in, in file order, to @fn, which returns 0 or an exit
+ * code that stops the reading.  Blank lines are skipped, and so is a last
+ * line cut short (a writer killed mid-line), with a warning.  Any other
+ * line that is not a record stops it too: "@who: @path:LINE: why", exit
+ * 1 (the input is not what the command takes).  Returns 0 or the exit
+ * code; a read error is 2.
+ */
+int sks_jrec_read(FILE *in, const char *path, const char *who,
+		  int (*fn)(void *arg, const struct sks_jrec *j), void *arg);
 
 #endif /* SKBSTAMP_JSONREC_H */

@@ -16,7 +16,7 @@
 /* Exit codes, documented in skbstamp.8. */
 enum {
 	SKS_EXIT_OK	= 0,
-	SKS_EXIT_USAGE	= 1,	/* bad command line */
+	SKS_EXIT_USAGE	= 1,	/* bad command line, input that is not records */
 	SKS_EXIT_KERNEL	= 2,	/* netlink failure, refusal by the module, I/O error */
 	SKS_EXIT_NOMOD	= 3,	/* the skbstamp module is not loaded */
 	SKS_EXIT_NOMATCH = 4,	/* join: no packet of one file matched the other */

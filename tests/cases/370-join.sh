@@ -10,10 +10,13 @@
 # that reached a's stack (an l4 record: m only forwards), b's likewise.
 # Checked: with offset 0 every packet's delay is at least the 20 ms and
 # within 20 ms + 15 ms (TCG's slack), each delay is napi - sw of the
-# records themselves, a flow's count is what was sent; b's clock then
-# shifted by X in a copy, 'estimate' recovers X within the bound it
-# states (TCP both ways), and 'offset X' gives the delays of offset 0.
-# Then the errors and their exit codes.
+# records of its key and length (the datagrams' lengths all differ), a
+# flow's count is what was sent; flow filters keep exactly their packets;
+# a datagram missing from the sender's file is unmatched and the others
+# still pair; of bytes sent again (retransmissions added to a copy of a's
+# file) the last sending before they arrived is taken; b's clock then shifted by X in a copy, 'estimate' recovers
+# X within the bound it states (TCP both ways), and 'offset X' gives the
+# delays of offset 0.  Then the errors and their exit codes.
 
 D_NS=20000000
 X_NS=123456789
@@ -75,6 +78,11 @@ check(any("id" in r for r in b) and any("retrans" in r for r in b), "b's file: t
 write("a.jsonl", a)
 write("b.jsonl", b)
 write("a-tx.jsonl", [r for r in a if "retrans" in r])
+write("a-lost.jsonl", [r for r in a if not ("retrans" in r and r["proto"] == "udp" and r["len"] == 1000)])
+# The TCP skb of 1000 bytes sent again 1 us later and 1 s later: the
+# first retransmission left before the packet arrived, the second after.
+t = next(r for r in a if r["stage"] == "sw" and r["proto"] == "tcp" and r["len"] == 1000)
+write("a-re.jsonl", a + [dict(t, ts_ns=t["ts_ns"] + dt, retrans=True) for dt in (1000, 10**9)])
 write("b-tx.jsonl", [r for r in b if "retrans" in r])
 write("b-shift.jsonl", [dict(r, ts_ns=r["ts_ns"] + x) for r in b])
 done()
@@ -91,6 +99,12 @@ B=$SKS_TMP/b.jsonl
 	sks_fail "join offset X: exit $?"
 "$SKS_TOOL" --json join "$A" "$B" flow proto udp >"$SKS_TMP/ju.json" ||
 	sks_fail "join flow proto udp: exit $?"
+"$SKS_TOOL" --json join "$A" "$B" flow src 10.1.0.0/23 dport 7101 >"$SKS_TMP/jt.json" ||
+	sks_fail "join flow src dport: exit $?"
+"$SKS_TOOL" --json join "$SKS_TMP/a-lost.jsonl" "$B" flow proto udp >"$SKS_TMP/jl.json" ||
+	sks_fail "join without a datagram: exit $?"
+"$SKS_TOOL" --json join "$SKS_TMP/a-re.jsonl" "$B" >"$SKS_TMP/jr.json" ||
+	sks_fail "join with retransmissions: exit $?"
 cat "$SKS_TMP/j0.txt" "$SKS_TMP/je.json"
 
 sks_check "$SKS_TMP" "$D_NS" "$X_NS" <<'PY' || sks_fail "join's delays"
@@ -111,13 +125,19 @@ pk = j0["packet"]
 check(all(d <= p["delay_ns"] <= d + tol for p in pk),
       "every delay within [20 ms, 35 ms]: %s" % sorted(p["delay_ns"] for p in pk))
 # The delays are those of the records: sw of the sender's skb with the
-# packet's key (TCP) or datagram key (UDP), napi of the receiver's packet.
+# packet's key (TCP) or datagram key (UDP) and its length, napi of the
+# receiver's packet.  A packet paired with another's sending has another
+# length (UDP) or key (TCP).
 a, b = records("a.jsonl"), records("b.jsonl")
-sw = {(r["dport"], r["tskey"]): r["ts_ns"] for r in a if r["stage"] == "sw"}
+sw = {(r["dport"], r["tskey"]): r for r in a if r["stage"] == "sw"}
 napi = {r["id"]: r["ts_ns"] for r in b if r["stage"] == "napi"}
-check(all(p["tx_ns"] == sw.get((p["dport"], p["tskey"])) and p["rx_ns"] == napi.get(p["id"]) and
-          p["delay_ns"] == p["rx_ns"] - p["tx_ns"] and p["rx_stage"] == "napi" for p in pk),
-      "each delay is napi - sw of the records with its keys (%d packets)" % len(pk))
+def paired(p):
+    s = sw.get((p["dport"], p["tskey"]), {})
+    return (p["tx_ns"] == s.get("ts_ns") and p["len"] == s.get("len") and
+            p["rx_ns"] == napi.get(p["id"]) and p["rx_stage"] == "napi" and
+            p["delay_ns"] == p["rx_ns"] - p["tx_ns"])
+check(all(map(paired, pk)), "each delay is napi - sw of the records of its key and length "
+      "(%d packets), not: %s" % (len(pk), [p for p in pk if not paired(p)]))
 flows = {(f["proto"], f["dport"]): f for f in j0["flow"]}
 check(set(flows) == {("tcp", 7101), ("udp", 7102)}, "the two flows a -> b: %s" % sorted(flows))
 for proto, port in flows:
@@ -133,8 +153,16 @@ check(flows[("tcp", 7101)]["count"] == 5, "tcp 7101: five skbs")
 check(flows[("udp", 7102)]["count"] == 6, "udp 7102: six datagrams")
 check(j0["total"][0]["matched"] == len(pk) and j0["total"][0]["unmatched"] == 0, "total")
 check(kinds("jdef.json") == j0, "no offset argument: offset 0")
-ju = kinds("ju.json")
-check({p["proto"] for p in ju["packet"]} == {"udp"} and len(ju["flow"]) == 1, "flow proto udp: only UDP")
+udp = [p for p in pk if p["proto"] == "udp"]
+ju, jt, jl = kinds("ju.json"), kinds("jt.json"), kinds("jl.json")
+check(ju["packet"] == udp and len(ju["flow"]) == 1, "flow proto udp: the UDP packets")
+check(jt["packet"] == [p for p in pk if p["dport"] == 7101] and len(jt["flow"]) == 1,
+      "flow src 10.1.0.0/23 dport 7101: the TCP packets")
+check(jl["packet"] == [p for p in udp if p["len"] != 1000] and jl["total"][0]["unmatched"] == 1,
+      "the datagram of 1000 bytes not sent: unmatched, the others paired as before")
+re = [dict(p, tx_ns=p["tx_ns"] + 1000, delay_ns=p["delay_ns"] - 1000, retrans=True)
+      if p["proto"] == "tcp" and p["len"] == 1000 else p for p in pk]
+check(kinds("jr.json")["packet"] == re, "bytes sent three times: the last sending before they arrived")
 
 je = kinds("je.json")
 e = je["offset"][0]
@@ -158,28 +186,32 @@ sks_eq "$n" "$m" "text lines per packet"
 grep -q '^flow tcp 10.1.0.1:[0-9]* > 10.2.0.2:7101 packets 5 min ' "$SKS_TMP/j0.txt" ||
 	sks_fail "text: no flow line for tcp 7101"
 
-# Errors: exit 2 for input that cannot be used, 4 when nothing matches.
+# Errors: exit 2 for a file that cannot be read, 1 for input that is not
+# the records needed (as trace convert), 4 when nothing matches.
 sks_tool join "$SKS_TMP/none.jsonl" "$B"
 sks_eq "$sks_rc" 2 "unknown file"
 grep -q 'none.jsonl' "$SKS_TMP/err" || sks_fail "unknown file: $(<"$SKS_TMP/err")"
 { head -n 3 "$A"; echo 'not json'; } >"$SKS_TMP/bad.jsonl"
 sks_tool join "$SKS_TMP/bad.jsonl" "$B"
-sks_eq "$sks_rc" 2 "not JSON"
+sks_eq "$sks_rc" 1 "not JSON"
 grep -q 'bad.jsonl:4: not a JSON object' "$SKS_TMP/err" || sks_fail "not JSON: $(<"$SKS_TMP/err")"
 echo '{"hello":1}' >"$SKS_TMP/other.jsonl"
 sks_tool join "$A" "$SKS_TMP/other.jsonl"
-sks_eq "$sks_rc" 2 "not a record"
-grep -q 'other.jsonl:1: not an skbstamp record' "$SKS_TMP/err" || sks_fail "not a record: $(<"$SKS_TMP/err")"
+sks_eq "$sks_rc" 1 "not a record"
+grep -q 'other.jsonl:1: not a record of skbstamp --json monitor' "$SKS_TMP/err" || sks_fail "not a record: $(<"$SKS_TMP/err")"
 sks_tool join "$A" "$SKS_TMP/b-tx.jsonl"
-sks_eq "$sks_rc" 2 "receiver without receive records"
+sks_eq "$sks_rc" 1 "receiver without receive records"
 grep -q 'b-tx.jsonl has no receive record' "$SKS_TMP/err" || sks_fail "no rx: $(<"$SKS_TMP/err")"
 sks_tool join "$SKS_TMP/a-tx.jsonl" "$B" estimate
-sks_eq "$sks_rc" 2 "estimate with a sender file without receive records"
+sks_eq "$sks_rc" 1 "estimate with a sender file without receive records"
 sks_tool join "$A" "$A"
 sks_eq "$sks_rc" 4 "a's transmissions against a's receptions"
 grep -q 'no packet of .* matched' "$SKS_TMP/err" || sks_fail "nothing matched: $(<"$SKS_TMP/err")"
-sks_tool join "$A" "$B" flow dport 9
-sks_eq "$sks_rc" 4 "a flow filter nothing passes"
+# Prefixes that hold neither a's nor b's address (for a filter ignored).
+for f in "src 10.1.2.0/23" "dst 10.2.2.0/23"; do
+	sks_tool join "$A" "$B" flow $f
+	sks_eq "$sks_rc" 4 "flow $f: nothing passes"
+done
 sks_tool join "$A" "$B" offset 1ms
 sks_eq "$sks_rc" 1 "offset that is not a number"
 sks_tool join "$A"
