@@ -23,7 +23,6 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netlink/genl/genl.h>
 #include <linux/skbstamp.h>
@@ -176,29 +175,29 @@ static int sks_top_cmp(const void *a, const void *b)
 }
 
 /*
- * One field of a row: in JSON "key":value, a string quoted; in text a
- * column @width wide (negative: left-aligned) holding @text.
+ * One field of a row: in JSON "key":value through output.c (a string
+ * quoted), in text a column @width wide (negative: left-aligned).
  */
 static void sks_top_field(struct sks_top *t, const char *key, int width,
 			  const char *text, bool quote)
 {
 	if (!t->ctx->json) {
 		printf("%*s ", width, text);
-		return;
-	}
-	printf(",\"%s\":", key);
-	if (quote)
-		sks_json_string(text);
-	else
+	} else if (quote) {
+		sks_out_str(t->ctx, key, key, text);
+	} else {
+		sks_out_key(t->ctx, key);
 		fputs(text, stdout);
+	}
 }
 
+/* A count: in JSON always, in text only when it has a column (@width). */
 static void sks_top_field_u64(struct sks_top *t, const char *key, int width, uint64_t v)
 {
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	sks_top_field(t, key, width, buf, false);
+	if (t->ctx->json)
+		sks_out_u64(t->ctx, key, key, v);
+	else if (width)
+		printf("%*" PRIu64 " ", width, v);
 }
 
 /* A latency: ns in JSON, readable in text; null or "-" without samples. */
@@ -215,32 +214,21 @@ static void sks_top_field_dur(struct sks_top *t, const char *key, uint64_t ns, b
 	sks_top_field(t, key, 9, buf, false);
 }
 
-static void sks_top_addr(char *buf, size_t len, const struct sks_top_key *k,
-			 const uint8_t *addr, uint16_t port)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(k->family == AF_INET6 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
-	snprintf(buf, len, k->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, ntohs(port));
-}
-
 static void sks_top_print_row(struct sks_top *t, const struct sks_top_row *r)
 {
 	char local[64], remote[64], who[40], rate[24], comm[sizeof(r->comm) + 1];
 	double secs = t->elapsed_ns ? t->elapsed_ns / 1e9 : 1;
+	const struct sks_top_key *k = &r->key;
 	unsigned int c;
 
 	/* The kernel's comm has its NUL; a record's is not trusted to. */
 	memcpy(comm, r->comm, sizeof(r->comm));
 	comm[sizeof(r->comm)] = 0;
-	sks_top_addr(local, sizeof(local), &r->key, r->key.laddr, r->key.lport);
-	sks_top_addr(remote, sizeof(remote), &r->key, r->key.raddr, r->key.rport);
-	if (t->ctx->json) {
-		printf("{\"proto\":\"%s\"", sks_proto_name(r->key.proto));
-		sks_top_field_u64(t, "family", 0, r->key.family == AF_INET6 ? 6 : 4);
-	} else {
-		printf("%-4s ", sks_proto_name(r->key.proto));
-	}
+	*sks_fmt_endpoint_af(local, k->family, k->laddr, k->lport) = 0;
+	*sks_fmt_endpoint_af(remote, k->family, k->raddr, k->rport) = 0;
+	sks_out_begin(t->ctx);
+	sks_top_field(t, "proto", -4, sks_proto_name(k->proto), true);
+	sks_top_field_u64(t, "family", 0, k->family == AF_INET6 ? 6 : 4);
 	sks_top_field(t, "local", -23, local, true);
 	sks_top_field(t, "remote", -23, remote, true);
 	if (t->ctx->json) {
@@ -252,30 +240,24 @@ static void sks_top_print_row(struct sks_top *t, const struct sks_top_row *r)
 	}
 	snprintf(rate, sizeof(rate), "%.1f", r->sends / secs);
 	sks_top_field(t, "sends_per_s", 8, rate, false);
-	if (t->ctx->json) {
-		sks_top_field_u64(t, "sends", 0, r->sends);
-		sks_top_field_u64(t, "packets", 0, r->packets);
-		sks_top_field_u64(t, "received", 0, r->received);
-	}
+	sks_top_field_u64(t, "sends", 0, r->sends);
+	sks_top_field_u64(t, "packets", 0, r->packets);
+	sks_top_field_u64(t, "received", 0, r->received);
 	for (c = 0; c < SKS_TOP_NCOLS; c++) {
 		char key[32];
 
-		if (t->ctx->json) {
-			snprintf(key, sizeof(key), "%s_count", sks_col_json[c]);
-			sks_top_field_u64(t, key, 0, r->count[c]);
-		}
+		snprintf(key, sizeof(key), "%s_count", sks_col_json[c]);
+		sks_top_field_u64(t, key, 0, r->count[c]);
 		snprintf(key, sizeof(key), "%s_p50_ns", sks_col_json[c]);
 		sks_top_field_dur(t, key, r->p50[c], r->count[c]);
 		snprintf(key, sizeof(key), "%s_p99_ns", sks_col_json[c]);
 		sks_top_field_dur(t, key, r->p99[c], r->count[c]);
 	}
 	sks_top_field_u64(t, "drops", 5, r->drops);
-	if (t->ctx->json) {
-		sks_top_field_u64(t, "worst_p99_ns", 0, r->worst);
-		putchar('}');
-	} else {
+	sks_top_field_u64(t, "worst_p99_ns", 0, r->worst);
+	sks_out_end(t->ctx);
+	if (!t->ctx->json)
 		putchar('\n');
-	}
 }
 
 /* The last snapshot, sorted as asked: a key press shows it again at once. */
@@ -286,17 +268,24 @@ static void sks_top_print(struct sks_top *t)
 	sks_sort_by = t->sort;
 	qsort(t->rows, t->nrows, sizeof(*t->rows), sks_top_cmp);
 	if (t->ctx->json) {
-		printf("{\"time_ns\":%" PRIu64 ",\"interval_ns\":%" PRIu64
-		       ",\"sort\":\"%s\",\"records\":%" PRIu64 ",\"overflows\":%" PRIu64
-		       ",\"flows_max\":%u,\"flows_evicted\":%" PRIu64 ",\"flows\":[",
-		       t->snap_ns, t->elapsed_ns, sks_sort_names[t->sort], t->shown_records,
-		       t->overflows, t->max_flows, sks_top_evicted(t->table));
+		sks_out_begin(t->ctx);
+		sks_out_u64(t->ctx, "time_ns", NULL, t->snap_ns);
+		sks_out_u64(t->ctx, "interval_ns", NULL, t->elapsed_ns);
+		sks_out_str(t->ctx, "sort", NULL, sks_sort_names[t->sort]);
+		sks_out_u64(t->ctx, "records", NULL, t->shown_records);
+		sks_out_u64(t->ctx, "overflows", NULL, t->overflows);
+		sks_out_u64(t->ctx, "flows_max", NULL, t->max_flows);
+		sks_out_u64(t->ctx, "flows_evicted", NULL,
+			    sks_top_evicted(t->table));
+		sks_out_key(t->ctx, "flows");
+		putchar('[');
 		for (i = 0; i < t->nrows; i++) {
 			if (i)
 				putchar(',');
 			sks_top_print_row(t, &t->rows[i]);
 		}
-		printf("]}\n");
+		putchar(']');
+		sks_out_end(t->ctx);
 		fflush(stdout);
 		return;
 	}

@@ -49,6 +49,9 @@ char *sks_fmt_pkt(char *p, const struct skbstamp_record *r, const uint64_t *ts,
 /* "1.2.3.4:80", "[::1]:80": @r's family, @addr and @port (network order). */
 char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
 		       const uint8_t *addr, uint16_t port);
+/* The same of @family (AF_INET6 or not): at most 53 bytes, no NUL. */
+char *sks_fmt_endpoint_af(char *p, int family, const uint8_t *addr,
+			  uint16_t port);
 /* "symbol+0xoff", or "0xaddr": at most 255 + 19 bytes. */
 char *sks_fmt_drop_where(char *p, uint64_t location);
 const char *sks_drop_reason_name(unsigned int reason);

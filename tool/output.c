@@ -38,7 +38,7 @@ void sks_out_end(struct sks_ctx *ctx)
 	ctx->need_comma = true;
 }
 
-static void sks_json_key(struct sks_ctx *ctx, const char *key)
+void sks_out_key(struct sks_ctx *ctx, const char *key)
 {
 	if (ctx->need_comma)
 		putchar(',');
@@ -51,7 +51,7 @@ void sks_out_str(struct sks_ctx *ctx, const char *key, const char *label,
 		 const char *val)
 {
 	if (ctx->json) {
-		sks_json_key(ctx, key);
+		sks_out_key(ctx, key);
 		sks_json_string(val);
 	} else {
 		printf("%-18s %s\n", label, val);
@@ -62,7 +62,7 @@ void sks_out_u64(struct sks_ctx *ctx, const char *key, const char *label,
 		 uint64_t val)
 {
 	if (ctx->json) {
-		sks_json_key(ctx, key);
+		sks_out_key(ctx, key);
 		printf("%" PRIu64, val);
 	} else {
 		printf("%-18s %" PRIu64 "\n", label, val);
@@ -73,7 +73,7 @@ void sks_out_nest_begin(struct sks_ctx *ctx, const char *key)
 {
 	if (!ctx->json)
 		return;
-	sks_json_key(ctx, key);
+	sks_out_key(ctx, key);
 	putchar('{');
 	ctx->need_comma = false;
 }
@@ -99,7 +99,7 @@ void sks_out_stages(struct sks_ctx *ctx, const char *key, const char *label,
 		printf("%-18s %s\n", label, buf[0] ? buf : "none");
 		return;
 	}
-	sks_json_key(ctx, key);
+	sks_out_key(ctx, key);
 	putchar('[');
 	for (i = 0; i < 32; i++) {
 		if (!(mask & (1u << i)))

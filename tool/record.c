@@ -264,10 +264,10 @@ static char *sks_fmt_delta(char *p, uint64_t d)
 }
 
 /* "1.2.3.4:80", "[::1]:80"; declared in monitor.h */
-char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
-		       const uint8_t *addr, uint16_t port)
+char *sks_fmt_endpoint_af(char *p, int family, const uint8_t *addr,
+			  uint16_t port)
 {
-	if (r->family != AF_INET6) {
+	if (family != AF_INET6) {
 		p = sks_fmt_ipv4(p, addr);
 	} else {
 		*p++ = '[';
@@ -276,6 +276,12 @@ char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
 	}
 	*p++ = ':';
 	return sks_fmt_u64(p, ntohs(port));
+}
+
+char *sks_fmt_endpoint(char *p, const struct skbstamp_record *r,
+		       const uint8_t *addr, uint16_t port)
+{
+	return sks_fmt_endpoint_af(p, r->family, addr, port);
 }
 
 /* Flow, key, length and task: "tcp 10.0.0.1:80 > 10.0.0.2:5001 key 1 len 1 nc/42" */

@@ -73,6 +73,8 @@ void sks_out_stages(struct sks_ctx *ctx, const char *key, const char *label,
 		    uint32_t mask);
 void sks_out_nest_begin(struct sks_ctx *ctx, const char *key);
 void sks_out_nest_end(struct sks_ctx *ctx);
+/* JSON: a comma if one is due, then "key": for a value the caller prints. */
+void sks_out_key(struct sks_ctx *ctx, const char *key);
 void sks_json_string(const char *s);
 
 /* stages.c: names */
@@ -142,12 +144,12 @@ int sks_get_run(struct sks_ctx *ctx, struct sks_run *run);
 /* cmd_hist.c: what hist and export share */
 const char *sks_pair_name(unsigned int pair);
 int sks_hist_parse(struct nlattr **tb, struct nlattr **h);
+/* A duration for people: "850ns", "12.3us", "20.01ms", "1.50s". */
+const char *sks_dur(uint64_t ns, char *buf, size_t len);
 /*
  * Quantile @q of @count samples in @n log-linear buckets: the midpoint of
  * the bucket that holds it, at most @max.
  */
-/* A duration for people: "850ns", "12.3us", "20.01ms", "1.50s". */
-const char *sks_dur(uint64_t ns, char *buf, size_t len);
 uint64_t sks_quantile(const uint64_t *b, unsigned int n, uint64_t count,
 		      double q, uint64_t max);
 

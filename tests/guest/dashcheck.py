@@ -8,7 +8,9 @@ Always: the dashboard is one JSON object in Grafana's dashboard model
 variable, panels with id, type, title and gridPos inside the 24-column grid,
 every query panel's targets with refId and expr, every datasource the
 variable).  --export: every metric and label name in every PromQL expression
-(panels' and variables') is one a real skbstamp export wrote in PROM.
+(panels' and variables') is one a real skbstamp export wrote in PROM, and
+every label matcher with a literal value (no $variable) matches a value the
+export gave that label, so a misspelled value (pair="sched_sw") fails.
 --rules: every expression, template variables replaced by values, written as
 a Prometheus rule file, so that promtool check rules parses them all.
 Prints ok/FAIL per check and exits 1 if any failed.
@@ -51,6 +53,16 @@ def names(expr):
             continue
         metrics.add(word)
     return metrics, labels
+
+
+def matchers(expr):
+    """(label, op, value) of the label matchers whose value is a literal."""
+    out = []
+    for sel in re.findall(r'\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}', expr):
+        for lab, op, val in re.findall(r'([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', sel):
+            if "$" not in val:
+                out.append((lab, op, val))
+    return out
 
 
 def variable_queries(dash):
@@ -125,19 +137,20 @@ def structure(dash):
 
 
 def exported(path):
-    """Metric names and label names of a Prometheus text exposition."""
-    metrics, labels, odd = set(), set(), []
+    """Metric names, and each label's values, of a Prometheus text exposition."""
+    metrics, values, odd = set(), {}, []
     for line in open(path):
         if line.startswith("#") or not line.strip():
             continue
         m = re.match(r"^([A-Za-z_:][\w:]*)(?:\{(.*)\})? \S+$", line.rstrip("\n"))
         if m:
             metrics.add(m.group(1))
-            labels.update(re.findall(r'([A-Za-z_]\w*)="', m.group(2) or ""))
+            for lab, val in re.findall(r'([A-Za-z_]\w*)="((?:[^"\\]|\\.)*)"', m.group(2) or ""):
+                values.setdefault(lab, set()).add(val)
         else:
             odd.append(line.strip())
     check(not odd, "every export line parses %s" % odd[:3])
-    return metrics, labels
+    return metrics, values
 
 
 def substitute(expr, values):
@@ -169,7 +182,8 @@ def main():
         used_m |= m
         used_l |= lab
     if "--export" in opt:
-        em, el = exported(opt["--export"])
+        em, ev = exported(opt["--export"])
+        el = set(ev)
         check(len(em) > 0, "the export has metrics")
         for what, e, _ in exprs:
             m, lab = names(e)
@@ -177,6 +191,13 @@ def main():
                 m = set()
             check(m <= em, "%s: metrics %s exported" % (what, sorted(m - em) or "all"))
             check(lab <= el, "%s: labels %s exported" % (what, sorted(lab - el) or "all"))
+            for l, op, v in [] if what.endswith(" label") else matchers(e):
+                # A negative matcher of a value never exported excludes
+                # nothing: as wrong as a positive one that selects nothing.
+                hit = [x for x in ev.get(l, ()) if
+                       (re.fullmatch(v, x) if "~" in op else x == v)]
+                check(hit, "%s: %s%s%r matches an exported value %s"
+                      % (what, l, op, v, sorted(ev.get(l, ()))[:6]))
         check("le" in used_l and "host" in used_l, "the dashboard uses le and host")
         hist = {x for x in em if x.startswith("skbstamp_latency_seconds")}
         check(hist <= used_m | {"skbstamp_latency_seconds_sum", "skbstamp_latency_seconds_count"},
