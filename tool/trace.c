@@ -454,15 +454,32 @@ static void sks_tr_set_stage(struct sks_tr_pkt *k, unsigned int s, const struct 
 }
 
 /*
- * Draws packet @k: its slices, instants and arrow end.  A first
- * transmission starts at the send call that produced it, which is then
- * drawn.
+ * A first transmission starts at the send call that produced it, no later
+ * than @ts; whether @k found it now.  It is looked for when the packet
+ * opens, so that calls need be remembered only until their skbs come,
+ * and again when it is drawn, in case the skb came first (in another
+ * CPU's batch).
  */
+static bool sks_tr_find_call(struct sks_trace *t, struct sks_tr_pkt *k, uint64_t ts)
+{
+	int c;
+
+	if (k->rx || (k->r.flags & SKBSTAMP_RF_RETRANS) || (k->have & 1u << SKBSTAMP_STAGE_SENDMSG))
+		return false;
+	c = sks_calls_find(&t->calls, &k->r, ts);
+	if (c == SKS_SLOT_NONE)
+		return false;
+	t->call_used[c] = true;
+	sks_tr_set_stage(k, SKBSTAMP_STAGE_SENDMSG, &t->calls.r[c]);
+	return true;
+}
+
+/* Draws packet @k: its slices, instants and arrow end. */
 static void sks_tr_draw(struct sks_trace *t, struct sks_tr_pkt *k)
 {
 	unsigned int order[SKS_NSTAGES], n = 0, i, j, s;
 	struct sks_tr_group *g;
-	int tid, c;
+	int tid;
 
 	/* Stages in time order; of equal times, in the order of the stack. */
 	for (s = 0; s < SKS_NSTAGES; s++) {
@@ -472,13 +489,8 @@ static void sks_tr_draw(struct sks_trace *t, struct sks_tr_pkt *k)
 			order[j] = order[j - 1];
 		order[j] = s;
 	}
-	c = k->rx || (k->r.flags & SKBSTAMP_RF_RETRANS) ||
-	    (k->have & 1u << SKBSTAMP_STAGE_SENDMSG) ? SKS_SLOT_NONE :
-	    sks_calls_find(&t->calls, &k->r, k->ts[order[0]]);
-	if (c != SKS_SLOT_NONE) {
+	if (sks_tr_find_call(t, k, k->ts[order[0]])) {
 		/* No later than the first stage, and first of the stack. */
-		t->call_used[c] = true;
-		sks_tr_set_stage(k, SKBSTAMP_STAGE_SENDMSG, &t->calls.r[c]);
 		memmove(order + 1, order, n++ * sizeof(*order));
 		order[0] = SKBSTAMP_STAGE_SENDMSG;
 	}
@@ -571,6 +583,7 @@ static struct sks_tr_pkt *sks_tr_pkt(struct sks_trace *t, bool rx, const struct 
 	k->rx = rx;
 	k->r = *r;
 	k->born_ns = r->ts_ns;
+	sks_tr_find_call(t, k, r->ts_ns);
 	return k;
 }
 
