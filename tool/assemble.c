@@ -16,11 +16,10 @@
  * key of its datagram.  Memory is bounded: when the table is full the
  * oldest packet is printed as incomplete.
  *
- * A record finds its packet through a hash of the packet's key, the oldest
- * packet is the first of a list in the order packets came, and a packet
- * finds its send call among those of sockets of the same hash: no scan of
- * the tables per record.  Slots are taken lowest first: expiry prints
- * packets in slot order.
+ * Packets and send calls are kept in slots.c's tables (found by hash,
+ * the oldest packet first in the order they came): no scan of the tables
+ * per record.  Slots are taken lowest first: expiry prints packets in slot
+ * order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,33 +30,19 @@
 #include "skbstamp.h"
 #include "monitor.h"
 #include "fmt.h"
+#include "slots.h"
+#include "calls.h"
 
-#define SKS_PENDING	4096	/* 64 words of 64 free bits */
-#define SKS_HASH_BITS	13	/* twice as many buckets as packets */
-#define SKS_NONE	(-1)	/* the end of a bucket or of the list */
+#define SKS_PENDING	4096
 #define SKS_CALLS	1024
-#define SKS_CALL_HASH_BITS	8
 #define SKS_EXPIRE_NS	1000000000ull
 
 struct sks_pkt {
-	bool used;
 	bool rx;
 	uint64_t seen_ns;	/* first record, for expiry */
 	uint32_t have;		/* stages seen */
 	uint64_t ts[__SKBSTAMP_STAGE_MAX];
 	struct skbstamp_record r;	/* the first record, for the flow */
-	unsigned int bucket;	/* of its key's hash */
-	int hnext;		/* the next packet in that bucket */
-	int prev, next;		/* neighbours in the order packets came */
-};
-
-struct sks_call {
-	uint64_t cookie;
-	uint64_t ts_ns;
-	uint32_t key;
-	uint32_t len;
-	uint8_t proto;
-	uint64_t prev;		/* 1 + number of its bucket's call before; 0: none */
 };
 
 struct sks_asm {
@@ -68,14 +53,9 @@ struct sks_asm {
 	uint64_t cfg_ns;	/* when the configuration was last read */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	uint32_t stages;	/* traced */
+	struct sks_slots open;	/* of pkt */
 	struct sks_pkt pkt[SKS_PENDING];
-	int bucket[1 << SKS_HASH_BITS];	/* first packet of each */
-	int oldest, newest;	/* ends of the list in the order packets came */
-	uint64_t free_words;	/* which words of free_bits have a bit set */
-	uint64_t free_bits[SKS_PENDING / 64];	/* free slots */
-	struct sks_call call[SKS_CALLS];	/* call number n at n % SKS_CALLS */
-	uint64_t ncall;		/* calls seen */
-	uint64_t call_last[1 << SKS_CALL_HASH_BITS];	/* 1 + number of each's last */
+	struct sks_calls calls;
 };
 
 static int sks_cfg_stages_reply(struct nlattr **tb, void *arg)
@@ -123,19 +103,15 @@ static void sks_asm_config(struct sks_asm *a)
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
 {
 	struct sks_asm *a = calloc(1, sizeof(*a));
-	unsigned int i;
 
-	_Static_assert(SKS_PENDING == 64 * 64, "free_words has a bit per word");
 	if (!a)
 		return NULL;
+	if (sks_slots_init(&a->open, SKS_PENDING) || sks_calls_init(&a->calls, SKS_CALLS)) {
+		sks_asm_free(a);
+		return NULL;
+	}
 	a->ctx = ctx;
 	a->out = out;
-	for (i = 0; i < ARRAY_SIZE(a->bucket); i++)
-		a->bucket[i] = SKS_NONE;
-	a->oldest = SKS_NONE;
-	a->newest = SKS_NONE;
-	a->free_words = UINT64_MAX;
-	memset(a->free_bits, 0xff, sizeof(a->free_bits));
 	sks_asm_config(a);
 	return a;
 }
@@ -148,54 +124,19 @@ void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg)
 
 void sks_asm_free(struct sks_asm *a)
 {
+	if (!a)
+		return;
+	sks_slots_fini(&a->open);
+	sks_calls_fini(&a->calls);
 	free(a);
 }
 
-static unsigned int sks_call_hash(uint64_t cookie)
-{
-	return (cookie * 0x9e3779b97f4a7c15ull) >> (64 - SKS_CALL_HASH_BITS);
-}
-
-static void sks_add_call(struct sks_asm *a, const struct skbstamp_record *r)
-{
-	struct sks_call *c = &a->call[a->ncall % SKS_CALLS];
-	uint64_t *last = &a->call_last[sks_call_hash(r->cookie)];
-
-	c->cookie = r->cookie;
-	c->ts_ns = r->ts_ns;
-	c->key = r->tskey;
-	c->len = r->len;
-	c->proto = r->proto;
-	c->prev = *last;
-	*last = ++a->ncall;
-}
-
-/*
- * The latest of the last SKS_CALLS calls that produced @r: those of its
- * socket are in its bucket's chain, latest first.
- */
-static const struct sks_call *sks_find_call(struct sks_asm *a,
-					    const struct skbstamp_record *r)
-{
-	uint64_t n = a->call_last[sks_call_hash(r->cookie)];
-
-	for (; n && a->ncall - (n - 1) <= SKS_CALLS; n = a->call[(n - 1) % SKS_CALLS].prev) {
-		const struct sks_call *c = &a->call[(n - 1) % SKS_CALLS];
-
-		if (c->cookie != r->cookie || c->proto != r->proto)
-			continue;
-		if (r->proto == IPPROTO_TCP ? r->tskey - c->key < c->len : r->tskey == c->key)
-			return c;
-	}
-	return NULL;
-}
-
-static unsigned int sks_pkt_hash(bool rx, const struct skbstamp_record *r)
+/* What a packet's bucket is found from. */
+static uint64_t sks_pkt_key(bool rx, const struct skbstamp_record *r)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ull;	/* 2^64 / golden ratio */
-	uint64_t h = rx ? r->id : r->cookie ^ r->proto ^ ((uint64_t)r->tskey << 32 | r->offset) * k;
 
-	return (h * k) >> (64 - SKS_HASH_BITS);
+	return rx ? r->id : r->cookie ^ r->proto ^ ((uint64_t)r->tskey << 32 | r->offset) * k;
 }
 
 /* Whether pending packet @p is the one record @r is about. */
@@ -212,7 +153,7 @@ static struct sks_pkt *sks_pkt_find(struct sks_asm *a, unsigned int h, bool rx,
 {
 	int i;
 
-	for (i = a->bucket[h]; i != SKS_NONE; i = a->pkt[i].hnext)
+	for (i = sks_slots_first(&a->open, h); i != SKS_SLOT_NONE; i = sks_slots_next(&a->open, i))
 		if (sks_pkt_is(&a->pkt[i], rx, r))
 			return &a->pkt[i];
 	return NULL;
@@ -224,86 +165,48 @@ static struct sks_pkt *sks_pkt_find(struct sks_asm *a, unsigned int h, bool rx,
  */
 static struct sks_pkt *sks_pkt_oldest(struct sks_asm *a)
 {
-	struct sks_pkt *o = &a->pkt[a->oldest];
-	int i;
+	int o = a->open.oldest, i;
 
-	for (i = o->next; i != SKS_NONE && a->pkt[i].seen_ns == o->seen_ns; i = a->pkt[i].next)
-		if (&a->pkt[i] < o)
-			o = &a->pkt[i];
-	return o;
+	for (i = a->open.slot[o].next;
+	     i != SKS_SLOT_NONE && a->pkt[i].seen_ns == a->pkt[o].seen_ns;
+	     i = a->open.slot[i].next)
+		if (i < o)
+			o = i;
+	return &a->pkt[o];
 }
 
-/* The lowest free slot, for a new packet of hash @h; NULL when full. */
+/* The lowest free slot, for a new packet of bucket @h; NULL when full. */
 static struct sks_pkt *sks_pkt_take(struct sks_asm *a, unsigned int h, bool rx,
 				    const struct skbstamp_record *r)
 {
-	unsigned int w, i;
+	int i = sks_slots_take(&a->open, h);
 	struct sks_pkt *p;
 
-	if (!a->free_words)
+	if (i == SKS_SLOT_NONE)
 		return NULL;
-	w = __builtin_ctzll(a->free_words);
-	i = w * 64 + __builtin_ctzll(a->free_bits[w]);
-	a->free_bits[w] &= a->free_bits[w] - 1;
-	if (!a->free_bits[w])
-		a->free_words &= ~(1ull << w);
 	p = &a->pkt[i];
 	memset(p, 0, sizeof(*p));
-	p->used = true;
 	p->rx = rx;
 	p->seen_ns = sks_mono_ns();
 	p->r = *r;
-	p->bucket = h;
-	p->hnext = a->bucket[h];
-	a->bucket[h] = i;
-	p->prev = a->newest;
-	p->next = SKS_NONE;
-	if (a->newest != SKS_NONE)
-		a->pkt[a->newest].next = i;
-	else
-		a->oldest = i;
-	a->newest = i;
 	return p;
-}
-
-static void sks_pkt_release(struct sks_asm *a, struct sks_pkt *p)
-{
-	int i = p - a->pkt, *link;
-
-	for (link = &a->bucket[p->bucket]; *link != i; link = &a->pkt[*link].hnext)
-		;
-	*link = p->hnext;
-	if (p->prev != SKS_NONE)
-		a->pkt[p->prev].next = p->next;
-	else
-		a->oldest = p->next;
-	if (p->next != SKS_NONE)
-		a->pkt[p->next].prev = p->prev;
-	else
-		a->newest = p->prev;
-	a->free_bits[i / 64] |= 1ull << (i % 64);
-	a->free_words |= 1ull << (i / 64);
-	p->used = false;
 }
 
 /* Print @p's line (or hand it to the sink), and free its slot. */
 static void sks_print_pkt(struct sks_asm *a, struct sks_pkt *p, bool complete)
 {
-	const struct sks_call *c = p->rx ? NULL : sks_find_call(a, &p->r);
-	char *line;
+	int c = p->rx ? SKS_SLOT_NONE : sks_calls_find(&a->calls, &p->r, UINT64_MAX);
 
-	if (c) {
-		p->ts[SKBSTAMP_STAGE_SENDMSG] = c->ts_ns;
+	if (c != SKS_SLOT_NONE) {
+		p->ts[SKBSTAMP_STAGE_SENDMSG] = a->calls.r[c].ts_ns;
 		p->have |= 1u << SKBSTAMP_STAGE_SENDMSG;
 	}
-	if (a->sink) {
+	if (a->sink)
 		a->sink(a->sink_arg, &p->r, p->ts, p->have, p->rx, complete);
-		sks_pkt_release(a, p);
-		return;
-	}
-	line = sks_obuf_line(a->out);
-	sks_obuf_done(a->out, sks_fmt_pkt(line, &p->r, p->ts, p->have, p->rx, complete));
-	sks_pkt_release(a, p);
+	else
+		sks_obuf_done(a->out, sks_fmt_pkt(sks_obuf_line(a->out), &p->r, p->ts,
+						  p->have, p->rx, complete));
+	sks_slots_release(&a->open, p - a->pkt);
 }
 
 /* Whether every stage that completes sent packet @p has come. */
@@ -345,17 +248,17 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 	bool rx;
 
 	if (r->stage == SKBSTAMP_STAGE_SENDMSG) {
-		sks_add_call(a, r);
+		sks_calls_add(&a->calls, r);
 		return 0;
 	}
 	if (r->stage >= __SKBSTAMP_STAGE_MAX)
 		return 0;
 	rx = r->stage >= SKBSTAMP_STAGE_RX_HW;
-	h = sks_pkt_hash(rx, r);
+	h = sks_slots_hash(&a->open, sks_pkt_key(rx, r));
 	p = sks_pkt_find(a, h, rx, r);
 	if (p)
 		goto found;
-	if (!a->free_words) {
+	if (a->open.nused == SKS_PENDING) {
 		sks_print_pkt(a, sks_pkt_oldest(a), false);
 		lines++;
 	}
@@ -397,13 +300,13 @@ int sks_asm_expire(struct sks_asm *a, bool all)
 	unsigned int i;
 
 	/* The oldest packet is the first due: if it is not, none is. */
-	if (!all && (a->oldest == SKS_NONE ||
-		     now - a->pkt[a->oldest].seen_ns <= SKS_EXPIRE_NS))
+	if (!all && (a->open.oldest == SKS_SLOT_NONE ||
+		     now - a->pkt[a->open.oldest].seen_ns <= SKS_EXPIRE_NS))
 		return 0;
 	for (i = 0; i < SKS_PENDING; i++) {
 		struct sks_pkt *p = &a->pkt[i];
 
-		if (!p->used || (!all && now - p->seen_ns <= SKS_EXPIRE_NS))
+		if (!sks_slots_used(&a->open, i) || (!all && now - p->seen_ns <= SKS_EXPIRE_NS))
 			continue;
 		/*
 		 * Stages that never come may no longer be traced: a start or

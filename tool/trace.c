@@ -22,9 +22,10 @@
  * sender's), length, and for TCP the same key.
  *
  * Memory is bounded: open packets, remembered send calls and arrow ends
- * each have a fixed table; a packet written early because the table was
- * full is counted and reported.  Times are microseconds, as the format
- * wants, with the nanoseconds as three decimals.
+ * each have a fixed table (slots.c, calls.c: monitor's packet assembly
+ * keeps its own in the same); a packet written early because the table
+ * was full is counted and reported.  Times are microseconds, as the
+ * format wants, with the nanoseconds as three decimals.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,13 @@
 #include "monitor.h"
 #include "fmt.h"
 #include "trace.h"
+#include "slots.h"
+#include "calls.h"
 
 #define SKS_TR_PENDING	8192		/* open packets */
-#define SKS_TR_HBITS	14		/* their hash: twice as many buckets */
 #define SKS_TR_WINDOW	2000000000ull	/* ns a packet stays open */
 #define SKS_TR_CALLS	4096		/* send calls remembered */
-#define SKS_TR_CBITS	10
 #define SKS_TR_ENDS	4096		/* arrow ends waiting, per side */
-#define SKS_TR_EBITS	10
 #define SKS_TR_LANES	32		/* threads per process */
 #define SKS_TR_GBITS	10
 #define SKS_TR_NONE	(-1)
@@ -50,7 +50,7 @@
 #define SKS_NSTAGES	__SKBSTAMP_STAGE_MAX
 
 struct sks_tr_pkt {
-	bool used, rx;
+	bool rx;
 	uint32_t have;			/* stages seen */
 	uint64_t ts[SKS_NSTAGES];
 	uint32_t len[SKS_NSTAGES];
@@ -59,19 +59,10 @@ struct sks_tr_pkt {
 	struct skbstamp_record r;	/* the first record, and what later ones add */
 	uint64_t born_ns;		/* its first record, for the window */
 	char *where, *reason;		/* drop */
-	unsigned int bucket;
-	int hnext, prev, next;		/* hash chain; list in the order they came */
-};
-
-struct sks_tr_call {
-	struct skbstamp_record r;
-	bool used;			/* some skb's slices start at it */
-	uint64_t prev;			/* 1 + number of its bucket's call before */
 };
 
 /* One end of an arrow, waiting for the other. */
 struct sks_tr_end {
-	bool live;
 	uint64_t ts_ns;			/* sent: sw; received: first stage */
 	uint64_t bind_ns;		/* inside the slice it binds to */
 	int pid, tid;
@@ -79,14 +70,12 @@ struct sks_tr_end {
 	uint8_t proto, family;
 	uint16_t sport, dport;
 	uint8_t saddr[16], daddr[16];
-	unsigned int bucket;
-	int hnext;
 };
 
+/* The ends of one side waiting, the oldest forgotten first. */
 struct sks_tr_side {
+	struct sks_slots tab;
 	struct sks_tr_end e[SKS_TR_ENDS];
-	int bucket[1 << SKS_TR_EBITS];
-	uint64_t n;			/* ends added: the next goes at n % SKS_TR_ENDS */
 };
 
 struct sks_tr_group {
@@ -103,13 +92,10 @@ struct sks_trace {
 	const char *path;
 	bool first;			/* no event written yet */
 	uint64_t now;			/* the latest time known */
+	struct sks_slots open;		/* of pkt, the oldest closed first */
 	struct sks_tr_pkt pkt[SKS_TR_PENDING];
-	int bucket[1 << SKS_TR_HBITS];
-	int oldest, newest, nfree;
-	int free_list[SKS_TR_PENDING];
-	struct sks_tr_call call[SKS_TR_CALLS];
-	uint64_t ncall;
-	uint64_t call_last[1 << SKS_TR_CBITS];
+	struct sks_calls calls;
+	bool call_used[SKS_TR_CALLS];	/* some skb's slices start at it */
 	struct sks_tr_side tx, rx;
 	struct sks_tr_group *group;
 	unsigned int ngroups, cap;
@@ -117,13 +103,6 @@ struct sks_trace {
 	uint64_t serial;		/* packets written */
 	uint64_t records, slices, instants, arrows, cut, crowded;
 };
-
-static const uint64_t sks_golden = 0x9e3779b97f4a7c15ull;
-
-static unsigned int sks_tr_hash(uint64_t h, unsigned int bits)
-{
-	return (h * sks_golden) >> (64 - bits);
-}
 
 /* --- writing events ---------------------------------------------------- */
 
@@ -270,7 +249,7 @@ static struct sks_tr_group *sks_tr_group(struct sks_trace *t, const struct sks_t
 					 unsigned int first)
 {
 	uint64_t key = k->rx ? 1ull << 63 | k->cpu[first] : k->r.cookie;
-	unsigned int h = sks_tr_hash(key, SKS_TR_GBITS);
+	unsigned int h = (key * 0x9e3779b97f4a7c15ull) >> (64 - SKS_TR_GBITS);
 	struct sks_tr_group *g;
 	char name[160], *p = name;
 	int i;
@@ -341,15 +320,15 @@ static int sks_tr_lane(struct sks_trace *t, struct sks_tr_group *g, uint64_t a, 
 
 /* --- arrows --------------------------------------------------------------- */
 
-static unsigned int sks_tr_end_hash(const struct sks_tr_end *e)
+/* What an end's bucket is found from. */
+static uint64_t sks_tr_end_key(const struct sks_tr_end *e)
 {
 	uint64_t h = (uint64_t)e->sport << 16 | e->dport;
 	unsigned int i;
 
 	for (i = 0; i < 16; i++)
 		h = h * 31 + e->saddr[i] * 7 + e->daddr[i];
-	h ^= (uint64_t)e->len << 32 | e->key;
-	return sks_tr_hash(h ^ e->proto, SKS_TR_EBITS);
+	return h ^ ((uint64_t)e->len << 32 | e->key) ^ e->proto;
 }
 
 static bool sks_tr_end_same(const struct sks_tr_end *a, const struct sks_tr_end *b)
@@ -359,16 +338,6 @@ static bool sks_tr_end_same(const struct sks_tr_end *a, const struct sks_tr_end 
 	       !memcmp(a->saddr, b->saddr, 16) && !memcmp(a->daddr, b->daddr, 16);
 }
 
-static void sks_tr_end_unlink(struct sks_tr_side *s, struct sks_tr_end *e)
-{
-	int i = e - s->e, *link;
-
-	for (link = &s->bucket[e->bucket]; *link != i; link = &s->e[*link].hnext)
-		;
-	*link = e->hnext;
-	e->live = false;
-}
-
 /*
  * The end on side @s that @e pairs with.  A sent skb must leave before
  * the received packet arrives, within the window.  Of several, a received
@@ -376,13 +345,13 @@ static void sks_tr_end_unlink(struct sks_tr_side *s, struct sks_tr_end *e)
  * the first send was lost) and the earliest UDP datagram (they arrive in
  * the order sent); a sent skb takes the earliest arrival.
  */
-static struct sks_tr_end *sks_tr_end_find(struct sks_tr_side *s, const struct sks_tr_end *e,
-					  bool want_tx)
+static int sks_tr_end_find(struct sks_tr_side *s, const struct sks_tr_end *e, bool want_tx)
 {
 	struct sks_tr_end *best = NULL;
 	int i;
 
-	for (i = s->bucket[e->bucket]; i != SKS_TR_NONE; i = s->e[i].hnext) {
+	for (i = sks_slots_first(&s->tab, sks_slots_hash(&s->tab, sks_tr_end_key(e)));
+	     i != SKS_SLOT_NONE; i = sks_slots_next(&s->tab, i)) {
 		struct sks_tr_end *c = &s->e[i];
 		uint64_t tx = want_tx ? c->ts_ns : e->ts_ns, rx = want_tx ? e->ts_ns : c->ts_ns;
 
@@ -392,7 +361,7 @@ static struct sks_tr_end *sks_tr_end_find(struct sks_tr_side *s, const struct sk
 							      c->ts_ns < best->ts_ns))
 			best = c;
 	}
-	return best;
+	return best ? best - s->e : SKS_SLOT_NONE;
 }
 
 static void sks_tr_arrow(struct sks_trace *t, const struct sks_tr_end *from,
@@ -413,22 +382,17 @@ static void sks_tr_arrow(struct sks_trace *t, const struct sks_tr_end *from,
 static void sks_tr_end_add(struct sks_trace *t, struct sks_tr_end *e, bool rx)
 {
 	struct sks_tr_side *mine = rx ? &t->rx : &t->tx, *other = rx ? &t->tx : &t->rx;
-	struct sks_tr_end *o, *slot;
+	int i = sks_tr_end_find(other, e, rx);
 
-	e->bucket = sks_tr_end_hash(e);
-	o = sks_tr_end_find(other, e, rx);
-	if (o) {
-		sks_tr_arrow(t, rx ? o : e, rx ? e : o);
-		sks_tr_end_unlink(other, o);
+	if (i != SKS_SLOT_NONE) {
+		sks_tr_arrow(t, rx ? &other->e[i] : e, rx ? e : &other->e[i]);
+		sks_slots_release(&other->tab, i);
 		return;
 	}
-	slot = &mine->e[mine->n++ % SKS_TR_ENDS];
-	if (slot->live)
-		sks_tr_end_unlink(mine, slot);
-	*slot = *e;
-	slot->live = true;
-	slot->hnext = mine->bucket[e->bucket];
-	mine->bucket[e->bucket] = slot - mine->e;
+	if (mine->tab.nused == SKS_TR_ENDS)
+		sks_slots_release(&mine->tab, mine->tab.oldest);
+	i = sks_slots_take(&mine->tab, sks_slots_hash(&mine->tab, sks_tr_end_key(e)));
+	mine->e[i] = *e;
 }
 
 /*
@@ -441,7 +405,8 @@ static void sks_tr_pkt_end(struct sks_trace *t, const struct sks_tr_pkt *k,
 			   const unsigned int *order, unsigned int n, int pid, int tid)
 {
 	struct sks_tr_end e = { .pid = pid, .tid = tid };
-	unsigned int i = 0;
+	unsigned int i = 0, s;
+	bool last;
 	uint64_t d;
 
 	if (n < 2)
@@ -451,20 +416,22 @@ static void sks_tr_pkt_end(struct sks_trace *t, const struct sks_tr_pkt *k,
 			return;
 		while (order[i] != SKBSTAMP_STAGE_SW)
 			i++;
-		if (i == n - 1)
-			i--;
 	}
-	e.ts_ns = k->ts[k->rx ? order[0] : SKBSTAMP_STAGE_SW];
+	s = order[i];
 	/*
 	 * A nanosecond inside the slice from the point the arrow joins (its
-	 * start, or its end when sw is last): the slice is not in doubt with
-	 * its neighbour, and the arrow never points back in time.
+	 * start, or its end when the stage is the last): the slice is not in
+	 * doubt with its neighbour, and the arrow never points back in time.
 	 */
-	d = k->ts[order[i + 1]] - k->ts[order[i]] ? 1 : 0;
-	e.bind_ns = k->ts[order[i]] == e.ts_ns ? e.ts_ns + d : e.ts_ns - d;
+	last = i == n - 1;
+	if (last)
+		i--;
+	d = k->ts[order[i + 1]] > k->ts[order[i]];
+	e.ts_ns = k->ts[s];
+	e.bind_ns = last ? e.ts_ns - d : e.ts_ns + d;
 	/* As sent: a GRO head's length and key grow once merged. */
-	e.len = k->len[k->rx ? order[0] : SKBSTAMP_STAGE_SW];
-	e.key = k->r.proto == IPPROTO_TCP ? k->key[k->rx ? order[0] : SKBSTAMP_STAGE_SW] : 0;
+	e.len = k->len[s];
+	e.key = k->r.proto == IPPROTO_TCP ? k->key[s] : 0;
 	e.proto = k->r.proto;
 	e.family = k->r.family;
 	e.sport = k->r.sport;
@@ -474,42 +441,38 @@ static void sks_tr_pkt_end(struct sks_trace *t, const struct sks_tr_pkt *k,
 	sks_tr_end_add(t, &e, k->rx);
 }
 
-/* --- send calls ----------------------------------------------------------- */
-
-static void sks_tr_write_call(struct sks_trace *t, struct sks_tr_call *c);
-
-static void sks_tr_add_call(struct sks_trace *t, const struct skbstamp_record *r)
-{
-	struct sks_tr_call *c = &t->call[t->ncall % SKS_TR_CALLS];
-	uint64_t *last = &t->call_last[sks_tr_hash(r->cookie, SKS_TR_CBITS)];
-
-	if (t->ncall >= SKS_TR_CALLS)
-		sks_tr_write_call(t, c);
-	c->r = *r;
-	c->used = false;
-	c->prev = *last;
-	*last = ++t->ncall;
-}
-
-/* The latest remembered call that produced sent skb @r, not after @ts. */
-static struct sks_tr_call *sks_tr_find_call(struct sks_trace *t,
-					    const struct skbstamp_record *r, uint64_t ts)
-{
-	uint64_t n = t->call_last[sks_tr_hash(r->cookie, SKS_TR_CBITS)];
-
-	for (; n && t->ncall - (n - 1) <= SKS_TR_CALLS; n = t->call[(n - 1) % SKS_TR_CALLS].prev) {
-		struct sks_tr_call *c = &t->call[(n - 1) % SKS_TR_CALLS];
-
-		if (c->r.cookie != r->cookie || c->r.proto != r->proto || c->r.ts_ns > ts)
-			continue;
-		if (r->proto == IPPROTO_TCP ? r->tskey - c->r.tskey < c->r.len :
-					      r->tskey == c->r.tskey)
-			return c;
-	}
-	return NULL;
-}
-
 /* --- packets ---------------------------------------------------------------- */
+
+/* Stage @s of packet @k is what record @r says. */
+static void sks_tr_set_stage(struct sks_tr_pkt *k, unsigned int s, const struct skbstamp_record *r)
+{
+	k->have |= 1u << s;
+	k->ts[s] = r->ts_ns;
+	k->len[s] = r->len;
+	k->key[s] = r->tskey;
+	k->cpu[s] = r->cpu;
+}
+
+/*
+ * A first transmission starts at the send call that produced it, no later
+ * than @ts; whether @k found it now.  It is looked for when the packet
+ * opens, so that calls need be remembered only until their skbs come,
+ * and again when it is drawn, in case the skb came first (in another
+ * CPU's batch).
+ */
+static bool sks_tr_find_call(struct sks_trace *t, struct sks_tr_pkt *k, uint64_t ts)
+{
+	int c;
+
+	if (k->rx || (k->r.flags & SKBSTAMP_RF_RETRANS) || (k->have & 1u << SKBSTAMP_STAGE_SENDMSG))
+		return false;
+	c = sks_calls_find(&t->calls, &k->r, ts);
+	if (c == SKS_SLOT_NONE)
+		return false;
+	t->call_used[c] = true;
+	sks_tr_set_stage(k, SKBSTAMP_STAGE_SENDMSG, &t->calls.r[c]);
+	return true;
+}
 
 /* Draws packet @k: its slices, instants and arrow end. */
 static void sks_tr_draw(struct sks_trace *t, struct sks_tr_pkt *k)
@@ -518,23 +481,6 @@ static void sks_tr_draw(struct sks_trace *t, struct sks_tr_pkt *k)
 	struct sks_tr_group *g;
 	int tid;
 
-	if (!k->rx && !(k->r.flags & SKBSTAMP_RF_RETRANS)) {
-		uint64_t first = UINT64_MAX;
-		struct sks_tr_call *c;
-
-		for (s = 0; s < SKS_NSTAGES; s++)
-			if ((k->have & 1u << s) && k->ts[s] < first)
-				first = k->ts[s];
-		c = sks_tr_find_call(t, &k->r, first);
-		if (c) {
-			c->used = true;
-			k->have |= 1u << SKBSTAMP_STAGE_SENDMSG;
-			k->ts[SKBSTAMP_STAGE_SENDMSG] = c->r.ts_ns;
-			k->len[SKBSTAMP_STAGE_SENDMSG] = c->r.len;
-			k->key[SKBSTAMP_STAGE_SENDMSG] = c->r.tskey;
-			k->cpu[SKBSTAMP_STAGE_SENDMSG] = c->r.cpu;
-		}
-	}
 	/* Stages in time order; of equal times, in the order of the stack. */
 	for (s = 0; s < SKS_NSTAGES; s++) {
 		if (!(k->have & 1u << s))
@@ -542,6 +488,11 @@ static void sks_tr_draw(struct sks_trace *t, struct sks_tr_pkt *k)
 		for (j = n++; j && k->ts[order[j - 1]] > k->ts[s]; j--)
 			order[j] = order[j - 1];
 		order[j] = s;
+	}
+	if (sks_tr_find_call(t, k, k->ts[order[0]])) {
+		/* No later than the first stage, and first of the stack. */
+		memmove(order + 1, order, n++ * sizeof(*order));
+		order[0] = SKBSTAMP_STAGE_SENDMSG;
 	}
 	g = sks_tr_group(t, k, order[0]);
 	if (!g)
@@ -556,28 +507,33 @@ static void sks_tr_draw(struct sks_trace *t, struct sks_tr_pkt *k)
 	sks_tr_pkt_end(t, k, order, n, g->pid, tid);
 }
 
-/* A call none of whose skbs was drawn: an instant of its own. */
-static void sks_tr_write_call(struct sks_trace *t, struct sks_tr_call *c)
+/* Call @c, if none of its skbs was drawn: an instant of its own. */
+static void sks_tr_write_call(struct sks_trace *t, int c)
 {
-	struct sks_tr_pkt k = { .r = c->r, .have = 1u << SKBSTAMP_STAGE_SENDMSG };
+	struct sks_tr_pkt k = { .r = t->calls.r[c] };
 
-	if (c->used || !c->r.ts_ns)
+	if (t->call_used[c])
 		return;
-	c->used = true;
-	k.ts[SKBSTAMP_STAGE_SENDMSG] = c->r.ts_ns;
-	k.len[SKBSTAMP_STAGE_SENDMSG] = c->r.len;
-	k.key[SKBSTAMP_STAGE_SENDMSG] = c->r.tskey;
-	k.cpu[SKBSTAMP_STAGE_SENDMSG] = c->r.cpu;
+	t->call_used[c] = true;
 	k.r.flags &= ~SKBSTAMP_RF_RETRANS;
+	sks_tr_set_stage(&k, SKBSTAMP_STAGE_SENDMSG, &k.r);
 	sks_tr_draw(t, &k);
 }
 
-static unsigned int sks_tr_pkt_hash(bool rx, const struct skbstamp_record *r)
+static void sks_tr_add_call(struct sks_trace *t, const struct skbstamp_record *r)
 {
-	uint64_t h = rx ? r->id : r->cookie ^ r->proto ^ (r->flags & SKBSTAMP_RF_RETRANS) ^
-		     ((uint64_t)r->tskey << 32 | r->offset) * sks_golden;
+	if (t->calls.tab.nused == SKS_TR_CALLS)
+		sks_tr_write_call(t, t->calls.tab.oldest);
+	t->call_used[sks_calls_add(&t->calls, r)] = false;
+}
 
-	return sks_tr_hash(h, SKS_TR_HBITS);
+/* What a packet's bucket is found from: a retransmission is a packet of its own. */
+static uint64_t sks_tr_pkt_key(bool rx, const struct skbstamp_record *r)
+{
+	if (rx)
+		return r->id;
+	return r->cookie ^ r->proto ^ (r->flags & SKBSTAMP_RF_RETRANS) ^
+	       ((uint64_t)r->tskey << 32 | r->offset) * 0x9e3779b97f4a7c15ull;
 }
 
 static bool sks_tr_pkt_is(const struct sks_tr_pkt *k, bool rx, const struct skbstamp_record *r)
@@ -589,67 +545,45 @@ static bool sks_tr_pkt_is(const struct sks_tr_pkt *k, bool rx, const struct skbs
 	       !(k->r.flags & SKBSTAMP_RF_RETRANS) == !(r->flags & SKBSTAMP_RF_RETRANS);
 }
 
-static struct sks_tr_pkt *sks_tr_find_pkt(struct sks_trace *t, unsigned int h, bool rx,
-					  const struct skbstamp_record *r)
+/* Draws open packet @i and frees its slot. */
+static void sks_tr_close_pkt(struct sks_trace *t, int i)
 {
-	int i;
-
-	for (i = t->bucket[h]; i != SKS_TR_NONE; i = t->pkt[i].hnext)
-		if (sks_tr_pkt_is(&t->pkt[i], rx, r))
-			return &t->pkt[i];
-	return NULL;
-}
-
-/* Draws packet @k and frees its slot. */
-static void sks_tr_close_pkt(struct sks_trace *t, struct sks_tr_pkt *k)
-{
-	int i = k - t->pkt, *link;
+	struct sks_tr_pkt *k = &t->pkt[i];
 
 	sks_tr_draw(t, k);
-	for (link = &t->bucket[k->bucket]; *link != i; link = &t->pkt[*link].hnext)
-		;
-	*link = k->hnext;
-	if (k->prev != SKS_TR_NONE)
-		t->pkt[k->prev].next = k->next;
-	else
-		t->oldest = k->next;
-	if (k->next != SKS_TR_NONE)
-		t->pkt[k->next].prev = k->prev;
-	else
-		t->newest = k->prev;
 	free(k->where);
 	free(k->reason);
-	k->used = false;
-	t->free_list[t->nfree++] = i;
+	sks_slots_release(&t->open, i);
 }
 
-static struct sks_tr_pkt *sks_tr_new_pkt(struct sks_trace *t, unsigned int h, bool rx,
-					 const struct skbstamp_record *r)
+/* The open packet record @r is about, opened if there is none. */
+static struct sks_tr_pkt *sks_tr_pkt(struct sks_trace *t, bool rx, const struct skbstamp_record *r)
 {
+	unsigned int h = sks_slots_hash(&t->open, sks_tr_pkt_key(rx, r));
 	struct sks_tr_pkt *k;
 	int i;
 
-	if (!t->nfree) {
-		t->cut++;
-		sks_tr_close_pkt(t, &t->pkt[t->oldest]);
+	for (i = sks_slots_first(&t->open, h); i != SKS_SLOT_NONE;
+	     i = sks_slots_next(&t->open, i)) {
+		if (!sks_tr_pkt_is(&t->pkt[i], rx, r))
+			continue;
+		/* A stage seen twice: the key was sent again, a new packet. */
+		if (!(t->pkt[i].have & 1u << r->stage))
+			return &t->pkt[i];
+		sks_tr_close_pkt(t, i);
+		break;
 	}
-	i = t->free_list[--t->nfree];
+	if (t->open.nused == SKS_TR_PENDING) {
+		t->cut++;
+		sks_tr_close_pkt(t, t->open.oldest);
+	}
+	i = sks_slots_take(&t->open, h);
 	k = &t->pkt[i];
 	memset(k, 0, sizeof(*k));
-	k->used = true;
 	k->rx = rx;
 	k->r = *r;
 	k->born_ns = r->ts_ns;
-	k->bucket = h;
-	k->hnext = t->bucket[h];
-	t->bucket[h] = i;
-	k->prev = t->newest;
-	k->next = SKS_TR_NONE;
-	if (t->newest != SKS_TR_NONE)
-		t->pkt[t->newest].next = i;
-	else
-		t->oldest = i;
-	t->newest = i;
+	sks_tr_find_call(t, k, r->ts_ns);
 	return k;
 }
 
@@ -657,16 +591,15 @@ void sks_trace_advance(struct sks_trace *t, uint64_t now_ns)
 {
 	if (now_ns > t->now)
 		t->now = now_ns;
-	while (t->oldest != SKS_TR_NONE &&
-	       t->now - t->pkt[t->oldest].born_ns > SKS_TR_WINDOW)
-		sks_tr_close_pkt(t, &t->pkt[t->oldest]);
+	while (t->open.oldest != SKS_SLOT_NONE &&
+	       t->now - t->pkt[t->open.oldest].born_ns > SKS_TR_WINDOW)
+		sks_tr_close_pkt(t, t->open.oldest);
 }
 
 void sks_trace_add(struct sks_trace *t, const struct skbstamp_record *r,
 		   const char *where, const char *reason)
 {
 	struct sks_tr_pkt *k;
-	unsigned int h;
 	bool rx;
 
 	if (r->stage >= SKS_NSTAGES)
@@ -678,17 +611,8 @@ void sks_trace_add(struct sks_trace *t, const struct skbstamp_record *r,
 		return;
 	}
 	rx = r->stage >= SKBSTAMP_STAGE_RX_HW;
-	h = sks_tr_pkt_hash(rx, r);
-	/* A stage seen twice: the key was sent again, a new packet. */
-	while ((k = sks_tr_find_pkt(t, h, rx, r)) && (k->have & 1u << r->stage))
-		sks_tr_close_pkt(t, k);
-	if (!k)
-		k = sks_tr_new_pkt(t, h, rx, r);
-	k->have |= 1u << r->stage;
-	k->ts[r->stage] = r->ts_ns;
-	k->len[r->stage] = r->len;
-	k->key[r->stage] = r->tskey;
-	k->cpu[r->stage] = r->cpu;
+	k = sks_tr_pkt(t, rx, r);
+	sks_tr_set_stage(k, r->stage, r);
 	k->r.flags |= r->flags;
 	if (!rx)
 		return;
@@ -708,32 +632,36 @@ void sks_trace_add(struct sks_trace *t, const struct skbstamp_record *r,
 	}
 }
 
+static void sks_trace_free(struct sks_trace *t)
+{
+	sks_slots_fini(&t->open);
+	sks_calls_fini(&t->calls);
+	sks_slots_fini(&t->tx.tab);
+	sks_slots_fini(&t->rx.tab);
+	sks_obuf_free(&t->out);
+	free(t->group);
+	free(t);
+}
+
 struct sks_trace *sks_trace_open(FILE *f, const char *path)
 {
 	struct sks_trace *t = calloc(1, sizeof(*t));
 	char *p;
 	int i;
 
-	if (!t || sks_obuf_init(&t->out, f, SKS_TR_OBUF)) {
-		free(t);
+	if (!t)
+		return NULL;
+	if (sks_obuf_init(&t->out, f, SKS_TR_OBUF) || sks_slots_init(&t->open, SKS_TR_PENDING) ||
+	    sks_calls_init(&t->calls, SKS_TR_CALLS) || sks_slots_init(&t->tx.tab, SKS_TR_ENDS) ||
+	    sks_slots_init(&t->rx.tab, SKS_TR_ENDS)) {
+		sks_trace_free(t);
 		return NULL;
 	}
 	t->f = f;
 	t->path = path;
 	t->first = true;
-	t->oldest = SKS_TR_NONE;
-	t->newest = SKS_TR_NONE;
-	for (i = 0; i < 1 << SKS_TR_HBITS; i++)
-		t->bucket[i] = SKS_TR_NONE;
-	for (i = 0; i < 1 << SKS_TR_EBITS; i++) {
-		t->tx.bucket[i] = SKS_TR_NONE;
-		t->rx.bucket[i] = SKS_TR_NONE;
-	}
 	for (i = 0; i < 1 << SKS_TR_GBITS; i++)
 		t->gbucket[i] = SKS_TR_NONE;
-	for (i = 0; i < SKS_TR_PENDING; i++)
-		t->free_list[i] = SKS_TR_PENDING - 1 - i;
-	t->nfree = SKS_TR_PENDING;
 	p = sks_obuf_line(&t->out);
 	sks_obuf_done(&t->out, sks_fmt_lit(p, "{\"traceEvents\":[\n"));
 	return t;
@@ -741,14 +669,13 @@ struct sks_trace *sks_trace_open(FILE *f, const char *path)
 
 int sks_trace_close(struct sks_trace *t)
 {
-	uint64_t n;
 	char *p;
-	int ret = 0;
+	int ret = 0, i;
 
-	while (t->oldest != SKS_TR_NONE)
-		sks_tr_close_pkt(t, &t->pkt[t->oldest]);
-	for (n = t->ncall > SKS_TR_CALLS ? t->ncall - SKS_TR_CALLS : 0; n < t->ncall; n++)
-		sks_tr_write_call(t, &t->call[n % SKS_TR_CALLS]);
+	while (t->open.oldest != SKS_SLOT_NONE)
+		sks_tr_close_pkt(t, t->open.oldest);
+	for (i = t->calls.tab.oldest; i != SKS_SLOT_NONE; i = t->calls.tab.slot[i].next)
+		sks_tr_write_call(t, i);
 	p = sks_obuf_line(&t->out);
 	p = sks_fmt_lit(p, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"tool\":\"skbstamp ");
 	p = sks_fmt_str(p, SKBSTAMP_VERSION);
@@ -758,7 +685,7 @@ int sks_trace_close(struct sks_trace *t)
 	p = sks_fmt_u64(sks_fmt_lit(p, ",\"cut\":"), t->cut);
 	p = sks_fmt_u64(sks_fmt_lit(p, ",\"crowded\":"), t->crowded);
 	sks_obuf_done(&t->out, sks_fmt_lit(p, "}}\n"));
-	sks_obuf_free(&t->out);
+	sks_obuf_flush(&t->out);
 	if (ferror(t->f) || (t->f == stdout ? fflush(t->f) : fclose(t->f))) {
 		fprintf(stderr, "skbstamp: cannot write %s\n", t->path);
 		ret = -1;
@@ -776,7 +703,6 @@ int sks_trace_close(struct sks_trace *t)
 		fprintf(stderr,
 			"skbstamp: trace %s: %llu packets overlap another on a thread (more than %d at once on a socket or CPU)\n",
 			t->path, (unsigned long long)t->crowded, SKS_TR_LANES);
-	free(t->group);
-	free(t);
+	sks_trace_free(t);
 	return ret;
 }

@@ -3,11 +3,14 @@
 # stages.  One monitor writes the records as JSON lines and, live, a
 # Chrome/Perfetto trace; a second one writes a trace only.  trace convert
 # turns the records into a trace too, and tracecheck.py checks all three
-# against the records: every stage of every packet, slices consecutive per
-# packet, no two packets at once on a thread, the format's fields, the drop
-# as an instant with its reason, arrows from each sent skb to the same
-# bytes received; the live traces hold what the conversion holds.  Then
-# the errors: a missing file, input that is not records.
+# against the records: every record a stage of exactly one packet drawn,
+# and of the packet its key or id names, nothing drawn that is not a
+# record, each send call the start of its skb's slices, each packet in its
+# socket's or CPU's process, slices consecutive per packet, no two packets
+# at once on a thread, the format's fields, the drop as an instant with
+# its reason, arrows from each sent skb to the same bytes received, the
+# numbers each writer reported; the live traces hold what the conversion
+# holds.  Then the errors: a missing file, input that is not records.
 
 sks_load
 sks_netns_pair
@@ -31,7 +34,8 @@ sks_tool trace convert "$SKS_TMP/rec.json" "$SKS_TMP/conv.json"
 cat "$SKS_TMP/err"
 sks_eq "$sks_rc" 0 "trace convert"
 sks_python "$SKS_TOP/tests/guest/tracecheck.py" "$SKS_TMP/rec.json" "$SKS_TMP/conv.json" \
-	"$SKS_TMP/live.json" "$SKS_TMP/live2.json" --arrows 7501,7502,7503 || {
+	"$SKS_TMP/live.json" "$SKS_TMP/live2.json" --arrows 7501,7502,7503 \
+	--stderr "$SKS_TMP/err" "$SKS_TMP/rec.json.err" "$SKS_TMP/text.txt.err" || {
 	cat "$SKS_TMP/rec.json"
 	sks_fail "the traces do not show the records"
 }

@@ -3,21 +3,29 @@
 """Check Chrome/Perfetto traces written by skbstamp against the records.
 
 usage: tracecheck.py RECORDS.jsonl TRACE.json [OTHER.json...]
+                     [--arrows PORT,...] [--stderr FILE...]
 
 RECORDS.jsonl is "skbstamp --json monitor" output; TRACE.json its
 conversion (trace convert) and each OTHER.json a trace of the same records
 written live (monitor trace FILE).  Every trace must be valid JSON with
 the format's fields on every event; every record must be an end of a slice
-or an instant of its packet; a packet's slices must follow each other
-without gap or overlap, on one thread, and no two packets may share a
-thread at once; drops are instants with where and why; flow arrows pair up
-and join a sent skb to the received packet of the same bytes (every
-received datagram and TCP segment of the flows given by --arrows).  The
-other traces must hold the same slices and instants as TRACE.json.
+or an instant of exactly one packet drawn, all the records of one packet
+(its key, or its id) of the same one; nothing drawn that is not a record;
+each packet in its socket's process (sent) or its CPU's (received); every
+send call the start of the first slice of an skb it sent; a packet's
+slices must follow each other without gap or overlap, on one thread, and
+no two packets may share a thread at once; drops are instants with where
+and why; flow arrows pair up and join a sent skb to the received packet of
+the same bytes (every received datagram and TCP segment of the flows to
+the ports given by --arrows, but for a TCP flow that retransmitted).  The
+numbers a trace ends with (otherData), and those the writer reported on
+the --stderr files, must be what it holds.  The other traces must hold the
+same slices and instants as TRACE.json.
 """
 import argparse
 import json
 import os
+import re
 import sys
 
 # python3 -I (sks_python) leaves the script's directory out of the path.
@@ -51,9 +59,9 @@ def load_trace(path):
     except (OSError, ValueError) as e:
         check(False, "%s: valid JSON (%s)" % (path, e))
         return None
-    check(isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list),
-          "%s: an object with a traceEvents array" % path)
-    return doc["traceEvents"]
+    ok = isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list)
+    check(ok, "%s: an object with a traceEvents array" % path)
+    return doc if ok else None
 
 
 def fields_ok(e):
@@ -70,10 +78,11 @@ def fields_ok(e):
     return isinstance(e.get("args", {}).get("name"), str)
 
 
-def check_trace(path, recs, arrow_ports):
-    evs = load_trace(path)
-    if evs is None:
+def check_trace(path, recs, arrow_ports, reports):
+    doc = load_trace(path)
+    if doc is None:
         return None
+    evs = doc["traceEvents"]
     bad = [e for e in evs if not fields_ok(e)]
     check(not bad, "%s: %d events, all with the fields the format requires%s"
           % (path, len(evs), (" (first bad: %s)" % bad[:1]) if bad else ""))
@@ -88,23 +97,32 @@ def check_trace(path, recs, arrow_ports):
     for e in evs:
         if e["ph"] in ("X", "i"):
             pk.setdefault(e["args"]["packet"], []).append(e)
-    # Every end of every slice and every instant: (packet identity, stage, ns).
-    ends = set()
+    pname = {e["pid"]: e["args"]["name"] for e in evs
+             if e["ph"] == "M" and e["name"] == "process_name"}
+    # Every end of every slice and every instant: (packet identity, stage,
+    # ns), and the packets it is in.
+    ends = {}
     problems = []
     for n, es in pk.items():
         rx = "id" in es[0]["args"]
         who = ev_ident(es[0]["args"], rx)
         if len({(e["pid"], e["tid"]) for e in es}) != 1:
             problems.append("packet %d on several threads" % n)
+        first = min(es, key=lambda e: e["ts"])
+        home = ("receive on CPU %d" % first["args"].get("from_cpu", first["args"].get("cpu"))
+                if rx else " sk %d " % who[1])
+        if home not in pname.get(es[0]["pid"], ""):
+            problems.append("packet %d in process %r, not %r's" % (n, pname.get(es[0]["pid"]), home))
         xs = sorted((e for e in es if e["ph"] == "X"), key=lambda e: e["args"]["from_ns"])
+        mine = set()
         for e in es:
             a = e["args"]
             if ev_ident(a, rx) != who:
                 problems.append("packet %d: events of other packets" % n)
             if e["ph"] == "X":
                 frm, to = e["name"].split()[-1].split("-")
-                ends.add((who, frm, a["from_ns"]))
-                ends.add((who, to, a["to_ns"]))
+                mine.add((who, frm, a["from_ns"]))
+                mine.add((who, to, a["to_ns"]))
                 if not (close(e["ts"], a["from_ns"] * US) and
                         close(e["dur"], (a["to_ns"] - a["from_ns"]) * US)):
                     problems.append("packet %d: %s ts/dur not its stage times" % (n, e["name"]))
@@ -112,9 +130,11 @@ def check_trace(path, recs, arrow_ports):
                     if not e["name"].startswith("retrans "):
                         problems.append("packet %d: a retransmission not named so" % n)
             else:
-                ends.add((who, e["name"], a["ts_ns"]))
+                mine.add((who, e["name"], a["ts_ns"]))
                 if not close(e["ts"], a["ts_ns"] * US):
                     problems.append("packet %d: instant ts not its stage time" % n)
+        for x in mine:
+            ends.setdefault(x, set()).add(n)
         for a, b in zip(xs, xs[1:]):
             if (a["args"]["to_ns"] != b["args"]["from_ns"] or
                     a["name"].split("-")[-1] != b["name"].split()[-1].split("-")[0]):
@@ -136,18 +156,75 @@ def check_trace(path, recs, arrow_ports):
                 overlap.append((th, a[2], b[2]))
     check(not overlap, "%s: no two packets overlap on a thread %s" % (path, overlap[:3]))
 
-    # Every record is there.
+    # Every record is there, in one packet, and nothing else is.  A send
+    # call is the first stage of the skbs it sent (TCP: keys in its range,
+    # a GSO skb's segments too; UDP: its datagram's key), or an instant of
+    # its own.
     missing = []
+    twice = []
+    foreign = []
+    calls = {}
+    for w, s, t in ends:
+        if s == "sendmsg":
+            calls.setdefault((w[1], t), []).append(w)
+    seen = set()
     for r in recs:
         if r["stage"] == "sendmsg":
-            ok = any(w[0] == "tx" and w[1] == r["sk"] and s == "sendmsg" and t == r["ts_ns"]
-                     for w, s, t in ends)
-        else:
-            ok = (ident(r), r["stage"], r["ts_ns"]) in ends
-        if not ok:
-            missing.append("%s %s@%d" % (ident(r), r["stage"], r["ts_ns"]))
+            ws = calls.get((r["sk"], r["ts_ns"]), [])
+            alone = [w for w in ws if not any(e["ph"] == "X" for n in ends[(w, "sendmsg", r["ts_ns"])]
+                                              for e in pk[n])]
+            if not ws:
+                missing.append("sendmsg@%d" % r["ts_ns"])
+            elif alone and len(ws) > 1:
+                twice.append("sendmsg@%d in %s" % (r["ts_ns"], ws))
+            foreign += ["sendmsg@%d key %d len %d in %s" % (r["ts_ns"], r["tskey"], r["len"], w)
+                        for w in ws if w[4] or not (0 <= w[2] - r["tskey"] < r["len"]
+                                                    if r["proto"] == "tcp" else w[2] == r["tskey"])]
+            seen.update((w, "sendmsg", r["ts_ns"]) for w in ws)
+            continue
+        k = (ident(r), r["stage"], r["ts_ns"])
+        if k not in ends:
+            missing.append("%s %s@%d" % k)
+        elif len(ends[k]) != 1:
+            twice.append("%s %s@%d" % k)
+        seen.add(k)
     check(not missing, "%s: every one of %d records is a stage of its packet%s"
           % (path, len(recs), (" (missing %d: %s)" % (len(missing), missing[:3])) if missing else ""))
+    check(not twice, "%s: no record in two packets%s" % (path, (": %s" % twice[:3]) if twice else ""))
+    check(not foreign, "%s: send calls start only skbs they sent%s"
+          % (path, (": %s" % foreign[:3]) if foreign else ""))
+    extra = [k for k in ends if k not in seen]
+    check(not extra, "%s: no stage drawn that is not a record%s"
+          % (path, (": %s" % extra[:3]) if extra else ""))
+
+    # The records of one packet are one packet drawn, unless a stage came
+    # twice (its key sent again).
+    byident = {}
+    for r in recs:
+        if r["stage"] != "sendmsg":
+            byident.setdefault(ident(r), []).append(r)
+    split = []
+    for w, rs in byident.items():
+        if len({r["stage"] for r in rs}) < len(rs):
+            continue
+        ns = set().union(*(ends.get((w, r["stage"], r["ts_ns"]), set()) for r in rs))
+        if len(ns) > 1:
+            split.append("%s in packets %s" % (w, sorted(ns)))
+    check(not split, "%s: the records of each of %d packets in one%s"
+          % (path, len(byident), (": %s" % split[:3]) if split else ""))
+
+    # Our flows' calls each start an skb's slices (TCP: the skb holding
+    # its last byte, whose key that is; UDP: its datagram), not an instant.
+    unstarted = []
+    for r in recs:
+        if r["stage"] != "sendmsg" or r["dport"] not in arrow_ports:
+            continue
+        ns = set().union(*(ends[(w, "sendmsg", r["ts_ns"])]
+                           for w in calls.get((r["sk"], r["ts_ns"]), [])))
+        if not any(e["ph"] == "X" for n in ns for e in pk[n]):
+            unstarted.append("%s key %d len %d" % (r["proto"], r["tskey"], r["len"]))
+    check(not unstarted, "%s: every send call to ports %s starts an skb's slices%s"
+          % (path, arrow_ports, (": %s" % unstarted[:3]) if unstarted else ""))
 
     # Drops are instants, with where and why.
     drops = [r for r in recs if r["stage"] == "drop"]
@@ -191,12 +268,23 @@ def check_trace(path, recs, arrow_ports):
         got.add(b["id"])
     check(not wrong, "%s: arrows join a sent skb to the same bytes received%s"
           % (path, (": %s" % wrong[:2]) if wrong else ""))
-    retrans = any(r.get("retrans") for r in recs)
     for port in arrow_ports:
         want = {r["id"] for r in recs if "id" in r and r["dport"] == port and r["stage"] == "napi"}
-        check(want and (want <= got or retrans),
+        # A retransmitted TCP segment is received once, from either send.
+        retrans = any(r.get("retrans") for r in recs if r["dport"] == port)
+        check(want and (want <= got or (retrans and want & got)),
               "%s: port %d: %d of %d received packets have an arrow from their send%s"
               % (path, port, len(want & got), len(want), " (retransmissions: not all needed)" if retrans else ""))
+
+    # What the trace says it holds, at its end and on standard error.
+    counts = {"records": len(recs), "packets": len(pk), "arrows": len(flows),
+              "slices": sum(e["ph"] == "X" for e in evs),
+              "instants": sum(e["ph"] == "i" for e in evs)}
+    other = doc.get("otherData", {})
+    check(all(other.get(k) == counts[k] for k in ("records", "packets", "arrows")),
+          "%s: otherData %s, holds %s" % (path, other, counts))
+    said = reports.get(path)
+    check(said == counts, "%s: reported %s, holds %s" % (path, said, counts))
     return evs
 
 
@@ -216,14 +304,23 @@ def main():
     ap.add_argument("records")
     ap.add_argument("traces", nargs="+")
     ap.add_argument("--arrows", default="", help="comma-separated destination ports")
+    ap.add_argument("--stderr", nargs="*", default=[], help="what the writers said")
     a = ap.parse_args()
+    # skbstamp: trace PATH: N records, N packets, N slices, N instants, N arrows
+    reports = {}
+    for name in a.stderr:
+        with open(name) as f:
+            for m in re.finditer(r"^skbstamp: trace (.*): (\d+) records, (\d+) packets, "
+                                 r"(\d+) slices, (\d+) instants, (\d+) arrows$", f.read(), re.M):
+                reports[m.group(1)] = dict(zip(("records", "packets", "slices", "instants",
+                                                "arrows"), map(int, m.groups()[1:])))
     with open(a.records) as f:
         recs = [json.loads(line) for line in f if line.startswith("{")]
     ports = [int(p) for p in a.arrows.split(",") if p]
     check(len(recs) > 0, "%d records" % len(recs))
-    first = check_trace(a.traces[0], recs, ports)
+    first = check_trace(a.traces[0], recs, ports, reports)
     for other in a.traces[1:]:
-        evs = check_trace(other, recs, ports)
+        evs = check_trace(other, recs, ports, reports)
         if first is not None and evs is not None:
             check(drawn(evs) == drawn(first),
                   "%s: the same slices and instants as %s" % (other, a.traces[0]))
