@@ -69,14 +69,6 @@ static int sks_cfg_stages_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static uint64_t sks_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Read the stages traced (GET) and what completes a packet of each protocol. */
 static void sks_asm_config(struct sks_asm *a)
 {

@@ -35,6 +35,7 @@
 
 #include "skbstamp.h"
 #include "monitor.h"
+#include "batch.h"
 #include "fmt.h"
 #include "trace.h"
 
@@ -57,11 +58,9 @@ struct sks_mon {
 	uint64_t count;		/* stop after this many lines; 0: never */
 	uint64_t lines;
 	uint64_t records;
-	uint64_t lost_batches;
 	uint64_t overflows;
 	bool count_reached;	/* print nothing more */
-	uint64_t *last_seq;	/* per CPU */
-	unsigned int ncpus;
+	struct sks_batches batches;
 };
 
 /* A record into the trace, a drop's location and reason by name. */
@@ -77,72 +76,41 @@ static void sks_mon_trace(struct sks_trace *t, const struct skbstamp_record *r)
 	sks_trace_add(t, r, where, sks_drop_reason_name(r->drop_reason));
 }
 
+/* One record of a batch: a line (JSON now, text once its packet is whole). */
+static int sks_mon_record(const struct skbstamp_record *r, void *arg)
+{
+	struct sks_mon *m = arg;
+
+	m->records++;
+	if (m->trace)
+		sks_mon_trace(m->trace, r);
+	if (m->ctx->json) {
+		char *line = sks_obuf_line(&m->out);
+
+		sks_obuf_done(&m->out, sks_fmt_json_record(line, r));
+		m->lines++;
+	} else {
+		m->lines += sks_asm_add(m->as, r);
+	}
+	if (m->count && m->lines >= m->count) {
+		sks_stop_req = 1;
+		m->count_reached = true;
+		return 1;
+	}
+	return 0;
+}
+
 static int sks_mon_batch(struct nlattr **tb, void *arg)
 {
 	struct sks_mon *m = arg;
-	const char *p;
-	uint32_t cpu, size;
-	uint64_t seq;
-	int len;
+	int ret;
 
 	if (m->count_reached)
 		return 0;
-	if (!tb[SKBSTAMP_A_CPU] || !tb[SKBSTAMP_A_SEQ] ||
-	    !tb[SKBSTAMP_A_RECORD_SIZE] || !tb[SKBSTAMP_A_RECORDS])
-		return 0;
-	cpu = nla_get_u32(tb[SKBSTAMP_A_CPU]);
-	seq = nla_get_u64(tb[SKBSTAMP_A_SEQ]);
-	size = nla_get_u32(tb[SKBSTAMP_A_RECORD_SIZE]);
-	if (size < sizeof(struct skbstamp_record)) {
-		fprintf(stderr, "skbstamp: %u-byte records: the module is older than this tool\n",
-			size);
-		return SKS_EXIT_KERNEL;
-	}
-	if (cpu < m->ncpus) {
-		uint64_t lost = 0;
-
-		/*
-		 * Sequence numbers restart at 1 with every START: a number not
-		 * above the last one is a new run, whose batches before it
-		 * were lost.
-		 */
-		if (m->last_seq[cpu] && seq > m->last_seq[cpu])
-			lost = seq - m->last_seq[cpu] - 1;
-		else if (m->last_seq[cpu])
-			lost = seq - 1;
-		if (lost) {
-			m->lost_batches += lost;
-			fprintf(stderr, "skbstamp: lost %llu batch(es) from CPU %u\n",
-				(unsigned long long)lost, cpu);
-		}
-		m->last_seq[cpu] = seq;
-	}
-
-	p = nla_data(tb[SKBSTAMP_A_RECORDS]);
-	for (len = nla_len(tb[SKBSTAMP_A_RECORDS]); len >= (int)size; len -= size, p += size) {
-		struct skbstamp_record r;
-
-		memcpy(&r, p, sizeof(r));
-		m->records++;
-		if (m->trace)
-			sks_mon_trace(m->trace, &r);
-		if (m->ctx->json) {
-			char *line = sks_obuf_line(&m->out);
-
-			sks_obuf_done(&m->out, sks_fmt_json_record(line, &r));
-			m->lines++;
-		} else {
-			m->lines += sks_asm_add(m->as, &r);
-		}
-		if (m->count && m->lines >= m->count) {
-			sks_stop_req = 1;
-			m->count_reached = true;
-			break;
-		}
-	}
+	ret = sks_batch_walk(&m->batches, tb, sks_mon_record, m);
 	/* A line leaves within the batch it came in. */
 	sks_obuf_flush(&m->out);
-	return 0;
+	return ret;
 }
 
 static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
@@ -256,14 +224,6 @@ static void sks_mon_report_drops(struct sks_ctx *ctx, const struct sks_drops *ba
 			(unsigned long long)send);
 }
 
-static uint64_t sks_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
 int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 {
 	struct sks_mon m = { .ctx = ctx };
@@ -304,11 +264,10 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			sks_trace_close(m.trace);
 		return SKS_EXIT_KERNEL;
 	}
-	m.ncpus = 4096;
-	m.last_seq = calloc(m.ncpus, sizeof(*m.last_seq));
-	if (!sks_obuf_init(&m.out, stdout, SKS_MON_OBUF))
+	if (!sks_batches_init(&m.batches) &&
+	    !sks_obuf_init(&m.out, stdout, SKS_MON_OBUF))
 		m.as = sks_asm_new(ctx, &m.out);
-	if (!m.last_seq || !m.as) {
+	if (!m.as) {
 		fprintf(stderr, "skbstamp: out of memory\n");
 		ret = SKS_EXIT_KERNEL;
 		goto out;
@@ -316,7 +275,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (duration)
-		end = sks_now_ms() + duration * 1000ull;
+		end = sks_mono_ns() / 1000000 + duration * 1000ull;
 	sks_mon_get_drops(ctx, &base);
 	pull = sks_get_drain(ctx) == SKBSTAMP_DRAIN_DUMP;
 	/* Scripts wait for this line before generating traffic. */
@@ -327,7 +286,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		int timeout = pull ? 50 : 200, err;
 
 		if (end) {
-			uint64_t now = sks_now_ms();
+			uint64_t now = sks_mono_ns() / 1000000;
 
 			if (now >= end)
 				break;
@@ -342,7 +301,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		}
 		/* Records share the clock: packets quiet for long enough close. */
 		if (m.trace)
-			sks_trace_advance(m.trace, sks_now_ms() * 1000000);
+			sks_trace_advance(m.trace, sks_mono_ns());
 		if (pull && !sks_stop_req) {
 			ret = sks_nl_dump(ctx, SKBSTAMP_CMD_RECORDS, sks_mon_batch, &m);
 			if (ret)
@@ -383,7 +342,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		sks_asm_expire(m.as, true);
 	sks_obuf_flush(&m.out);
 	fprintf(stderr, "skbstamp: %llu records received, %llu batches lost, %llu overflows\n",
-		(unsigned long long)m.records, (unsigned long long)m.lost_batches,
+		(unsigned long long)m.records, (unsigned long long)m.batches.lost,
 		(unsigned long long)m.overflows);
 	sks_mon_report_drops(ctx, &base);
 out:
@@ -392,6 +351,6 @@ out:
 	nl_socket_free(sk);
 	sks_asm_free(m.as);
 	sks_obuf_free(&m.out);
-	free(m.last_seq);
+	sks_batches_free(&m.batches);
 	return ret;
 }

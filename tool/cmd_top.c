@@ -29,6 +29,7 @@
 
 #include "skbstamp.h"
 #include "monitor.h"
+#include "batch.h"
 #include "top.h"
 
 enum sks_top_sort {
@@ -74,6 +75,7 @@ struct sks_top {
 	uint64_t records;	/* this interval's */
 	uint64_t shown_records;	/* the last interval's */
 	uint64_t overflows;	/* receive buffer overflows since the start */
+	struct sks_batches batches;	/* and the batches lost */
 	uint64_t elapsed_ns;	/* the last interval's real length */
 	uint64_t snap_ns;	/* when it ended */
 };
@@ -103,40 +105,22 @@ static void sks_tty_restore(void)
 	sks_tty_raw = false;
 }
 
-static uint64_t sks_top_now(void)
+static int sks_top_record(const struct skbstamp_record *r, void *arg)
 {
-	struct timespec ts;
+	struct sks_top *t = arg;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	t->records++;
+	if (r->stage == SKBSTAMP_STAGE_SENDMSG)
+		sks_top_send(t->table, r);
+	sks_asm_add(t->as, r);
+	return 0;
 }
 
 static int sks_top_batch(struct nlattr **tb, void *arg)
 {
 	struct sks_top *t = arg;
-	uint32_t size;
-	const char *p;
-	int len;
 
-	if (!tb[SKBSTAMP_A_RECORD_SIZE] || !tb[SKBSTAMP_A_RECORDS])
-		return 0;
-	size = nla_get_u32(tb[SKBSTAMP_A_RECORD_SIZE]);
-	if (size < sizeof(struct skbstamp_record)) {
-		fprintf(stderr, "skbstamp: %u-byte records: the module is older than this tool\n",
-			size);
-		return SKS_EXIT_KERNEL;
-	}
-	p = nla_data(tb[SKBSTAMP_A_RECORDS]);
-	for (len = nla_len(tb[SKBSTAMP_A_RECORDS]); len >= (int)size; len -= size, p += size) {
-		struct skbstamp_record r;
-
-		memcpy(&r, p, sizeof(r));
-		t->records++;
-		if (r.stage == SKBSTAMP_STAGE_SENDMSG)
-			sks_top_send(t->table, &r);
-		sks_asm_add(t->as, &r);
-	}
-	return 0;
+	return sks_batch_walk(&t->batches, tb, sks_top_record, t);
 }
 
 static uint64_t sks_top_sort_val(const struct sks_top_row *r, enum sks_top_sort s)
@@ -274,6 +258,7 @@ static void sks_top_print(struct sks_top *t)
 		sks_out_str(t->ctx, "sort", NULL, sks_sort_names[t->sort]);
 		sks_out_u64(t->ctx, "records", NULL, t->shown_records);
 		sks_out_u64(t->ctx, "overflows", NULL, t->overflows);
+		sks_out_u64(t->ctx, "batches_lost", NULL, t->batches.lost);
 		sks_out_u64(t->ctx, "flows_max", NULL, t->max_flows);
 		sks_out_u64(t->ctx, "flows_evicted", NULL,
 			    sks_top_evicted(t->table));
@@ -293,10 +278,12 @@ static void sks_top_print(struct sks_top *t)
 	if (t->screen)
 		printf("\033[H\033[2J");
 	printf("skbstamp top: %u flows, %" PRIu64 " records in %.1f s, sorted by %s%s;"
-	       " table %u, evicted %" PRIu64 ", overflows %" PRIu64 "\n",
+	       " table %u, evicted %" PRIu64 ", overflows %" PRIu64
+	       ", batches lost %" PRIu64 "\n",
 	       t->nrows, t->shown_records, t->elapsed_ns / 1e9, sks_sort_names[t->sort],
 	       t->sort == SKS_SORT_SENDS || t->sort == SKS_SORT_DROPS ? "" : " p99",
-	       t->max_flows, sks_top_evicted(t->table), t->overflows);
+	       t->max_flows, sks_top_evicted(t->table), t->overflows,
+	       t->batches.lost);
 	if (t->screen && sks_tty_raw)
 		puts(sks_keys_help);
 	printf("%-4s %-23s %-23s %-22s %8s %9s %9s %9s %9s %9s %9s %5s\n",
@@ -402,7 +389,7 @@ static int sks_top_wait(struct sks_top *t, struct nl_sock *sk, struct sks_req_st
 			{ .fd = nl_socket_get_fd(sk), .events = POLLIN },
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
-		uint64_t now = sks_top_now();
+		uint64_t now = sks_mono_ns();
 		int timeout = pull ? 50 : 200, err, ret;
 
 		if (now >= deadline)
@@ -459,7 +446,7 @@ int sks_cmd_top(struct sks_ctx *ctx, int argc, char **argv)
 	t.table = sks_top_new(t.max_flows);
 	t.rows = calloc(t.max_flows, sizeof(*t.rows));
 	t.as = sks_asm_new(ctx, NULL);
-	if (!t.table || !t.rows || !t.as) {
+	if (!t.table || !t.rows || !t.as || sks_batches_init(&t.batches)) {
 		fprintf(stderr, "skbstamp: out of memory\n");
 		ret = SKS_EXIT_KERNEL;
 		goto out;
@@ -473,13 +460,13 @@ int sks_cmd_top(struct sks_ctx *ctx, int argc, char **argv)
 		sks_tty_raw_on();
 	/* Scripts wait for this line before generating traffic. */
 	fprintf(stderr, "skbstamp: listening for records\n");
-	start = sks_top_now();
+	start = sks_mono_ns();
 	for (next = start + t.interval * 1000000000ull; !sks_top_stop;
 	     next += t.interval * 1000000000ull) {
 		ret = sks_top_wait(&t, sk, &st, pull, next);
 		if (ret || sks_top_stop)
 			break;
-		t.snap_ns = sks_top_now();
+		t.snap_ns = sks_mono_ns();
 		t.elapsed_ns = t.snap_ns - start;
 		start = t.snap_ns;
 		t.nrows = sks_top_snapshot(t.table, t.rows);
@@ -494,6 +481,7 @@ out:
 	nl_socket_free(sk);
 	sks_asm_free(t.as);
 	sks_top_free(t.table);
+	sks_batches_free(&t.batches);
 	free(t.rows);
 	return ret;
 }

@@ -7,11 +7,21 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <linux/skbstamp.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock records carry. */
+static inline uint64_t sks_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 /* Exit codes, documented in skbstamp.8. */
 enum {
