@@ -13,8 +13,11 @@
 #   make check KERNELS=6.1 ONLY=status   one kernel, one test
 #   make check KERNELS=deb  the Debian packages alone: installed in a guest,
 #                         where their postinst has DKMS build the module
-#   make check-debug [ONLY=...]  the suite on a KASAN/lockdep/kmemleak 6.1
-#                         kernel (built once, cached; hours the first time)
+#   make soak [KERNELS=...] [ONLY=...]  the stress cases at full scale
+#                         (200 start/stop cycles, 50 loads, 100,000 sockets)
+#   make check-debug [ONLY=...] [SOAK=1]  the suite on a KASAN/lockdep/
+#                         kmemleak 6.1 kernel (built once, cached; hours the
+#                         first time); SOAK=1: stress cases at full scale
 #   make bench [KERNELS=...]  overhead benchmark in the guests (bench/)
 #   make ledger [KERNELS=...]  instructions per transaction, function by
 #                         function, counted by a QEMU plugin (bench/ledger.sh)
@@ -96,9 +99,16 @@ ONLY ?=
 check:
 	SKS_ONLY=$(ONLY) tests/check.sh $(KERNELS)
 
+# The stress cases at full scale (tests/guest/lib.sh sks_scale): make
+# check runs the same cases smaller.
+SOAK_CASES := 155,180,185,190,240,250,260
+soak:
+	SKS_SOAK=1 SKS_ONLY=$(or $(ONLY),$(SOAK_CASES)) tests/check.sh $(KERNELS)
+
 # Not part of check: a debug kernel build (once) and a slow guest.
+SOAK ?=
 check-debug:
-	SKS_ONLY=$(ONLY) tests/check-debug.sh
+	SKS_SOAK=$(SOAK) SKS_ONLY=$(ONLY) tests/check-debug.sh
 
 demo:
 	tests/demo.sh
@@ -111,4 +121,4 @@ ledger:
 	bench/ledger.sh $(KERNELS)
 
 .PHONY: all module tool clean dkms-src dkms-install dkms-uninstall install \
-	install-service deb check check-debug demo bench ledger
+	install-service deb check soak check-debug demo bench ledger

@@ -20,11 +20,16 @@
 # (default 2, one per core: each guest is one single-threaded TCG process)
 # jobs run at once, the longest first (by the time a complete run took
 # last, build/NAME.secs); their KTAP is printed in kernels.conf order, deb
-# last.  Progress goes to stderr, KTAP to stdout.
+# last.  SKS_SOAK=1 (make soak) runs the stress cases at full scale
+# (tests/guest/lib.sh sks_scale).  At the end, before the totals, a table
+# of where each job's time went (tests/lib/time-table.awk): its steps,
+# its guest's boot and cases, its slowest cases.  Progress goes to
+# stderr, KTAP to stdout.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+check_t0=$(date +%s)
 # shellcheck source=tests/lib/common.sh
 source tests/lib/common.sh
 # shellcheck source=tests/lib/build.sh
@@ -74,17 +79,34 @@ mkdir -p "$build"
 echo "KTAP version 1"
 echo "1..$(( ${#jobs_all[@]} + 1 ))"
 
+# step_done DIR STEP: STEP of the job whose results are in DIR took the
+# seconds since the previous step (or the job's start): for time_table.
+step_done()
+{
+	local now
+	now=$(date +%s)
+	echo "$((now - step_t0)) $2" >>"$1/times"
+	step_t0=$now
+}
+
 # --- host suite -----------------------------------------------------------
 suite_name=host
 sub_begin
 log=$build/host.log
+hostd=$build/host.d
+rm -rf "$hostd"
+mkdir -p "$hostd"
+step_t0=$(date +%s)
 make -s -C tool clean >/dev/null 2>&1
 (sks_build_host) >"$log" 2>&1
 sub_result $? "tool and test programs build with -Werror" "$log"
+step_done "$hostd" build
 tests/tools/sks-recfmt check 100000 >"$log" 2>&1
 sub_result $? "monitor's JSON and text lines are printf's, byte for byte" "$log"
+step_done "$hostd" recfmt
 tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"
+step_done "$hostd" checkpatch
 /usr/bin/python3 tests/lib/ynl-check.py . >"$log" 2>&1
 sub_result $? "uapi YNL spec agrees with the header" "$log"
 # The dashboard's JSON, and its PromQL as promtool parses it (the guest
@@ -93,8 +115,10 @@ sub_result $? "uapi YNL spec agrees with the header" "$log"
 	--rules "$build/dashboard-rules.yml" >"$log" 2>&1 &&
 	promtool check rules "$build/dashboard-rules.yml" >>"$log" 2>&1
 sub_result $? "Grafana dashboard is valid, promtool parses its PromQL" "$log"
+step_done "$hostd" "ynl, dashboard"
 make -s deb >"$log" 2>&1
 sub_result $? "make deb builds skbstamp and skbstamp-dkms" "$log"
+step_done "$hostd" "make deb"
 sub_end
 
 # The module's source as DKMS gets it, copied per kernel by build-module.sh.
@@ -109,6 +133,7 @@ job_begin()
 	passed=0 failed=0 skipped=0
 	sub_begin
 	job_t0=$(date +%s)
+	step_t0=$job_t0
 }
 
 # job_fetch K LOG: the kernel K a job boots, fetched (once, shared).
@@ -138,17 +163,22 @@ run_kernel()
 	local k=$1 rc kb=$build/$1 log=$build/$1/log abi
 	job_begin "$k"
 	job_fetch "$k" "$log"
+	step_done "$kb" fetch
 	if [ "$sub_fail" -eq 0 ]; then
 		tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
 		sub_result $? "module builds with W=1, no warnings" "$log"
+		step_done "$kb" build
 		# sparse over every source file of the tree just built (C=2:
 		# whether or not make recompiles it), so nothing compiles twice.
 		tests/lib/build-module.sh "$k" "$kb/module" "$kb/module" C=2 >"$log" 2>&1
 		sub_result $? "sparse (C=2) clean" "$log"
+		step_done "$kb" sparse
 		tests/lib/build-module.sh "$k" tests/testnic "$kb/testnic" C=1 >"$log" 2>&1
 		sub_result $? "test NIC builds with W=1 and sparse, no warnings" "$log"
+		step_done "$kb" "test NIC"
 		tests/lib/dkms-build.sh "$k" "$src" "$kb/dkms" >"$log" 2>&1
 		sub_result $? "dkms add, build and install" "$log"
+		step_done "$kb" dkms
 	fi
 	if [ -f "$kb/module/skbstamp.ko" ]; then
 		rc=0
@@ -166,6 +196,7 @@ run_kernel()
 			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
+		step_done "$kb" guest
 		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"
 		# The guest as a whole: booted, finished, no kernel warning.
 		sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
@@ -184,6 +215,7 @@ run_deb()
 	local kb=$1 rc log=$1/log abi ct
 	job_begin deb
 	job_fetch "$deb_kernel" "$log"
+	step_done "$kb" fetch
 	if [ "$sub_fail" -eq 0 ]; then
 		rc=0
 		abi=$(sks_kernel_field "$deb_kernel" abi)
@@ -197,6 +229,7 @@ run_deb()
 			SKS_DEB_DIR="$build/deb" \
 			SKS_KHDR="$(realpath "$(sks_kernel_root "$deb_kernel")")/usr/src/linux-headers-$abi" \
 			tests/guest/suite.sh "" "$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
+		step_done "$kb" guest
 		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"
 		sub_result "$rc" "guest ran the package test without kernel warnings" "$log"
 	fi
@@ -260,5 +293,16 @@ for k in "${jobs_all[@]}"; do
 	cat "$(job_dir "$k")/block" 2>/dev/null
 done | ktap_failures
 
+# Where the time went: every job's steps and slowest cases, then the wall
+# clock (package installation included).  The jobs ran SKS_JOBS at once.
+echo "# Time, in seconds (jobs ran ${jobs_max} at once):"
+awk -v job=host -f tests/lib/time-table.awk "$hostd/times" /dev/null
+for k in "${jobs_all[@]}"; do
+	kb=$(job_dir "$k")
+	[ -f "$kb/times" ] || continue
+	awk -v job="$k" -f tests/lib/time-table.awk "$kb/times" \
+		"$( [ -f "$kb/out/ktap" ] && echo "$kb/out/ktap" || echo /dev/null)"
+done
+echo "# make check: $(( $(date +%s) - check_t0 )) s wall"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -5,10 +5,12 @@
 # a case prints becomes a KTAP diagnostic line.
 #
 # Environment, set by tests/guest/suite.sh:
-#   SKS_KO    the skbstamp.ko built for this kernel
+#   SKS_KO    the skbstamp.ko built for this kernel, without its debug
+#             information (a copy in the guest's memory)
 #   SKS_TOOL  the skbstamp tool
 #   SKS_TOP   the checkout
 #   SKS_TMP   a scratch directory private to the case
+#   SKS_SOAK  1 in make soak: the stress cases at full scale (sks_scale)
 
 set -euo pipefail
 
@@ -30,6 +32,13 @@ sks_skip()
 sks_eq()
 {
 	[ "$1" = "$2" ] || sks_fail "$3: got '$1', expected '$2'"
+}
+
+# sks_scale CHECK SOAK: how many cycles (sockets, loads...) a stress case
+# runs: CHECK in make check, SOAK in make soak (SKS_SOAK=1).
+sks_scale()
+{
+	if [ "${SKS_SOAK:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi
 }
 
 sks_loaded()
