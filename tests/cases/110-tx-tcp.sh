@@ -33,7 +33,6 @@ sks_tcp_flow 10.0.0.2 5002 size 262144
 sks_wait_settled "$SKS_TMP/st.json"
 sks_monitor_stop
 echo 0 >$tr/events/net/net_dev_xmit/enable
-echo 0 >$tr/events/net/net_dev_xmit/filter
 segs=$(grep -c 'dev=va ' $tr/trace || true)
 echo "net_dev_xmit saw $segs data skbs on va"
 [ "$segs" -gt 1 ] || sks_fail "the 256 KiB send went out as $segs skbs"

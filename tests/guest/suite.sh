@@ -50,7 +50,7 @@ cleanup()
 	local tr=/sys/kernel/tracing e
 	ip -all netns delete 2>/dev/null
 	# The events a case left enabled lose their filters too (a case that
-	# sets a filter clears it when it disables the event): resetting all
+	# sets a filter clears it when done with the event): resetting all
 	# 1,300 filters would cost a second per case under TCG.
 	if [ -w $tr/set_event ]; then
 		for e in $(<$tr/set_event); do
