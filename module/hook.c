@@ -18,6 +18,7 @@
 
 #include "skbstamp.h"
 #include "hook.h"
+#include "compat/tcp_drop.h"
 
 /*
  * Hooks are registered in groups, one ftrace_ops each: the functions one
@@ -426,6 +427,7 @@ int sks_hooks_probe(void)
 	err = sks_ksym_lookup(names, addrs, SKS_NR_HOOKS);
 	if (err)
 		return err;
+	sks_tcp_drop_probe();
 	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++) {
 		g->ops.func = g->cb;
 		g->ops.flags = SKS_FTRACE_OPS_FL_NO_ASSIST;

@@ -25,7 +25,9 @@
  *   read   skb_copy_datagram_iter(), skb_copy_and_csum_datagram_msg(),
  *          skb_consume_udp(): UDP, the datagram's copy (or the end of its
  *          recvmsg); TCP, the copy of the skb's last byte
- *   drop   the kfree_skb tracepoint: location, and from 5.17 the reason
+ *   drop   the kfree_skb tracepoint: location, and from 5.17 the reason;
+ *          before 5.17 also TCP's __kfree_skb() of data it refuses
+ *          (compat/tcp_drop.c), location the caller
  *   merge  skb_gro_receive() (flags gro), skb_try_coalesce() (flags
  *          coalesced): head_id is the id of the packet it was merged
  *          into, whose later stages carry its data
@@ -74,6 +76,7 @@
 #include "hook.h"
 #include "track.h"
 #include "compat/rx.h"
+#include "compat/tcp_drop.h"
 
 /* A GRO batch handed to ip_list_rcv() is at most a NAPI budget long. */
 #define SKS_RX_LIST_MAX		64
@@ -337,8 +340,12 @@ static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
 {
 	struct sks_rx e;
 
-	if (sks_rx_take(skb, &e))
-		sks_rx_end(sks_conf(), &e, drop, location, reason);
+	if (!sks_rx_take(skb, &e))
+		return;
+	/* A free no tracepoint calls a drop, where TCP drops with it. */
+	if (!drop && sks_tcp_drop_site((unsigned long)location))
+		drop = true;
+	sks_rx_end(sks_conf(), &e, drop, location, reason);
 }
 
 /*
@@ -730,8 +737,8 @@ void sks_hook_rx_coalesce(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  */
 void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_rx_freed((struct sk_buff *)sks_ftrace_arg(fregs, 0), NULL,
-		     false, 0);
+	sks_rx_freed((struct sk_buff *)sks_ftrace_arg(fregs, 0),
+		     (void *)parent_ip, false, 0);
 }
 
 /*

@@ -33,7 +33,7 @@ run()
 }
 
 out=$(
-	run -f "$top"/module/*.c "$top"/module/*.h "$top"/module/compat/*.h \
+	run -f "$top"/module/*.c "$top"/module/*.h "$top"/module/compat/*.[ch] \
 		"$top"/uapi/linux/skbstamp.h
 	mapfile -t user < <(find "$top/tool" "$top/tests" "$top/bench" -name '*.[ch]' | sort)
 	# Userspace: <stdint.h> types, PRIu64 and volatile sig_atomic_t are
