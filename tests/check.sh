@@ -21,7 +21,8 @@
 # jobs run at once, the longest first (by the time a complete run took
 # last, build/NAME.secs); their KTAP is printed in kernels.conf order, deb
 # last.  SKS_SOAK=1 (make soak) runs the stress cases at full scale
-# (tests/guest/lib.sh sks_scale).  At the end, before the totals, a table
+# (tests/guest/lib.sh sks_scale), and adds a job "6.1-mt": 6.1's suite
+# under multi-threaded TCG.  At the end, before the totals, a table
 # of where each job's time went (tests/lib/time-table.awk): its steps,
 # its guest's boot and cases, its slowest cases.  Progress goes to
 # stderr, KTAP to stdout.
@@ -70,6 +71,12 @@ only_selects()
 only_selects 430-deb || deb=0
 jobs_all=("${kernels[@]}")
 [ "$deb" -eq 0 ] || jobs_all+=(deb)
+# make soak: 6.1's suite once more under multi-threaded TCG (run_kernel).
+if [ "${SKS_SOAK:-0}" = 1 ]; then
+	for k in "${kernels[@]}"; do
+		[ "$k" = 6.1 ] && jobs_all+=(6.1-mt)
+	done
+fi
 
 passed=0 failed=0 skipped=0
 suite_no=0
@@ -155,13 +162,18 @@ job_end()
 	[ -n "${SKS_ONLY:-}" ] || [ "$sub_fail" -ne 0 ] || echo "$secs" >"$build/$2.secs"
 }
 
-# run_kernel K: everything for kernel K, in a subshell of its own; leaves
-# its KTAP block in $build/K/block and "passed failed skipped" in
-# $build/K/counts.
+# run_kernel JOB: everything for job JOB, kernel K or K-mt (make soak: the
+# same under multi-threaded TCG), in a subshell of its own; leaves its
+# KTAP block in $build/JOB/block and "passed failed skipped" in
+# $build/JOB/counts.
 run_kernel()
 {
-	local k=$1 rc kb=$build/$1 log=$build/$1/log abi
-	job_begin "$k"
+	local job=$1 k=${1%-mt} rc kb=$build/$1 log=$build/$1/log abi
+	# Multi-threaded TCG runs the four vCPUs on host threads of their
+	# own, so that the churn cases' races between CPUs really happen in
+	# parallel (single-threaded TCG runs one vCPU at a time).
+	[ "$job" = "$k" ] || export SKS_ACCEL=tcg,thread=multi
+	job_begin "$job"
 	job_fetch "$k" "$log"
 	step_done "$kb" fetch
 	if [ "$sub_fail" -eq 0 ]; then
@@ -201,7 +213,7 @@ run_kernel()
 		# The guest as a whole: booted, finished, no kernel warning.
 		sub_result "$rc" "guest ran the suite without kernel warnings" "$log"
 	fi
-	job_end "$kb" "$k"
+	job_end "$kb" "$job"
 }
 
 # run_deb: the "deb" suite, in a subshell of its own like run_kernel: the
