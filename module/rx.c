@@ -342,7 +342,7 @@ static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
 
 	if (!sks_rx_take(skb, &e))
 		return;
-	/* A free no tracepoint calls a drop, where TCP drops with it. */
+	/* Before 5.17 TCP drops with a plain free (compat/tcp_drop.c). */
 	if (!drop && sks_tcp_drop_site((unsigned long)location))
 		drop = true;
 	sks_rx_end(sks_conf(), &e, drop, location, reason);
@@ -738,7 +738,7 @@ void sks_hook_rx_coalesce(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	sks_rx_freed((struct sk_buff *)sks_ftrace_arg(fregs, 0),
-		     (void *)parent_ip, false, 0);
+		     sks_free_site(parent_ip), false, 0);
 }
 
 /*
