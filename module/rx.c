@@ -124,9 +124,11 @@ static u64 sks_rx_new_id(void)
 }
 
 /*
- * The flow of @skb, whose IP header is @off bytes from skb->data; false
- * for anything not traced.  Only headers are read, through
- * skb_header_pointer(): they may be short or in fragments.
+ * The flow, payload length and key of @skb, whose IP header is @off bytes
+ * from skb->data, into @e; false for anything not traced.  Only headers
+ * are read, through skb_header_pointer(): they may be short or in
+ * fragments.  @e->ip_len remembers the packet's length as read, so that
+ * later stages read the headers again only if it changed (GRO).
  */
 static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 {
@@ -200,7 +202,25 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 		return false;
 	}
 	e->flow.proto = proto;
+	e->ip_len = skb->len - off;
 	return true;
+}
+
+/*
+ * A tracked packet seen at a later stage is longer or shorter than when
+ * its headers were read: a GRO head that took in more segments (or one
+ * whose padding IP trimmed).  Its payload length and key are read again.
+ */
+static noinline void sks_rx_reparse(const struct sk_buff *skb, int off,
+				    struct sks_rx *e)
+{
+	struct sks_rx now;
+
+	if (sks_rx_parse(skb, off, &now)) {
+		e->len = now.len;
+		e->tskey = now.tskey;
+		e->ip_len = now.ip_len;
+	}
 }
 
 static void sks_rx_pass(struct sks_rx *e, unsigned int stage, u64 ts)
@@ -246,20 +266,23 @@ static struct skbstamp_record *sks_rx_rec(const struct sks_rx *e,
 	return rec;
 }
 
-/* Record (or summarize) the stages passed and not recorded yet. */
+/*
+ * Record (or summarize) the stages passed and not recorded yet, in stage
+ * order.  Usually one is: the stage just passed.
+ */
 static void sks_rx_flush(const struct sks_config *cfg, struct sks_rx *e)
 {
 	struct skbstamp_record *rec;
+	unsigned long flags, pending;
 	unsigned int stage, i;
-	unsigned long flags;
 
 	if (!(e->state & SKS_RX_MATCH))
 		return;
-	for (stage = SKS_RX_FIRST; stage <= SKBSTAMP_STAGE_READ; stage++) {
-		if (!(e->passed & ~e->emitted & sks_rx_bit(stage)))
-			continue;
-		e->emitted |= sks_rx_bit(stage);
-		i = stage - SKS_RX_FIRST;
+	pending = e->passed & ~e->emitted;
+	e->emitted |= pending;
+	for (; pending; pending &= pending - 1) {
+		i = __ffs(pending);
+		stage = SKS_RX_FIRST + i;
 		if (sks_summary(cfg)) {
 			sks_rx_summarize(e, stage, e->ts[i]);
 			continue;
@@ -338,14 +361,18 @@ static void sks_rx_end(const struct sks_config *cfg, struct sks_rx *e,
 static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
 					bool drop, u32 reason)
 {
-	struct sks_rx e;
+	struct sks_rx_ref ref;
+	struct sks_rx *e = sks_rx_lock(skb, &ref);
 
-	if (!sks_rx_take(skb, &e))
+	if (!e) {
+		sks_rx_unlock(&ref);
 		return;
+	}
 	/* Before 5.17 TCP drops with a plain free (compat/tcp_drop.c). */
 	if (!drop && sks_tcp_drop_site((unsigned long)location))
 		drop = true;
-	sks_rx_end(sks_conf(), &e, drop, location, reason);
+	sks_rx_end(sks_conf(), e, drop, location, reason);
+	sks_rx_remove(&ref, e);
 }
 
 /*
@@ -441,60 +468,93 @@ static void sks_rx_napi(struct sk_buff *skb, const void *napi)
  * trace ends).  Record their merge now, when @head, tracked, passes a
  * stage of its own.
  */
-static void sks_rx_merged_list(const struct sks_config *cfg,
-			       struct sk_buff *head)
+static noinline void sks_rx_merged_list(const struct sks_config *cfg,
+					struct sk_buff *head)
 {
+	struct sks_rx_ref ref;
 	struct sk_buff *skb;
-	struct sks_rx m;
+	struct sks_rx *e;
+	bool traced;
 	int n = 0;
 
+	/* Each entry is locked alone (see sks_rx_lock()). */
+	if (!sks_rx_maybe(head))
+		return;
+	e = sks_rx_lock(head, &ref);
+	traced = e && !(e->state & SKS_RX_NOMATCH);
+	sks_rx_unlock(&ref);
+	if (!traced)
+		return;
 	skb_walk_frags(head, skb) {
 		/* The rest go when they are freed. */
 		if (n++ == SKS_RX_LIST_MAX)
 			break;
-		if (!sks_rx_maybe(skb) || !sks_rx_get(skb, &m) ||
-		    !(m.state & SKS_RX_MERGING))
+		if (!sks_rx_maybe(skb))
 			continue;
+		e = sks_rx_lock(skb, &ref);
+		if (!e || !(e->state & SKS_RX_MERGING)) {
+			sks_rx_unlock(&ref);
+			continue;
+		}
 		/* The head's owner owns its frag_list: nobody else frees it. */
-		if (sks_rx_take(skb, &m))
-			sks_rx_end(cfg, &m, false, NULL, 0);
+		sks_rx_end(cfg, e, false, NULL, 0);
+		sks_rx_remove(&ref, e);
 	}
 }
 
-/*
- * A stage that sees the IP header, @off bytes from skb->data: netif, ip,
- * l4.  The packet's first one tracks it; a GRO head's length is updated
- * and the skbs chained to it are recorded as merged.
- */
-static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
+/* The first stage of a packet no hook saw before: netif, ip or l4. */
+static noinline void sks_rx_layer_new(const struct sks_config *cfg,
+				      struct sk_buff *skb, unsigned int stage,
+				      int off)
 {
-	const struct sks_config *cfg = sks_conf();
-	struct sks_rx e, now_flow;
+	struct sks_rx e;
 
-	if (!skb)
+	if (!sks_rx_new(cfg, skb, off, &e))
 		return;
-	if (!sks_rx_get(skb, &e)) {
-		if (!sks_rx_new(cfg, skb, off, &e))
-			return;
-	} else {
-		if (e.state & SKS_RX_NOMATCH)
-			return;
-		if (skb_has_frag_list(skb))
-			sks_rx_merged_list(cfg, skb);
-		if (e.passed & sks_rx_bit(stage))
-			return;
-		if (sks_rx_parse(skb, off, &now_flow)) {
-			e.len = now_flow.len;
-			e.tskey = now_flow.tskey;
-		}
-		/* Here on its own: it was not merged after all. */
-		e.state &= ~SKS_RX_MERGING;
-	}
 	if (!(e.state & SKS_RX_NOMATCH) && sks_want(cfg, stage)) {
 		sks_rx_pass(&e, stage, ktime_get_ns());
 		sks_rx_flush(cfg, &e);
 	}
 	sks_rx_put(&e, NULL);
+}
+
+/*
+ * A stage that sees the IP header, @off bytes from skb->data: netif, ip,
+ * l4.  The packet's first one tracks it; a GRO head's length is updated
+ * and the skbs chained to it are recorded as merged.  A tracked packet's
+ * entry is updated in place.
+ */
+static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
+{
+	const struct sks_config *cfg = sks_conf();
+	struct sks_rx_ref ref;
+	struct sks_rx *e;
+
+	if (!skb)
+		return;
+	if (unlikely(skb_has_frag_list(skb)))
+		sks_rx_merged_list(cfg, skb);
+	if (!sks_rx_maybe(skb)) {
+		sks_rx_layer_new(cfg, skb, stage, off);
+		return;
+	}
+	e = sks_rx_lock(skb, &ref);
+	if (!e) {
+		sks_rx_unlock(&ref);
+		sks_rx_layer_new(cfg, skb, stage, off);
+		return;
+	}
+	if (!(e->state & SKS_RX_NOMATCH) && !(e->passed & sks_rx_bit(stage))) {
+		if (e->ip_len != skb->len - off)
+			sks_rx_reparse(skb, off, e);
+		/* Here on its own: it was not merged after all. */
+		e->state &= ~SKS_RX_MERGING;
+		if (sks_want(cfg, stage)) {
+			sks_rx_pass(e, stage, ktime_get_ns());
+			sks_rx_flush(cfg, e);
+		}
+	}
+	sks_rx_unlock(&ref);
 }
 
 void sks_rx_netif(struct sk_buff *skb)
@@ -503,11 +563,13 @@ void sks_rx_netif(struct sk_buff *skb)
 }
 
 /*
- * sockq and read: only packets already tracked.  @sk: the socket (read:
- * the skb's owner).  Returns false when the packet is not to be followed.
+ * sockq and read, for the locked entry @e of a packet already tracked:
+ * @sk is the socket (read: the skb's owner).  The entry is let go, and
+ * removed if the packet is not to be followed.
  */
-static bool sks_rx_sock(const struct sks_config *cfg, struct sks_rx *e,
-			struct sock *sk)
+static void sks_rx_sock(const struct sks_config *cfg, struct sks_rx_ref *ref,
+			struct sks_rx *e, struct sock *sk)
+	__releases(ref)
 {
 	if (sk && sk_fullsock(sk) && !(e->state & SKS_RX_SOCK)) {
 		e->cookie = sks_cookie(sk);
@@ -516,25 +578,27 @@ static bool sks_rx_sock(const struct sks_config *cfg, struct sks_rx *e,
 	e->state &= ~SKS_RX_MERGING;
 	sks_rx_decide(cfg, e, sk && sk_fullsock(sk) ? sk : NULL);
 	if (e->state & SKS_RX_NOMATCH) {
-		sks_rx_take(e->skb, e);
-		return false;
+		sks_rx_remove(ref, e);
+		return;
 	}
 	sks_rx_flush(cfg, e);
-	sks_rx_put(e, NULL);
-	return true;
+	sks_rx_unlock(ref);
 }
 
 static noinline void sks_rx_sockq(struct sock *sk, struct sk_buff *skb)
 {
 	const struct sks_config *cfg = sks_conf();
-	struct sks_rx e;
+	struct sks_rx_ref ref;
+	struct sks_rx *e = sks_rx_lock(skb, &ref);
 
-	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
-	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_SOCKQ)))
+	if (!e || (e->state & SKS_RX_NOMATCH) ||
+	    (e->passed & sks_rx_bit(SKBSTAMP_STAGE_SOCKQ))) {
+		sks_rx_unlock(&ref);
 		return;
+	}
 	if (sks_want(cfg, SKBSTAMP_STAGE_SOCKQ))
-		sks_rx_pass(&e, SKBSTAMP_STAGE_SOCKQ, ktime_get_ns());
-	sks_rx_sock(cfg, &e, sk);
+		sks_rx_pass(e, SKBSTAMP_STAGE_SOCKQ, ktime_get_ns());
+	sks_rx_sock(cfg, &ref, e, sk);
 }
 
 /*
@@ -560,32 +624,36 @@ static noinline void sks_rx_read_maybe(sks_ftrace_regs_t *fregs,
 {
 	const struct sks_config *cfg;
 	struct sock *sk = skb->sk;
-	struct sks_rx e;
+	struct sks_rx_ref ref;
+	struct sks_rx *e = sks_rx_lock(skb, &ref);
 
-	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH) ||
-	    (e.passed & sks_rx_bit(SKBSTAMP_STAGE_READ)))
-		return;
+	if (!e || (e->state & SKS_RX_NOMATCH) ||
+	    (e->passed & sks_rx_bit(SKBSTAMP_STAGE_READ)))
+		goto out;
 	/*
 	 * A clone read by another kind of socket (a packet socket: tcpdump)
 	 * carries the packet's id but is not the application's read.
 	 */
-	if (sk && (!sk_fullsock(sk) || sk->sk_protocol != e.flow.proto ||
+	if (sk && (!sk_fullsock(sk) || sk->sk_protocol != e->flow.proto ||
 		   (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)))
-		return;
+		goto out;
 	/* TCP: read once its last byte is copied out. */
-	if (!whole && e.flow.proto == IPPROTO_TCP &&
+	if (!whole && e->flow.proto == IPPROTO_TCP &&
 	    (int)sks_ftrace_arg(fregs, 1) +
 	    (int)sks_ftrace_arg(fregs, 3) < (int)skb->len)
-		return;
+		goto out;
 	cfg = sks_conf();
 	if (in_task()) {
-		e.pid = task_tgid_nr(current);
-		sks_current_comm(e.comm);
-		e.state |= SKS_RX_OWNER;
+		e->pid = task_tgid_nr(current);
+		sks_current_comm(e->comm);
+		e->state |= SKS_RX_OWNER;
 	}
 	if (sks_want(cfg, SKBSTAMP_STAGE_READ))
-		sks_rx_pass(&e, SKBSTAMP_STAGE_READ, ktime_get_ns());
-	sks_rx_sock(cfg, &e, sk);
+		sks_rx_pass(e, SKBSTAMP_STAGE_READ, ktime_get_ns());
+	sks_rx_sock(cfg, &ref, e, sk);
+	return;
+out:
+	sks_rx_unlock(&ref);
 }
 
 static __always_inline void sks_rx_read(sks_ftrace_regs_t *fregs,
@@ -701,15 +769,25 @@ void sks_hook_rx_l4(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 static noinline void sks_rx_merge_maybe(struct sk_buff *head,
 					struct sk_buff *skb, u8 how)
 {
-	struct sks_rx e, h;
+	struct sks_rx_ref ref;
+	struct sks_rx *e;
+	u64 head_id = 0;
 
-	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH))
-		return;
-	e.head_id = head && sks_rx_get(head, &h) ? h.id : 0;
-	e.merge_ns = ktime_get_ns();
-	e.rflags = how;
-	e.state |= SKS_RX_MERGING;
-	sks_rx_put(&e, NULL);
+	/* Each entry is locked alone (see sks_rx_lock()): the head's first. */
+	if (head && sks_rx_maybe(head)) {
+		e = sks_rx_lock(head, &ref);
+		if (e)
+			head_id = e->id;
+		sks_rx_unlock(&ref);
+	}
+	e = sks_rx_lock(skb, &ref);
+	if (e && !(e->state & SKS_RX_NOMATCH)) {
+		e->head_id = head_id;
+		e->merge_ns = ktime_get_ns();
+		e->rflags = how;
+		e->state |= SKS_RX_MERGING;
+	}
+	sks_rx_unlock(&ref);
 }
 
 static __always_inline void sks_rx_merge(sks_ftrace_regs_t *fregs, u8 how)

@@ -117,6 +117,35 @@ bool sks_rx_maybe(const void *skb)
 	return sks_rxt && READ_ONCE(sks_rx_bucket(skb)->used);
 }
 
+/*
+ * Lock the bucket of @skb and return its entry, to read and update in
+ * place, or NULL; sks_rx_unlock() or sks_rx_remove() lets the bucket go,
+ * found or not.  Callers look first with sks_rx_maybe(), which skips the
+ * lock for an empty bucket.  While one bucket is held, no other may be
+ * locked: two CPUs could take a pair of them in opposite orders.
+ */
+struct sks_rx *sks_rx_lock(const void *skb, struct sks_rx_ref *ref)
+	__acquires(ref)
+{
+	ref->b = sks_rx_bucket(skb);
+	raw_spin_lock_irqsave(&ref->b->lock, ref->flags);
+	return sks_rx_find(ref->b, skb);
+}
+
+void sks_rx_unlock(struct sks_rx_ref *ref)
+	__releases(ref)
+{
+	raw_spin_unlock_irqrestore(&ref->b->lock, ref->flags);
+}
+
+/* Free the locked entry @e and let its bucket go. */
+void sks_rx_remove(struct sks_rx_ref *ref, struct sks_rx *e)
+	__releases(ref)
+{
+	sks_rx_clear(ref->b, e);
+	sks_rx_unlock(ref);
+}
+
 /* Copy out the entry of @skb, removing it if @take. */
 static bool sks_rx_lookup(const void *skb, struct sks_rx *out, bool take)
 {

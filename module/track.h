@@ -156,6 +156,7 @@ struct sks_rx {
 	u16 emitted;		/* of those, recorded (or summarized) */
 	u32 tskey;
 	u32 len;
+	u32 ip_len;		/* IP packet bytes when len and tskey were read */
 	u32 pid;
 	s32 ifindex;
 	u32 netns;
@@ -172,6 +173,13 @@ struct sks_rx {
 #define SKS_RX_OWNER	BIT(3)	/* the reading process is known: pid */
 #define SKS_RX_MERGING	BIT(4)	/* merged into head_id unless it shows up */
 
+/* A locked entry's bucket (sks_rx_lock()). */
+struct sks_rx_bucket;
+struct sks_rx_ref {
+	struct sks_rx_bucket *b;
+	unsigned long flags;
+};
+
 int sks_rx_alloc(void);
 void sks_rx_free(void);
 u64 sks_rx_evictions(void);
@@ -180,5 +188,10 @@ bool sks_rx_maybe(const void *skb);
 bool sks_rx_get(const void *skb, struct sks_rx *e);
 bool sks_rx_put(const struct sks_rx *e, struct sks_rx *old);
 bool sks_rx_take(const void *skb, struct sks_rx *e);
+struct sks_rx *sks_rx_lock(const void *skb, struct sks_rx_ref *ref)
+	__acquires(ref);
+void sks_rx_unlock(struct sks_rx_ref *ref) __releases(ref);
+void sks_rx_remove(struct sks_rx_ref *ref, struct sks_rx *e)
+	__releases(ref);
 
 #endif /* SKS_TRACK_H */
