@@ -66,6 +66,23 @@ static struct sks_sock_bucket *sks_socks __read_mostly;
 static atomic64_t sks_sock_evicted;
 static DEFINE_PER_CPU(long, sks_sock_used);
 
+/*
+ * Each CPU's last TCP send call.  Most calls transmit their bytes right
+ * away, in the sender's own context: those transmissions find their
+ * sender and the call's time here, without the table's lock.  Written
+ * and read in task context with preemption off (the hooks' callbacks),
+ * so a CPU's slot changes only between two hooks, and only by a send
+ * call; the task and socket tell whose call it is.
+ */
+struct sks_sock_call {
+	const struct task_struct *task;
+	u64 cookie;
+	u32 seq, len;		/* the call's bytes */
+	u64 ns;
+};
+
+static DEFINE_PER_CPU(struct sks_sock_call, sks_sock_last);
+
 int sks_sock_alloc(void)
 {
 	int i;
@@ -77,6 +94,10 @@ int sks_sock_alloc(void)
 		raw_spin_lock_init(&sks_socks[i].lock);
 	atomic64_set(&sks_sock_evicted, 0);
 	sks_pcount_zero(&sks_sock_used);
+	/* A call of an earlier run is not this one's. */
+	for_each_possible_cpu(i)
+		memset(per_cpu_ptr(&sks_sock_last, i), 0,
+		       sizeof(struct sks_sock_call));
 	return 0;
 }
 
@@ -166,6 +187,15 @@ u32 sks_sock_sendmsg(u64 cookie, bool tcp, bool sampled, u32 tcp_seq, u32 len,
 		e->range_next = (e->range_next + 1) % SKS_SOCK_RANGES;
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
+	if (tcp) {
+		struct sks_sock_call *c = this_cpu_ptr(&sks_sock_last);
+
+		c->task = current;
+		c->cookie = cookie;
+		c->seq = tcp_seq;
+		c->len = len;
+		c->ns = now;
+	}
 	return next;
 }
 
@@ -229,6 +259,28 @@ void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
 		if (*tcp_last - e->call[i].seq < e->call[i].len)
 			o->send_ns = e->call[i].ns;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/*
+ * Fill in the sender of a TCP skb whose last byte is @last, and with
+ * @send_ns the time of the send call that wrote that byte, if it is one
+ * of the last few.  A transmission by the sender itself, of bytes of the
+ * call it made last on this CPU, is told by the CPU's last call; the
+ * sender and its call are then the ones the table would give.
+ */
+void sks_sock_tcp_owner(u64 cookie, struct sks_owner *o, u32 last,
+			bool send_ns)
+{
+	const struct sks_sock_call *c = this_cpu_ptr(&sks_sock_last);
+
+	if (in_task() && c->task == current && c->cookie == cookie &&
+	    last - c->seq < c->len) {
+		o->pid = task_tgid_nr(current);
+		sks_current_comm(o->comm);
+		o->send_ns = send_ns ? c->ns : 0;
+		return;
+	}
+	sks_sock_owner(cookie, o, NULL, send_ns ? &last : NULL);
 }
 
 /* Has @b an entry for @cookie?  Lockless: a hint, to skip the lock. */

@@ -63,6 +63,8 @@ u32 sks_sock_sendmsg(u64 cookie, bool tcp, bool sampled, u32 tcp_seq, u32 len,
 void sks_sock_owner(u64 cookie, struct sks_owner *o, u32 *udp_key,
 		    const u32 *tcp_last);
 bool sks_sock_sampled(u64 cookie, bool tcp, u32 seq, u32 len);
+void sks_sock_tcp_owner(u64 cookie, struct sks_owner *o, u32 last,
+			bool send_ns);
 
 /*
  * A tagged skb: what the module set on it and what it needs to describe

@@ -454,8 +454,7 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 	if (!flow_ok)
 		return;
 	/* The send call's time only feeds summary mode's pairs. */
-	sks_sock_owner(t.cookie, &t.owner, NULL,
-		       sks_summary(cfg) ? &t.key : NULL);
+	sks_sock_tcp_owner(t.cookie, &t.owner, t.key, sks_summary(cfg));
 	if (t.rflags & SKBSTAMP_RF_RETRANS)
 		t.owner.send_ns = 0;
 	if (!sks_filter_pid(&cfg->filter, t.owner.pid))
