@@ -137,26 +137,6 @@ static struct sks_tag *sks_tag_find(struct sks_tag_bucket *b, u64 cookie,
 }
 
 /*
- * Has the entry's skb passed all its stages?  UDP ends with its transmit
- * stamp, TCP with the ACK; either way only once a hardware stamp the
- * driver took has come too (it may come after the ACK), and, when txdone
- * is traced (SKS_MARK_TXDONE), once the driver released the skb (which
- * may also come after the ACK on a NIC that completes late).
- */
-static bool sks_tag_done(const struct sks_tag *e, u8 opts)
-{
-	u8 st = e->state;
-
-	if ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE))
-		return false;
-	if ((opts & SKS_MARK_TXDONE) && !(st & SKS_TAG_TXDONE_DONE))
-		return false;
-	if (e->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
-		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
-	return st & SKS_TAG_ACK_DONE;
-}
-
-/*
  * Lock the bucket of (@cookie, @tskey) and return the entry, or NULL if
  * it has none.  The caller reads and updates the entry in place (a stage
  * marks itself with sks_tag_pass() and may end the entry), then
@@ -182,29 +162,11 @@ void sks_tag_unlock(struct sks_tag_ref *ref)
 	raw_spin_unlock_irqrestore(&ref->b->lock, ref->flags);
 }
 
-/* Locked entry @e passed @stage at @ts (0: no time) with @state. */
-void sks_tag_pass(struct sks_tag *e, u8 state, unsigned int stage, u64 ts)
-{
-	e->state |= state;
-	if (ts && stage < ARRAY_SIZE(e->ts))
-		e->ts[stage] = ts;
-}
-
 /* Locked entry @e ends: its slot is free (its fields stay until unlock). */
 void sks_tag_end(struct sks_tag *e)
 {
 	e->cookie = 0;
 	this_cpu_dec(sks_tag_used);
-}
-
-/*
- * End locked entry @e if asked (SKS_MARK_END) and its skb passed its last
- * stage: after the stage is reported, which reads the entry whole.
- */
-void sks_tag_end_done(struct sks_tag *e, u8 opts)
-{
-	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts))
-		sks_tag_end(e);
 }
 
 /* A copy of the entry of (@cookie, @tskey), if there is one. */

@@ -6,6 +6,8 @@
 #ifndef SKS_TRACK_H
 #define SKS_TRACK_H
 
+#include <linux/in.h>
+#include <linux/kernel.h>
 #include <linux/sched.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -131,9 +133,50 @@ bool sks_tag_add(const struct sks_tag *t);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
 struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref);
 void sks_tag_unlock(struct sks_tag_ref *ref);
-void sks_tag_pass(struct sks_tag *e, u8 state, unsigned int stage, u64 ts);
 void sks_tag_end(struct sks_tag *e);
-void sks_tag_end_done(struct sks_tag *e, u8 opts);
+
+/*
+ * Has the entry's skb passed all its stages?  UDP ends with its transmit
+ * stamp, TCP with the ACK; either way only once a hardware stamp the
+ * driver took has come too (it may come after the ACK), and, when txdone
+ * is traced (SKS_MARK_TXDONE), once the driver released the skb (which
+ * may also come after the ACK on a NIC that completes late).
+ */
+static inline bool sks_tag_done(const struct sks_tag *e, u8 opts)
+{
+	u8 st = e->state;
+
+	if ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE))
+		return false;
+	if ((opts & SKS_MARK_TXDONE) && !(st & SKS_TAG_TXDONE_DONE))
+		return false;
+	if (e->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
+		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
+	return st & SKS_TAG_ACK_DONE;
+}
+
+/*
+ * Locked entry @e passed @stage at @ts (0: no time) with @state.  Inline,
+ * as sks_tag_end_done(): every stage of a tagged skb calls both.
+ */
+static inline void sks_tag_pass(struct sks_tag *e, u8 state,
+				unsigned int stage, u64 ts)
+{
+	e->state |= state;
+	if (ts && stage < ARRAY_SIZE(e->ts))
+		e->ts[stage] = ts;
+}
+
+/*
+ * End locked entry @e if asked (SKS_MARK_END) and its skb passed its last
+ * stage: after the stage is reported, which reads the entry whole.
+ */
+static inline void sks_tag_end_done(struct sks_tag *e, u8 opts)
+{
+	if ((opts & SKS_MARK_END) && sks_tag_done(e, opts))
+		sks_tag_end(e);
+}
+
 void sks_tag_narrow(u64 cookie, u32 tskey, u32 len, u32 seg_len, u8 rflags);
 
 /*
