@@ -422,7 +422,12 @@ static void sks_rx_replaced(const struct sks_config *cfg, struct sks_rx *old)
 static void sks_rx_napi(struct sk_buff *skb, const void *napi)
 {
 	const struct sks_config *cfg = sks_conf();
-	struct sks_rx e, old;
+	/*
+	 * Not zeroed on entry (INIT_STACK_ALL_ZERO): sks_rx_new() clears @e,
+	 * and @old is read only once a lookup filled it.
+	 */
+	struct sks_rx __uninitialized e;
+	struct sks_rx __uninitialized old;
 	u64 now;
 
 	if (!skb)
@@ -507,7 +512,7 @@ static noinline void sks_rx_layer_new(const struct sks_config *cfg,
 				      struct sk_buff *skb, unsigned int stage,
 				      int off)
 {
-	struct sks_rx e;
+	struct sks_rx __uninitialized e;	/* sks_rx_new() clears it */
 
 	if (!sks_rx_new(cfg, skb, off, &e))
 		return;
@@ -826,7 +831,7 @@ void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  */
 static noinline void sks_rx_cloned(struct sk_buff *nskb, struct sk_buff *skb)
 {
-	struct sks_rx e;
+	struct sks_rx __uninitialized e;	/* read once the lookup filled it */
 
 	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH))
 		return;
