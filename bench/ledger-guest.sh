@@ -14,7 +14,14 @@
 # first so that "loaded" does not pay for the first packets' neighbour
 # resolution and slab refills), unmatched (start dport 1),
 # summary, records (records mode, sks-sink discarding), or
-# summary:STAGES / records:STAGES / unmatched:STAGES for one set of stages.
+# summary:STAGES / records:STAGES / unmatched:STAGES for one set of stages;
+# on a kernel with BPF timestamping, with $SKS_BPFTS the loader that
+# bench/bpf/build.sh built: bpfhist (make bench's configuration 10: sock_ops
+# TSTAMP callbacks keeping histograms in BPF maps) and bpfring (7: every
+# stamp through a ring buffer to the loader, which only counts them here,
+# as sks-sink does with records).  sock_ops sees TCP only: their UDP
+# windows trace nothing.
+# The module stays loaded, not started, in those, as in "loaded".
 # Writes $SKS_OUT/windows: "INDEX CONFIG WORKLOAD N KALLSYMS" per window,
 # whose dumps are $SKS_OUT/prof-INDEX and prof-(INDEX+1).
 
@@ -51,6 +58,16 @@ for cfg in "$@"; do
 		bg_pid=$!
 		bg_wait_ready /tmp/sink.err 'listening for records' ||
 			{ note "sks-sink did not start"; exit 1; }
+		;;
+	bpfhist|bpfring)
+		[ -n "${SKS_BPFTS:-}" ] ||
+			{ note "$cfg: no BPF timestamping loader"; exit 1; }
+		mode=discard
+		[ "$name" = bpfhist ] && mode=hist
+		"$SKS_BPFTS" /sys/fs/cgroup "$mode" >/dev/null 2>/tmp/bpfts.err &
+		bg_pid=$!
+		bg_wait_ready /tmp/bpfts.err attached ||
+			{ note "$cfg: the loader did not attach"; cat /tmp/bpfts.err; exit 1; }
 		;;
 	*) note "unknown configuration $cfg"; exit 1 ;;
 	esac

@@ -102,7 +102,7 @@ def check(rundir, wins, per):
     """What says the windows measured what they claim, else a list of why not.
 
     Not started, the module runs no instruction; started, its hooks run on
-    every packet; summary mode summarizes and records mode delivers at
+    every packet, as BPF timestamping's programs do on every TCP packet; summary mode summarizes and records mode delivers at
     least the 2 transmit events per transaction every stage set has (the
     module's own counters, read at the end of each configuration).
     """
@@ -112,9 +112,14 @@ def check(rundir, wins, per):
         if cfg in ('loaded', 'warmup') and mod:
             problems.append('%s %s: %.0f module instructions per transaction '
                             'while not started' % (cfg, wl, mod))
-        if cfg not in ('loaded', 'warmup') and mod < 10:
+        bpf = cfg.split(':')[0] in ('bpfhist', 'bpfring')
+        if cfg not in ('loaded', 'warmup') and not bpf and mod < 10:
             problems.append('%s %s: no module instructions: the window missed '
                             'the hooks' % (cfg, wl))
+        # BPF timestamping (sock_ops) sees TCP alone.
+        if bpf and wl == 'tcp' and sum(
+                v for k, v in per[(cfg, wl)].items() if k.endswith('[bpf]')) < 10:
+            problems.append('%s %s: no BPF program instructions' % (cfg, wl))
     for cfg in {c for _, c, _, _, _ in wins}:
         name = cfg.split(':')[0]
         if name not in ('summary', 'records'):

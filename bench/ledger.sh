@@ -10,7 +10,9 @@
 #
 # usage: bench/ledger.sh [KERNEL...]   (default: every kernel of the matrix)
 # Environment: SKS_LEDGER_N (transactions per window, default 4000),
-# SKS_LEDGER_CONFIGS (default "loaded unmatched summary records"),
+# SKS_LEDGER_CONFIGS (default "loaded unmatched summary records"; bpfhist
+# and bpfring, BPF timestamping, need a 6.15+ kernel and clang, libbpf and
+# bpftool: bench/bpf/build.sh),
 # SKS_LEDGER_TAG (output in build/ledger-TAG instead).
 
 set -uo pipefail
@@ -42,6 +44,13 @@ for k in "${kernels[@]}"; do
 		die "fetching kernel $k failed: $out/fetch-$k.log"
 	tests/lib/build-module.sh "$k" "$out/src" "$out/$k/module" >/dev/null 2>&1 ||
 		die "building the module for $k failed: $out/$k/module/build.log"
+	bpfts=
+	if [[ " ${configs[*]} " == *" bpf"* ]]; then
+		bench/bpf/build.sh "$k" "$out/$k/bpfts" >"$out/$k/bpfts.log" 2>&1 ||
+			{ log "$k: no BPF timestamping: $(tail -n 1 "$out/$k/bpfts.log")"
+			  failed=1; continue; }
+		bpfts=$out/$k/bpfts/sks-bpfts
+	fi
 	d=$out/$k/run
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -51,7 +60,7 @@ for k in "${kernels[@]}"; do
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
 		--modules "$(sks_kernel_modules "$k")" --out "$d" \
 		--timeout "${SKS_LEDGER_TIMEOUT:-3600}" -- \
-		bench/ledger-guest.sh "$out/$k/module/skbstamp.ko" \
+		env SKS_BPFTS="$bpfts" bench/ledger-guest.sh "$out/$k/module/skbstamp.ko" \
 		"$top/tool/skbstamp" "$N" "${configs[@]}" >"$d/log" 2>&1 ||
 		{ log "$k: guest failed: $d/log"; failed=1; continue; }
 	python3 bench/ledger.py "$d" "$k" --json "$out/$k/ledger.json" \

@@ -6,6 +6,9 @@
  * skbstamp's records does.  Prints "attached" on stderr once attached and
  * the record and loss counts at exit.  Configuration 7 of make bench.
  *
+ * sks-bpfts CGROUP discard: the same, but the records are only counted,
+ * as bench/tools/sks-sink does with skbstamp's (make ledger's bpfring).
+ *
  * sks-bpfts CGROUP hist: attach the histogram program instead and sleep
  * until SIGINT or SIGTERM; then print each pair's sample count, and the
  * skbs still in flight, on stderr.  Configuration 10.
@@ -34,6 +37,7 @@ struct sks_bpfts_rec {
 
 static volatile sig_atomic_t stop;
 static unsigned long long records;
+static int discard;
 
 static void on_signal(int sig)
 {
@@ -49,6 +53,8 @@ static int on_record(void *ctx, void *data, size_t len)
 	if (len < sizeof(*r))
 		return 0;
 	records++;
+	if (discard)
+		return 0;
 	printf("%llu %llu op %u %08x:%u > %08x:%u\n",
 	       (unsigned long long)r->ts_ns, (unsigned long long)r->cookie,
 	       r->op, r->saddr, r->sport, r->daddr, r->dport);
@@ -110,11 +116,13 @@ int main(int argc, char **argv)
 	uint32_t zero = 0;
 	ssize_t n;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "hist"))) {
-		fprintf(stderr, "Usage: sks-bpfts CGROUP-DIR [hist]\n");
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && strcmp(argv[2], "hist") && strcmp(argv[2], "discard"))) {
+		fprintf(stderr, "Usage: sks-bpfts CGROUP-DIR [hist|discard]\n");
 		return 1;
 	}
-	hist = argc == 3;
+	hist = argc == 3 && !strcmp(argv[2], "hist");
+	discard = argc == 3 && !strcmp(argv[2], "discard");
 	n = readlink("/proc/self/exe", obj_path, sizeof(obj_path) - 32);
 	if (n < 0)
 		return die("readlink /proc/self/exe");
