@@ -25,17 +25,9 @@
 #include "pcount.h"
 #include "track.h"
 
-#define SKS_RX_BITS	11
-#define SKS_RX_WAYS	4
 #define SKS_RX_MAX_AGE	(SKBSTAMP_RX_MAX_AGE_S * HZ)
 
-struct sks_rx_bucket {
-	raw_spinlock_t lock;
-	unsigned int used;	/* entries in use; read locklessly */
-	struct sks_rx e[SKS_RX_WAYS];
-} ____cacheline_aligned_in_smp;
-
-static struct sks_rx_bucket *sks_rxt __read_mostly;
+struct sks_rx_bucket *sks_rxt __read_mostly;
 static atomic64_t sks_rx_evicted;
 static DEFINE_PER_CPU(long, sks_rx_used);
 
@@ -67,11 +59,6 @@ u64 sks_rx_evictions(void)
 u64 sks_rx_count(void)
 {
 	return sks_pcount_sum(&sks_rx_used);
-}
-
-static struct sks_rx_bucket *sks_rx_bucket(const void *skb)
-{
-	return &sks_rxt[hash_ptr(skb, SKS_RX_BITS)];
 }
 
 static bool sks_rx_expired(const struct sks_rx *e)
@@ -106,15 +93,6 @@ static struct sks_rx *sks_rx_find(struct sks_rx_bucket *b, const void *skb)
 		return e;
 	}
 	return NULL;
-}
-
-/*
- * Could @skb have an entry?  A lockless look at its bucket, for the hooks
- * on every freed skb of the system: most find an empty bucket.
- */
-bool sks_rx_maybe(const void *skb)
-{
-	return sks_rxt && READ_ONCE(sks_rx_bucket(skb)->used);
 }
 
 /*

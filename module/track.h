@@ -6,9 +6,12 @@
 #ifndef SKS_TRACK_H
 #define SKS_TRACK_H
 
+#include <linux/cache.h>
+#include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/kernel.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/skbstamp.h>
@@ -218,8 +221,37 @@ struct sks_rx {
 #define SKS_RX_OWNER	BIT(3)	/* the reading process is known: pid */
 #define SKS_RX_MERGING	BIT(4)	/* merged into head_id unless it shows up */
 
+#define SKS_RX_BITS	11
+#define SKS_RX_WAYS	4
+
+/*
+ * The table's buckets are known here so that sks_rx_maybe() is inline:
+ * every skb the system frees, clones or receives passes it while receive
+ * stages are traced.
+ */
+struct sks_rx_bucket {
+	raw_spinlock_t lock;
+	unsigned int used;	/* entries in use; read locklessly */
+	struct sks_rx e[SKS_RX_WAYS];
+} ____cacheline_aligned_in_smp;
+
+extern struct sks_rx_bucket *sks_rxt;
+
+static inline struct sks_rx_bucket *sks_rx_bucket(const void *skb)
+{
+	return &sks_rxt[hash_ptr(skb, SKS_RX_BITS)];
+}
+
+/*
+ * Could @skb have an entry?  A lockless look at its bucket, for the hooks
+ * on every freed skb of the system: most find an empty bucket.
+ */
+static inline bool sks_rx_maybe(const void *skb)
+{
+	return sks_rxt && READ_ONCE(sks_rx_bucket(skb)->used);
+}
+
 /* A locked entry's bucket (sks_rx_lock()). */
-struct sks_rx_bucket;
 struct sks_rx_ref {
 	struct sks_rx_bucket *b;
 	unsigned long flags;
@@ -229,7 +261,6 @@ int sks_rx_alloc(void);
 void sks_rx_free(void);
 u64 sks_rx_evictions(void);
 u64 sks_rx_count(void);
-bool sks_rx_maybe(const void *skb);
 bool sks_rx_get(const void *skb, struct sks_rx *e);
 bool sks_rx_put(const struct sks_rx *e, struct sks_rx *old);
 bool sks_rx_take(const void *skb, struct sks_rx *e);
