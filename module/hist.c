@@ -63,7 +63,7 @@ static const u8 sks_pair_stages[__SKBSTAMP_PAIR_MAX][2] = {
  * For each stage, the pairs that end there (BIT(pair)), so that a stage
  * adds its samples without going through every pair.  Filled at load.
  */
-static u16 sks_pairs_ending[__SKBSTAMP_STAGE_MAX];
+u16 sks_hist_pairs_ending[__SKBSTAMP_STAGE_MAX] __read_mostly;
 
 void __init sks_hist_init(void)
 {
@@ -71,7 +71,7 @@ void __init sks_hist_init(void)
 
 	BUILD_BUG_ON(__SKBSTAMP_PAIR_MAX > 16);
 	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++)
-		sks_pairs_ending[sks_pair_stages[pair][1]] |= BIT(pair);
+		sks_hist_pairs_ending[sks_pair_stages[pair][1]] |= BIT(pair);
 }
 
 void sks_hist_pair_stages(unsigned int pair, u32 *from, u32 *to)
@@ -183,20 +183,16 @@ static __always_inline void sks_hist_add(struct sks_hist_set *s,
 		this_cpu_write(h->max, ns);
 }
 
-/*
- * A packet of protocol @proto passed @stage at @now: a sample for every
- * pair ending there whose first stage it passed.  @ts[i] is when it
- * passed stage @first + i (0: not), for @n stages.
- */
-void sks_hist_add_stage(unsigned int stage, u8 proto, const u64 *ts,
+/* sks_hist_add_stage() of a stage that ends @pairs (BIT(pair)). */
+void sks_hist_add_pairs(unsigned int pairs, u8 proto, const u64 *ts,
 			unsigned int first, unsigned int n, u64 now)
 {
 	struct sks_hist_set *s = rcu_dereference_sched(sks_hists);
-	unsigned int pair, from, pairs;
+	unsigned int pair, from;
 
-	if (!s || stage >= ARRAY_SIZE(sks_pairs_ending))
+	if (!s)
 		return;
-	for (pairs = sks_pairs_ending[stage]; pairs; pairs &= pairs - 1) {
+	for (; pairs; pairs &= pairs - 1) {
 		pair = __ffs(pairs);
 		from = sks_pair_stages[pair][0];
 		if (from >= first && from - first < n)
