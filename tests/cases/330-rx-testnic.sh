@@ -6,11 +6,21 @@
 # merged by GRO (with the heads stolen, which 5.10 frees in a static
 # function: the merge ends at the napi_gro_receive_exit tracepoint there):
 # every segment is still accounted for.
+#
+# The sending end stamps in hardware too (hwstamp_ctl -t 1, stage hw), and
+# the cable takes WIRE_NS (the test NIC's wire_ns: its RX stamps are the
+# time the frame left plus that), so that `skbstamp join` of the two
+# ends' records, with the NICs' clock ("clock":"hw"), must find each
+# datagram's delay, its rx_hw stamp minus its hw stamp, to be exactly
+# WIRE_NS.
 
+WIRE_NS=1234567
 sks_testnic_pair
+echo "$WIRE_NS" >/sys/module/sks_testnic/parameters/wire_ns
 ip netns exec b hwstamp_ctl -i sksnic0b -r 1 >/dev/null || sks_fail "hwstamp_ctl -r 1 failed"
+ip netns exec a hwstamp_ctl -i sksnic0a -t 1 >/dev/null || sks_fail "hwstamp_ctl -t 1 failed"
 sks_load
-"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
+"$SKS_TOOL" start stages tx,rx,hw || sks_fail "start failed"
 
 t0=$(sks_raw_ns)
 sks_monitor_start "$SKS_TMP/rec.json" --json
@@ -48,5 +58,45 @@ irq = [r for r in rx if r["stage"] == "irq"]
 check(all(r["ts_ns"] <= napi[r["id"]]["ts_ns"] for r in irq), "irq comes before napi")
 merged = [r for r in rx if r["stage"] == "merge"]
 print("%d packets, %d merged by GRO" % (len(napi), len(merged)))
+done()
+PY
+
+# join with the NICs' clock: a's transmit records, b's receive records.
+sks_check "$SKS_TMP" <<'PY' || sks_fail "splitting the capture by host"
+import json
+from sksjson import check, done, records, tmp
+recs = records("rec.json")
+tx = [r for r in recs if "id" not in r and r.get("saddr") == "10.9.0.1"]
+rx = [r for r in recs if "id" in r and r.get("daddr") == "10.9.0.2"]
+check(any(r["stage"] == "hw" for r in tx), "a's file has hw records")
+for name, rs in (("a.jsonl", tx), ("b.jsonl", rx)):
+    with open("%s/%s" % (tmp, name), "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rs)
+done()
+PY
+"$SKS_TOOL" --json join "$SKS_TMP/a.jsonl" "$SKS_TMP/b.jsonl" flow dport 7501 \
+	>"$SKS_TMP/j.json" || sks_fail "join (clock hw): exit $?"
+sks_check "$SKS_TMP" "$WIRE_NS" <<'PY' || sks_fail "join with the NICs' clock"
+import json, sys
+from sksjson import check, done, records, tmp
+recs = records("rec.json")
+def stamps(stage, rx):
+    return {r["len"]: r["hw_ns"] for r in recs if r["stage"] == stage and
+            ("id" in r) == rx and r["dport"] == 7501}
+hw, rx_hw = stamps("hw", False), stamps("rx_hw", True)
+out = [json.loads(l) for l in open("%s/j.json" % tmp)]
+off = [o for o in out if o["type"] == "offset"]
+check(len(off) == 1 and off[0]["clock"] == "hw", "join uses the NICs' clock: %s" % off)
+pk = [o for o in out if o["type"] == "packet"]
+check(sorted(p["len"] for p in pk) == [8, 50, 500, 1000, 1400],
+      "the 5 datagrams joined: %s" % sorted(p["len"] for p in pk))
+for p in pk:
+    check(p["tx_stage"] == "hw" and p["rx_stage"] == "rx_hw",
+          "len %d: hw to rx_hw, not %s to %s" % (p["len"], p["tx_stage"], p["rx_stage"]))
+    check(p["tx_ns"] == hw.get(p["len"]) and p["rx_ns"] == rx_hw.get(p["len"]),
+          "len %d: the two NIC stamps of the datagram" % p["len"])
+    check(p["delay_ns"] == p["rx_ns"] - p["tx_ns"] == int(sys.argv[2]),
+          "len %d: delay %d ns, rx_hw - hw: the wire's" % (p["len"], p["delay_ns"]))
+print("hw delays (ns):", sorted(p["delay_ns"] for p in pk))
 done()
 PY

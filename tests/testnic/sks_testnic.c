@@ -25,7 +25,9 @@
  *    before the frame goes on the wire: as on real NICs, a frame's
  *    hardware stamp never comes before its software stamp.
  *  - RX (rx_filter ALL): the PHC time of arrival goes to
- *    skb_hwtstamps(skb)->hwtstamp.
+ *    skb_hwtstamps(skb)->hwtstamp: the time the frame left plus wire_ns,
+ *    the cable's propagation delay (0 by default), so that a test knows
+ *    the one-way delay between the two NICs' stamps exactly.
  *
  * Requests still outstanding when a device is unregistered (module unload)
  * are dropped and counted in tx_hwtstamp_flushed (and logged).  Counters:
@@ -33,7 +35,8 @@
  * device wherever its namespace.
  *
  * Module parameters: pairs (number of pairs created at load, default 1),
- * tx_delay_us (delay of TX timestamp completion, default 200, writable).
+ * tx_delay_us (delay of TX timestamp completion, default 200, writable),
+ * wire_ns (propagation delay in RX stamps, default 0, writable).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -73,6 +76,11 @@
 static unsigned int pairs = 1;
 module_param(pairs, uint, 0444);
 MODULE_PARM_DESC(pairs, "Number of device pairs sksnic<N>a/b to create (default 1)");
+
+static unsigned int wire_ns;
+module_param(wire_ns, uint, 0644);
+MODULE_PARM_DESC(wire_ns,
+		 "Propagation delay added to RX hardware timestamps in nanoseconds (default 0)");
 
 static unsigned int tx_delay_us = 200;
 module_param(tx_delay_us, uint, 0644);
@@ -412,7 +420,8 @@ static void sks_tn_wire(struct sks_tn_priv *priv, struct sk_buff *skb, u64 phc_n
 		return;
 	}
 	if (READ_ONCE(ppriv->rx_filter) != HWTSTAMP_FILTER_NONE)
-		skb_hwtstamps(nskb)->hwtstamp = ns_to_ktime(phc_ns);
+		skb_hwtstamps(nskb)->hwtstamp =
+			ns_to_ktime(phc_ns + READ_ONCE(wire_ns));
 
 	sks_tn_inc(priv, SKS_TN_TX_PACKETS);
 	sks_tn_add(priv, SKS_TN_TX_BYTES, len);
