@@ -113,6 +113,21 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 	return ret;
 }
 
+/* Between two waits for records (sks_mon_wait()). */
+static void sks_mon_tick(void *arg, bool fd2_in)
+{
+	struct sks_mon *m = arg;
+
+	(void)fd2_in;
+	if (!m->ctx->json) {
+		m->lines += sks_asm_expire(m->as, false);
+		sks_obuf_flush(&m->out);
+	}
+	/* Records share the clock: packets quiet for long enough close. */
+	if (m->trace)
+		sks_trace_advance(m->trace, sks_mono_ns());
+}
+
 static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 			      uint32_t *duration, uint32_t *rcvbuf, const char **trace)
 {
@@ -140,6 +155,39 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 			fprintf(stderr, "skbstamp monitor: unknown argument '%s'\n", argv[i]);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int sks_mon_wait(struct sks_ctx *ctx, struct nl_sock *sk,
+		 struct sks_req_state *st, bool pull, int timeout, int fd2,
+		 const volatile sig_atomic_t *stop, void (*tick)(void *arg, bool fd2_in),
+		 int (*reply)(struct nlattr **tb, void *arg), void *arg)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = nl_socket_get_fd(sk), .events = POLLIN },
+		{ .fd = fd2, .events = POLLIN },
+	};
+	int err;
+
+	if (poll(pfd, fd2 < 0 ? 1 : 2, timeout) < 0 && errno != EINTR)
+		return SKS_EXIT_KERNEL;
+	tick(arg, fd2 >= 0 && (pfd[1].revents & POLLIN));
+	if (pull && !*stop) {
+		err = sks_nl_dump(ctx, SKBSTAMP_CMD_RECORDS, reply, arg);
+		if (err)
+			return err;
+	}
+	if (!(pfd[0].revents & POLLIN))
+		return 0;
+	err = nl_recvmsgs_default(sk);
+	if (st->reply_err)
+		return st->reply_err;
+	if (err == -NLE_NOMEM)
+		return SKS_MON_OVERFLOW;
+	if (err < 0 && err != -NLE_AGAIN) {
+		fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
+		return SKS_EXIT_KERNEL;
 	}
 	return 0;
 }
@@ -282,8 +330,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	fprintf(stderr, "skbstamp: listening for records\n");
 
 	while (!sks_stop_req) {
-		struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
-		int timeout = pull ? 50 : 200, err;
+		int timeout = pull ? 50 : 200;
 
 		if (end) {
 			uint64_t now = sks_mono_ns() / 1000000;
@@ -293,28 +340,9 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			if (end - now < (uint64_t)timeout)
 				timeout = end - now;
 		}
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
-			break;
-		if (!ctx->json) {
-			m.lines += sks_asm_expire(m.as, false);
-			sks_obuf_flush(&m.out);
-		}
-		/* Records share the clock: packets quiet for long enough close. */
-		if (m.trace)
-			sks_trace_advance(m.trace, sks_mono_ns());
-		if (pull && !sks_stop_req) {
-			ret = sks_nl_dump(ctx, SKBSTAMP_CMD_RECORDS, sks_mon_batch, &m);
-			if (ret)
-				break;
-		}
-		if (!(pfd.revents & POLLIN))
-			continue;
-		err = nl_recvmsgs_default(sk);
-		if (st.reply_err) {
-			ret = st.reply_err;
-			break;
-		}
-		if (err == -NLE_NOMEM) {
+		ret = sks_mon_wait(ctx, sk, &st, pull, timeout, -1, &sks_stop_req,
+				   sks_mon_tick, sks_mon_batch, &m);
+		if (ret == SKS_MON_OVERFLOW) {
 			/*
 			 * ENOBUFS: our receive buffer overflowed.  The module
 			 * counts a batch as dropped only if no listener took
@@ -323,9 +351,8 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 			m.overflows++;
 			fprintf(stderr,
 				"skbstamp: receive buffer overflow: records lost (counted by the module as dropped unless another listener took them)\n");
-		} else if (err < 0 && err != -NLE_AGAIN) {
-			fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
-			ret = SKS_EXIT_KERNEL;
+			ret = SKS_EXIT_OK;
+		} else if (ret) {
 			break;
 		}
 	}

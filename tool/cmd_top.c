@@ -380,44 +380,36 @@ static int sks_top_check_mode(struct sks_ctx *ctx, bool *pull)
 	return 0;
 }
 
-/* Poll the records socket (and the keyboard) until @deadline. */
+/* Between two waits for records: a key pressed, packets quiet closed. */
+static void sks_top_tick(void *arg, bool key)
+{
+	struct sks_top *t = arg;
+
+	if (key)
+		sks_top_key(t);
+	sks_asm_expire(t->as, false);
+}
+
+/* Wait for records (and keys) until @deadline. */
 static int sks_top_wait(struct sks_top *t, struct nl_sock *sk, struct sks_req_state *st,
 			bool pull, uint64_t deadline)
 {
 	while (!sks_top_stop) {
-		struct pollfd pfd[2] = {
-			{ .fd = nl_socket_get_fd(sk), .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
-		};
 		uint64_t now = sks_mono_ns();
-		int timeout = pull ? 50 : 200, err, ret;
+		int timeout = pull ? 50 : 200, ret;
 
 		if (now >= deadline)
 			return 0;
 		if ((deadline - now) / 1000000 < (uint64_t)timeout)
 			timeout = (deadline - now) / 1000000 + 1;
-		if (poll(pfd, sks_tty_raw ? 2 : 1, timeout) < 0 && errno != EINTR)
-			return SKS_EXIT_KERNEL;
-		if (sks_tty_raw && (pfd[1].revents & POLLIN))
-			sks_top_key(t);
-		sks_asm_expire(t->as, false);
-		if (pull) {
-			ret = sks_nl_dump(t->ctx, SKBSTAMP_CMD_RECORDS, sks_top_batch, t);
-			if (ret)
-				return ret;
-		}
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		err = nl_recvmsgs_default(sk);
-		if (st->reply_err)
-			return st->reply_err;
-		if (err == -NLE_NOMEM) {
-			/* Our receive buffer overflowed: the header shows it. */
+		ret = sks_mon_wait(t->ctx, sk, st, pull, timeout,
+				   sks_tty_raw ? STDIN_FILENO : -1, &sks_top_stop,
+				   sks_top_tick, sks_top_batch, t);
+		/* A receive buffer overflow: the header shows it. */
+		if (ret == SKS_MON_OVERFLOW)
 			t->overflows++;
-		} else if (err < 0 && err != -NLE_AGAIN) {
-			fprintf(stderr, "skbstamp: netlink receive failed: %s\n", nl_geterror(err));
-			return SKS_EXIT_KERNEL;
-		}
+		else if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef SKBSTAMP_MONITOR_H
 #define SKBSTAMP_MONITOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/skbstamp.h>
@@ -15,6 +16,7 @@ struct sks_asm;
 struct sks_obuf;
 struct sks_req_state;
 struct nl_sock;
+struct nlattr;
 
 /* Packets go to @out, whole lines; the caller flushes it. */
 struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out);
@@ -34,6 +36,21 @@ void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg);
 /* cmd_monitor.c: a socket in the records group, records handed to st. */
 struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
 			       int bufsz, int *group);
+
+/*
+ * One wait for records, monitor's and top's (cmd_monitor.c): poll the
+ * records socket @sk, and @fd2 if not -1, for up to @timeout ms; call
+ * @tick(@arg, fd2 has input); with @pull (drain dump), unless *@stop,
+ * fetch the module's buffers through @reply(@arg); then read what reached
+ * @sk (records go to @st's reply).  Returns 0, an exit code, or
+ * SKS_MON_OVERFLOW when the socket's receive buffer overflowed: records
+ * were lost, which the caller counts and reports.
+ */
+#define SKS_MON_OVERFLOW	(-1)
+int sks_mon_wait(struct sks_ctx *ctx, struct nl_sock *sk,
+		 struct sks_req_state *st, bool pull, int timeout, int fd2,
+		 const volatile sig_atomic_t *stop, void (*tick)(void *arg, bool fd2_in),
+		 int (*reply)(struct nlattr **tb, void *arg), void *arg);
 
 /*
  * record.c: lines, formatted at @p as fmt.h's functions do; at most
