@@ -23,15 +23,7 @@
 #include "pcount.h"
 #include "track.h"
 
-#define SKS_TAG_BITS	12
-#define SKS_TAG_WAYS	4
-
-struct sks_tag_bucket {
-	raw_spinlock_t lock;
-	struct sks_tag t[SKS_TAG_WAYS];
-} ____cacheline_aligned_in_smp;
-
-static struct sks_tag_bucket *sks_tags __read_mostly;
+struct sks_tag_bucket *sks_tags __read_mostly;
 static atomic64_t sks_tag_evicted;
 static DEFINE_PER_CPU(long, sks_tag_used);
 
@@ -66,14 +58,53 @@ u64 sks_tag_count(void)
 	return sks_pcount_sum(&sks_tag_used);
 }
 
-static struct sks_tag_bucket *sks_tag_bucket(u64 cookie, u32 tskey)
+/*
+ * The slot in locked bucket @b for an entry of (@cookie, @tskey): the
+ * entry already under that key (*@found), else a free slot, else the
+ * bucket's oldest entry, evicted (counted).  A slot not in use before is
+ * counted as used: the caller fills it in.
+ */
+static __always_inline struct sks_tag *
+sks_tag_slot(struct sks_tag_bucket *b, u64 cookie, u32 tskey, bool *found)
 {
-	return &sks_tags[hash_64(cookie ^ ((u64)tskey << 32 | tskey), SKS_TAG_BITS)];
+	struct sks_tag *e, *slot = NULL;
+
+	*found = false;
+	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
+		if (sks_tag_is(e, cookie, tskey)) {
+			*found = true;
+			return e;
+		}
+		if (!e->cookie && !slot)
+			slot = e;
+	}
+	if (slot) {
+		this_cpu_inc(sks_tag_used);
+		return slot;
+	}
+	/* A full bucket: its oldest entry goes. */
+	slot = b->t;
+	for (e = b->t + 1; e < b->t + SKS_TAG_WAYS; e++)
+		if (time_before(e->stamp, slot->stamp))
+			slot = e;
+	atomic64_inc(&sks_tag_evicted);
+	return slot;
 }
 
-static bool sks_tag_is(const struct sks_tag *e, u64 cookie, u32 tskey)
+/*
+ * Lock the bucket of (@cookie, @tskey) and return the slot for a new
+ * entry of that key, replacing the one already there if any.  The caller
+ * writes the whole entry in place, then sks_tag_unlock(): a tagged skb's
+ * entry is not built elsewhere and copied in.
+ */
+struct sks_tag *sks_tag_lock_new(u64 cookie, u32 tskey, struct sks_tag_ref *ref)
+	__acquires(&ref->b->lock)
 {
-	return e->cookie == cookie && e->tskey == tskey;
+	bool found;
+
+	ref->b = sks_tag_bucket(cookie, tskey);
+	raw_spin_lock_irqsave(&ref->b->lock, ref->flags);
+	return sks_tag_slot(ref->b, cookie, tskey, &found);
 }
 
 /*
@@ -83,29 +114,15 @@ static bool sks_tag_is(const struct sks_tag *e, u64 cookie, u32 tskey)
 static bool sks_tag_store(const struct sks_tag *t, bool replace)
 {
 	struct sks_tag_bucket *b = sks_tag_bucket(t->cookie, t->tskey);
-	struct sks_tag *e, *slot = NULL, *old = &b->t[0];
+	struct sks_tag *slot;
 	unsigned long flags;
+	bool found;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
-	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++) {
-		if (sks_tag_is(e, t->cookie, t->tskey)) {
-			if (!replace) {
-				raw_spin_unlock_irqrestore(&b->lock, flags);
-				return false;
-			}
-			slot = e;
-			break;
-		}
-		if (!e->cookie && !slot)
-			slot = e;
-		if (time_before(e->stamp, old->stamp))
-			old = e;
-	}
-	if (!slot) {
-		slot = old;
-		atomic64_inc(&sks_tag_evicted);
-	} else if (!slot->cookie) {
-		this_cpu_inc(sks_tag_used);
+	slot = sks_tag_slot(b, t->cookie, t->tskey, &found);
+	if (found && !replace) {
+		raw_spin_unlock_irqrestore(&b->lock, flags);
+		return false;
 	}
 	*slot = *t;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
@@ -122,44 +139,6 @@ void sks_tag_put(const struct sks_tag *t)
 bool sks_tag_add(const struct sks_tag *t)
 {
 	return sks_tag_store(t, false);
-}
-
-/* The entry of (@cookie, @tskey) in @b, whose lock the caller holds. */
-static struct sks_tag *sks_tag_find(struct sks_tag_bucket *b, u64 cookie,
-				    u32 tskey)
-{
-	struct sks_tag *e;
-
-	for (e = b->t; e < b->t + SKS_TAG_WAYS; e++)
-		if (sks_tag_is(e, cookie, tskey))
-			return e;
-	return NULL;
-}
-
-/*
- * Lock the bucket of (@cookie, @tskey) and return the entry, or NULL if
- * it has none.  The caller reads and updates the entry in place (a stage
- * marks itself with sks_tag_pass() and may end the entry), then
- * sks_tag_unlock() lets the bucket go, found or not.  One lock hold per
- * stage: stages of one skb may complete on several CPUs at once (a
- * hardware stamp and the ACK), and each must see what the others did, so
- * that exactly one of them ends the entry.  Nothing that takes another
- * bucket's lock may be called in between; recording the stage (a ring
- * slot with interrupts off, maybe queueing the drain) or adding its
- * samples may.
- */
-struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref)
-	__acquires(&ref->b->lock)
-{
-	ref->b = sks_tag_bucket(cookie, tskey);
-	raw_spin_lock_irqsave(&ref->b->lock, ref->flags);
-	return sks_tag_find(ref->b, cookie, tskey);
-}
-
-void sks_tag_unlock(struct sks_tag_ref *ref)
-	__releases(&ref->b->lock)
-{
-	raw_spin_unlock_irqrestore(&ref->b->lock, ref->flags);
 }
 
 /* Locked entry @e ends: its slot is free (its fields stay until unlock). */

@@ -120,8 +120,21 @@ struct sks_tag {
 #define SKS_MARK_END		BIT(1)
 #define SKS_MARK_TXDONE		BIT(2)
 
+#define SKS_TAG_BITS	12
+#define SKS_TAG_WAYS	4
+
+/*
+ * The tag table's buckets are known here so that sks_tag_lock() is
+ * inline: every stage of a tagged skb takes one.
+ */
+struct sks_tag_bucket {
+	raw_spinlock_t lock;
+	struct sks_tag t[SKS_TAG_WAYS];
+} ____cacheline_aligned_in_smp;
+
+extern struct sks_tag_bucket *sks_tags;
+
 /* A locked tag entry's bucket (sks_tag_lock()). */
-struct sks_tag_bucket;
 struct sks_tag_ref {
 	struct sks_tag_bucket *b;
 	unsigned long flags;
@@ -134,9 +147,53 @@ u64 sks_tag_count(void);
 void sks_tag_put(const struct sks_tag *t);
 bool sks_tag_add(const struct sks_tag *t);
 bool sks_tag_get(u64 cookie, u32 tskey, struct sks_tag *t);
-struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey, struct sks_tag_ref *ref);
-void sks_tag_unlock(struct sks_tag_ref *ref);
+struct sks_tag *sks_tag_lock_new(u64 cookie, u32 tskey,
+				 struct sks_tag_ref *ref)
+	__acquires(&ref->b->lock);
 void sks_tag_end(struct sks_tag *e);
+
+static inline struct sks_tag_bucket *sks_tag_bucket(u64 cookie, u32 tskey)
+{
+	return &sks_tags[hash_64(cookie ^ ((u64)tskey << 32 | tskey),
+				 SKS_TAG_BITS)];
+}
+
+static inline bool sks_tag_is(const struct sks_tag *e, u64 cookie, u32 tskey)
+{
+	return e->cookie == cookie && e->tskey == tskey;
+}
+
+/*
+ * Lock the bucket of (@cookie, @tskey) and return the entry, or NULL if
+ * it has none.  The caller reads and updates the entry in place (a stage
+ * marks itself with sks_tag_pass() and may end the entry), then
+ * sks_tag_unlock() lets the bucket go, found or not.  One lock hold per
+ * stage: stages of one skb may complete on several CPUs at once (a
+ * hardware stamp and the ACK), and each must see what the others did, so
+ * that exactly one of them ends the entry.  Nothing that takes another
+ * bucket's lock may be called in between; recording the stage (a ring
+ * slot with interrupts off, maybe queueing the drain) or adding its
+ * samples may.
+ */
+static inline struct sks_tag *sks_tag_lock(u64 cookie, u32 tskey,
+					   struct sks_tag_ref *ref)
+	__acquires(&ref->b->lock)
+{
+	struct sks_tag *e;
+
+	ref->b = sks_tag_bucket(cookie, tskey);
+	raw_spin_lock_irqsave(&ref->b->lock, ref->flags);
+	for (e = ref->b->t; e < ref->b->t + SKS_TAG_WAYS; e++)
+		if (sks_tag_is(e, cookie, tskey))
+			return e;
+	return NULL;
+}
+
+static inline void sks_tag_unlock(struct sks_tag_ref *ref)
+	__releases(&ref->b->lock)
+{
+	raw_spin_unlock_irqrestore(&ref->b->lock, ref->flags);
+}
 
 /*
  * Has the entry's skb passed all its stages?  UDP ends with its transmit

@@ -348,27 +348,123 @@ void sks_hook_udp_sendmsg(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 }
 
 /*
+ * What tagging decides about an skb before its entry is written.  The
+ * entry itself is written in its slot, under its bucket's lock
+ * (sks_tag_skb()), not built on the stack and copied there.
+ */
+struct sks_tag_new {
+	u64 cookie;
+	u32 key;		/* TCP: the skb's last byte; UDP: the datagram's */
+	u32 len;
+	u16 gso_size;
+	u8 proto;
+	u8 rflags;
+	bool ack_ours;
+	/* the whole flow, or NULL where only @proto is needed */
+	const struct sks_flow *flow;
+	struct sks_owner owner;
+};
+
+/*
  * Add the module's requests to @skb and remember what was whose.  The
  * entry is found again by (socket cookie, shinfo->tskey).  The module
  * writes its own key into tskey unless the application relies on its own:
  * that is, unless it requested a timestamp for this skb with OPT_ID, the
- * only case in which the kernel reports tskey to it.
+ * only case in which the kernel reports tskey to it.  @app_ack: the
+ * application asked for the ACK stamp.
  */
 static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
-			struct sock *sk, struct sks_tag *t, bool app_ack)
+			struct sock *sk, const struct sks_tag_new *n,
+			bool app_ack)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
+	u8 app = sh->tx_flags & SKBTX_ANY_TSTAMP;
+	u8 ours = sks_skbtx_mine(cfg) & ~app;
+	struct sks_tag_ref ref;
+	struct sks_tag *e;
 
-	t->stamp = jiffies;
-	t->ts[SKBSTAMP_STAGE_SENDMSG] = t->owner.send_ns;
-	t->app = sh->tx_flags & SKBTX_ANY_TSTAMP;
-	t->ours = sks_skbtx_mine(cfg) & ~t->app;
-	if (!((t->app || app_ack) &&
+	if (!((app || app_ack) &&
 	      (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID)))
-		sh->tskey = t->key;
-	t->tskey = sh->tskey;
-	sh->tx_flags |= t->ours;
-	sks_tag_put(t);
+		sh->tskey = n->key;
+	sh->tx_flags |= ours;
+	e = sks_tag_lock_new(n->cookie, sh->tskey, &ref);
+	e->cookie = n->cookie;
+	e->tskey = sh->tskey;
+	e->key = n->key;
+	e->len = n->len;
+	e->ours = ours;
+	e->app = app;
+	e->ack_ours = n->ack_ours;
+	e->state = 0;
+	e->ts[SKBSTAMP_STAGE_SENDMSG] = n->owner.send_ns;
+	e->ts[SKBSTAMP_STAGE_SCHED] = 0;
+	e->ts[SKBSTAMP_STAGE_SW] = 0;
+	BUILD_BUG_ON(ARRAY_SIZE(e->ts) != 3);
+	e->stamp = jiffies;
+	e->seg_len = 0;
+	e->offset = 0;
+	e->gso_size = n->gso_size;
+	e->rflags = n->rflags;
+	e->owner = n->owner;
+	if (n->flow) {
+		e->flow = *n->flow;
+	} else {
+		memset(&e->flow, 0, sizeof(e->flow));
+		e->flow.proto = n->proto;
+	}
+	sks_tag_unlock(&ref);
+}
+
+/*
+ * A TCP skb whose requests say it may have been tagged before, sent again
+ * (@n: its key, length and retransmission flag as sent now).  Returns
+ * whether its entry stays as it is, with the module's requests back on it;
+ * otherwise @n->len may shrink to the bytes after the entry's.
+ */
+static bool sks_tcp_tag_again(struct sk_buff *skb, struct sks_tag_new *n)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+	struct sks_tag_ref ref;
+	struct sks_tag *e;
+
+	e = sks_tag_lock(n->cookie, sh->tskey, &ref);
+	if (e && e->key == n->key) {
+		/*
+		 * Sent before: what was recorded of the application's
+		 * requests stays, since the skb now carries the module's too.
+		 */
+		e->rflags |= n->rflags;
+		e->stamp = jiffies;
+		/*
+		 * A retransmission's wait is not the send call's, and
+		 * software GSO cuts it into segments afresh.
+		 */
+		if (n->rflags & SKBSTAMP_RF_RETRANS) {
+			e->ts[SKBSTAMP_STAGE_SENDMSG] = 0;
+			e->seg_len = 0;
+		}
+		sh->tx_flags |= e->ours;
+		sks_tag_unlock(&ref);
+		return true;
+	}
+	/*
+	 * Sent again with bytes after its key: it absorbed an skb without
+	 * requests (tcp_retrans_try_collapse()).  The new entry covers those
+	 * bytes only, so that its ACK finds this one before it
+	 * (sks_tag_ack_merged()).  The requests the skb carries for that one
+	 * are partly the module's: they are taken back, so that the new
+	 * entry tells the application's own apart again.
+	 */
+	if (e && (n->rflags & SKBSTAMP_RF_RETRANS) && after(n->key, e->key) &&
+	    !before(e->key, tcb->seq)) {
+		n->len = n->key - e->key;
+		sh->tx_flags &= ~e->ours;
+		if (e->ack_ours)
+			tcb->txstamp_ack &= ~1;
+	}
+	sks_tag_unlock(&ref);
+	return false;
 }
 
 /*
@@ -380,11 +476,10 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 				 struct sock *sk, struct sk_buff *skb,
 				 bool requested)
 {
-	struct skb_shared_info *sh = skb_shinfo(skb);
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
-	struct sks_tag t = {};
-	/* Filled by sks_tag_get() before any read: not zeroed. */
-	struct sks_tag __uninitialized old;
+	/* Each field is set before it is read: not zeroed. */
+	struct sks_tag_new __uninitialized n;
+	struct sks_flow __uninitialized fl;
 	bool app_ack, flow_ok = true;
 
 	/*
@@ -395,72 +490,43 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 	 * carry requests may be a tagged skb sent again, which keeps its tag
 	 * whatever the filters say now.
 	 */
-	if (sks_needs_flow(cfg))
-		sks_flow_sk(&t.flow, sk);
-	else
-		t.flow.proto = IPPROTO_TCP;
+	n.proto = IPPROTO_TCP;
+	n.flow = NULL;
+	if (sks_needs_flow(cfg)) {
+		sks_flow_sk(&fl, sk);
+		n.flow = &fl;
+	}
 	if (cfg->filter.fields) {
-		flow_ok = sks_filter_match_flow(cfg, sk, &t.flow,
+		flow_ok = sks_filter_match_flow(cfg, sk, n.flow,
 						sks_sk_ifindex(sk));
 		if (!flow_ok && !requested)
 			return;
 	}
 
-	t.key = tcb->seq + skb->len - 1;
-	t.len = skb->len;
+	n.key = tcb->seq + skb->len - 1;
+	n.len = skb->len;
+	n.gso_size = 0;
+	n.rflags = 0;
 	if (before(tcb->seq, tcp_sk(sk)->snd_nxt))
-		t.rflags |= SKBSTAMP_RF_RETRANS;
-	t.cookie = sks_cookie(sk);
+		n.rflags |= SKBSTAMP_RF_RETRANS;
+	n.cookie = sks_cookie(sk);
 
 	/*
-	 * Sent before: keep what was recorded of the application's requests,
-	 * since the skb now carries the module's too.  Only an skb with
-	 * requests can have been tagged: a first transmission costs no lookup.
+	 * Only an skb with requests can have been tagged: a first
+	 * transmission costs no lookup.
 	 */
-	if (requested && sks_tag_get(t.cookie, sh->tskey, &old)) {
-		if (old.key == t.key) {
-			old.rflags |= t.rflags;
-			old.stamp = jiffies;
-			/*
-			 * A retransmission's wait is not the send call's, and
-			 * software GSO cuts it into segments afresh.
-			 */
-			if (t.rflags & SKBSTAMP_RF_RETRANS) {
-				old.ts[SKBSTAMP_STAGE_SENDMSG] = 0;
-				old.seg_len = 0;
-			}
-			sh->tx_flags |= old.ours;
-			sks_tag_put(&old);
-			return;
-		}
-		/*
-		 * Sent again with bytes after its key: it absorbed an skb
-		 * without requests (tcp_retrans_try_collapse()).  The new
-		 * entry below covers those bytes only, so that its ACK finds
-		 * this one before it (sks_tag_ack_merged()).  The requests
-		 * the skb carries for that one are partly the module's: they
-		 * are taken back, so that the new entry tells the
-		 * application's own apart again.
-		 */
-		if ((t.rflags & SKBSTAMP_RF_RETRANS) && after(t.key, old.key) &&
-		    !before(old.key, tcb->seq)) {
-			t.len = t.key - old.key;
-			sh->tx_flags &= ~old.ours;
-			if (old.ack_ours)
-				tcb->txstamp_ack &= ~1;
-		}
-	}
-
+	if (requested && sks_tcp_tag_again(skb, &n))
+		return;
 	if (!flow_ok)
 		return;
 	/* The send call's time only feeds summary mode's pairs. */
-	sks_sock_tcp_owner(t.cookie, &t.owner, t.key, sks_summary(cfg));
-	if (t.rflags & SKBSTAMP_RF_RETRANS)
-		t.owner.send_ns = 0;
-	if (!sks_filter_pid(&cfg->filter, t.owner.pid))
+	sks_sock_tcp_owner(n.cookie, &n.owner, n.key, sks_summary(cfg));
+	if (n.rflags & SKBSTAMP_RF_RETRANS)
+		n.owner.send_ns = 0;
+	if (!sks_filter_pid(&cfg->filter, n.owner.pid))
 		return;
 	if (sks_sampling(cfg) &&
-	    !sks_sock_sampled(t.cookie, true, tcb->seq, skb->len))
+	    !sks_sock_sampled(n.cookie, true, tcb->seq, skb->len))
 		return;
 	/*
 	 * The ACK stamp is always requested: it ends the skb's entry.  TCP
@@ -468,9 +534,9 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 	 * last byte unless the application's own key is kept.
 	 */
 	app_ack = tcb->txstamp_ack & 1;
-	t.ack_ours = !app_ack;
+	n.ack_ours = !app_ack;
 	tcb->txstamp_ack |= 1;
-	sks_tag_skb(cfg, skb, sk, &t, app_ack);
+	sks_tag_skb(cfg, skb, sk, &n, app_ack);
 }
 
 /*
@@ -505,33 +571,40 @@ static noinline void sks_tag_udp_flow(const struct sks_config *cfg,
 				      struct sk_buff *skb, struct sock *sk,
 				      int family)
 {
-	struct sks_tag t = {};
+	/* Each field is set before it is read: not zeroed. */
+	struct sks_tag_new __uninitialized n;
+	struct sks_flow __uninitialized fl;
 
-	if (sks_needs_flow(cfg))
-		sks_flow_udp(&t.flow, skb, family);
-	else
-		t.flow.proto = IPPROTO_UDP;
+	n.proto = IPPROTO_UDP;
+	n.flow = NULL;
+	if (sks_needs_flow(cfg)) {
+		sks_flow_udp(&fl, skb, family);
+		n.flow = &fl;
+	}
 	if (cfg->filter.fields &&
-	    !sks_filter_match_flow(cfg, sk, &t.flow,
+	    !sks_filter_match_flow(cfg, sk, n.flow,
 				   skb_dst(skb) && skb_dst(skb)->dev ?
 				   skb_dst(skb)->dev->ifindex : 0))
 		return;
-	t.len = skb->len - skb_transport_offset(skb) - sizeof(struct udphdr);
-	t.cookie = sks_cookie(sk);
+	n.len = skb->len - skb_transport_offset(skb) - sizeof(struct udphdr);
+	n.cookie = sks_cookie(sk);
 	/* Only the sender filter needs the socket's entry. */
 	if (sks_filter_needs_owner(&cfg->filter)) {
 		struct sks_owner o;
 
-		sks_sock_owner(t.cookie, &o, NULL, NULL);
+		sks_sock_owner(n.cookie, &o, NULL, NULL);
 		if (!sks_filter_pid(&cfg->filter, o.pid))
 			return;
 	}
-	if (sks_sampling(cfg) && !sks_sock_sampled(t.cookie, false, 0, 0))
+	if (sks_sampling(cfg) && !sks_sock_sampled(n.cookie, false, 0, 0))
 		return;
-	sks_sock_owner(t.cookie, &t.owner, &t.key, NULL);
+	sks_sock_owner(n.cookie, &n.owner, &n.key, NULL);
+	n.gso_size = 0;
 	if (skb_is_gso(skb) && (skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4))
-		t.gso_size = skb_shinfo(skb)->gso_size;
-	sks_tag_skb(cfg, skb, sk, &t, false);
+		n.gso_size = skb_shinfo(skb)->gso_size;
+	n.rflags = 0;
+	n.ack_ours = false;
+	sks_tag_skb(cfg, skb, sk, &n, false);
 }
 
 static void sks_tag_udp(struct sk_buff *skb, int family)
