@@ -214,7 +214,7 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 static noinline void sks_rx_reparse(const struct sk_buff *skb, int off,
 				    struct sks_rx *e)
 {
-	struct sks_rx now;
+	struct sks_rx __uninitialized now;	/* written by the parse */
 
 	if (sks_rx_parse(skb, off, &now)) {
 		e->len = now.len;
@@ -778,7 +778,10 @@ static noinline void sks_rx_merge_maybe(struct sk_buff *head,
 	struct sks_rx *e;
 	u64 head_id = 0;
 
-	/* Each entry is locked alone (see sks_rx_lock()): the head's first. */
+	/*
+	 * Each entry is locked alone (see sks_rx_lock()): the head's first,
+	 * and only for an skb its bucket holds (sks_rx_merge()).
+	 */
 	if (head && sks_rx_maybe(head)) {
 		e = sks_rx_lock(head, &ref);
 		if (e)
@@ -799,7 +802,7 @@ static __always_inline void sks_rx_merge(sks_ftrace_regs_t *fregs, u8 how)
 {
 	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 
-	if (skb && sks_rx_maybe(skb))
+	if (skb && sks_rx_maybe_in(skb))
 		sks_rx_merge_maybe((struct sk_buff *)sks_ftrace_arg(fregs, 0),
 				   skb, how);
 }
@@ -846,6 +849,6 @@ void sks_hook_rx_clone(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 	struct sk_buff *nskb = (struct sk_buff *)sks_ftrace_arg(fregs, 0);
 	struct sk_buff *skb = (struct sk_buff *)sks_ftrace_arg(fregs, 1);
 
-	if (nskb && skb && sks_rx_maybe(skb))
+	if (nskb && skb && sks_rx_maybe_in(skb))
 		sks_rx_cloned(nskb, skb);
 }

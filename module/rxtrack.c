@@ -69,7 +69,7 @@ static bool sks_rx_expired(const struct sks_rx *e)
 /* Free slot @e, which is in use; with the bucket locked. */
 static void sks_rx_clear(struct sks_rx_bucket *b, struct sks_rx *e)
 {
-	e->skb = NULL;
+	WRITE_ONCE(e->skb, NULL);	/* sks_rx_maybe_in() reads it unlocked */
 	b->used--;
 	this_cpu_dec(sks_rx_used);
 }

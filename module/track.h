@@ -308,6 +308,26 @@ static inline bool sks_rx_maybe(const void *skb)
 	return sks_rxt && READ_ONCE(sks_rx_bucket(skb)->used);
 }
 
+/*
+ * Has @skb an entry?  A lockless look at its bucket's keys, for a hook
+ * that would otherwise lock another skb's bucket first: a hint, exact
+ * for an skb whose entry the running CPU made or last changed (a
+ * received packet on its way up).
+ */
+static inline bool sks_rx_maybe_in(const void *skb)
+{
+	const struct sks_rx_bucket *b;
+	int i;
+
+	if (!sks_rx_maybe(skb))
+		return false;
+	b = sks_rx_bucket(skb);
+	for (i = 0; i < SKS_RX_WAYS; i++)
+		if (READ_ONCE(b->e[i].skb) == skb)
+			return true;
+	return false;
+}
+
 /* A locked entry's bucket (sks_rx_lock()). */
 struct sks_rx_ref {
 	struct sks_rx_bucket *b;
