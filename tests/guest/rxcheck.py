@@ -10,7 +10,8 @@ received packet (a tracking id) must have each of --stages at most once,
 in order, all of them up to its end: read, or a merge into a packet whose
 own timeline reaches read, possibly through further merges (GRO merges
 end after napi, TCP coalescing after sockq); read must not come before sockq; the packets' own lengths must add
-up to BYTES.  Exactly --drops packets may be dropped, not counting TCP
+up to BYTES, and a GRO head's length at netif, ip and l4 must be its own
+and its merged segments'.  Exactly --drops packets may be dropped, not counting TCP
 packets whose bytes the sender's records show sent again (a stalled guest
 makes TCP retransmit what had arrived; the receiver drops the duplicate).
 Prints one line per flow; exits 1 on the first violation.
@@ -43,6 +44,7 @@ def main():
     # Transmit records carry "retrans": what the sender sent again.
     resent = [r for r in recs if r.get("retrans")]
     merges = {"gro": 0, "coalesce": 0}
+    heads_checked = [0]
     for spec in a.flows:
         proto, dport, nbytes, fam = spec.split(":")
         flow = [r for r in rx if r["proto"] == proto and r["dport"] == int(dport)]
@@ -113,6 +115,22 @@ def main():
                     fail("%s: packet %d: read by %s/%d, socket %d" % (spec, pid, r["comm"], r["pid"], r["sk"]))
             first = [st[s][0] for s in ORDER if s in st][0]
             got += first["len"]
+        # A GRO head's length from netif on is its own and all the
+        # segments GRO merged into it: its headers were read again.
+        into = {}
+        for pid, st in pk.items():
+            if "merge" in st and st["merge"][0]["by"] == "gro":
+                m = st["merge"][0]
+                first = [st[s][0] for s in ORDER if s in st][0]
+                into.setdefault(m["head_id"], []).append(first["len"])
+        for hid, lens in into.items():
+            head = pk.get(hid, {})
+            own = [head[s][0] for s in ORDER if s in head]
+            for s in ("netif", "ip", "l4"):
+                if own and s in head and head[s][0]["len"] != own[0]["len"] + sum(lens):
+                    fail("%s: GRO head %d: %s len %d, not its own %d and its %d merged segments' %d"
+                         % (spec, hid, s, head[s][0]["len"], own[0]["len"], len(lens), sum(lens)))
+            heads_checked[0] += 1
         if drops != a.drops:
             fail("%s: %d drop records, expected %d" % (spec, drops, a.drops))
         if a.drops == 0 and got != int(nbytes):
@@ -122,6 +140,10 @@ def main():
     if a.merges and (merges["gro"] + merges["coalesce"] == 0 if a.merges == "any"
                      else not merges[a.merges]):
         fail("no %s merge among %s" % (a.merges, merges))
+    if a.merges == "gro" and not heads_checked[0]:
+        fail("no GRO head's length to check")
+    if heads_checked[0]:
+        print("ok: %d GRO heads' lengths are their segments'" % heads_checked[0])
 
 
 main()
