@@ -65,13 +65,20 @@ static const u8 sks_pair_stages[__SKBSTAMP_PAIR_MAX][2] = {
  */
 u16 sks_hist_pairs_ending[__SKBSTAMP_STAGE_MAX] __read_mostly;
 
+/* The stages some pair begins or ends at (BIT(stage)).  Filled at load. */
+u32 sks_hist_stages_timed __read_mostly;
+
 void __init sks_hist_init(void)
 {
 	unsigned int pair;
 
 	BUILD_BUG_ON(__SKBSTAMP_PAIR_MAX > 16);
-	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++)
+	BUILD_BUG_ON(__SKBSTAMP_STAGE_MAX > 32);
+	for (pair = 0; pair < __SKBSTAMP_PAIR_MAX; pair++) {
 		sks_hist_pairs_ending[sks_pair_stages[pair][1]] |= BIT(pair);
+		sks_hist_stages_timed |= BIT(sks_pair_stages[pair][0]) |
+					 BIT(sks_pair_stages[pair][1]);
+	}
 }
 
 void sks_hist_pair_stages(unsigned int pair, u32 *from, u32 *to)

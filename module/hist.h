@@ -26,6 +26,17 @@ void sks_hist_add_pairs(unsigned int pairs, u8 proto, const u64 *ts,
 			unsigned int first, unsigned int n, u64 now);
 
 extern u16 sks_hist_pairs_ending[__SKBSTAMP_STAGE_MAX];
+extern u32 sks_hist_stages_timed;
+
+/*
+ * Does a histogram pair begin or end at @stage?  Summary mode reads the
+ * clock only where one does: elsewhere (netif, ip, l4) nobody would read
+ * the time.
+ */
+static inline bool sks_hist_stage_timed(unsigned int stage)
+{
+	return sks_hist_stages_timed & BIT(stage);
+}
 
 /*
  * A packet of protocol @proto passed @stage at @now: a sample for every

@@ -223,6 +223,18 @@ static noinline void sks_rx_reparse(const struct sk_buff *skb, int off,
 	}
 }
 
+/*
+ * When a packet passes a layer @stage (netif, ip, l4): now, but in
+ * summary mode, where no histogram pair begins or ends at the stage and
+ * the time would be read by nobody, 0 and no clock read.
+ */
+static u64 sks_rx_layer_time(const struct sks_config *cfg, unsigned int stage)
+{
+	if (sks_summary(cfg) && !sks_hist_stage_timed(stage))
+		return 0;
+	return ktime_get_ns();
+}
+
 static void sks_rx_pass(struct sks_rx *e, unsigned int stage, u64 ts)
 {
 	unsigned int i = stage - SKS_RX_FIRST;
@@ -517,7 +529,7 @@ static noinline void sks_rx_layer_new(const struct sks_config *cfg,
 	if (!sks_rx_new(cfg, skb, off, &e))
 		return;
 	if (!(e.state & SKS_RX_NOMATCH) && sks_want(cfg, stage)) {
-		sks_rx_pass(&e, stage, ktime_get_ns());
+		sks_rx_pass(&e, stage, sks_rx_layer_time(cfg, stage));
 		sks_rx_flush(cfg, &e);
 	}
 	sks_rx_put(&e, NULL);
@@ -555,7 +567,7 @@ static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
 		/* Here on its own: it was not merged after all. */
 		e->state &= ~SKS_RX_MERGING;
 		if (sks_want(cfg, stage)) {
-			sks_rx_pass(e, stage, ktime_get_ns());
+			sks_rx_pass(e, stage, sks_rx_layer_time(cfg, stage));
 			sks_rx_flush(cfg, e);
 		}
 	}
