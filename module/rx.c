@@ -2,9 +2,11 @@
 /*
  * Receive stages.
  *
- * A received TCP or UDP packet (over IPv4 or IPv6, not a fragment, TCP
- * only when it carries data) gets a tracking id at the first receive hook
- * it meets and keeps it to its last stage: read, drop or merge.  The
+ * A received TCP or UDP packet (over IPv4 or IPv6, past any IPv6
+ * extension headers, TCP only when it carries data) gets a tracking id at
+ * the first receive hook it meets and keeps it to its last stage: read,
+ * drop or merge.  An IP fragment is not one: the datagram IP reassembles
+ * from fragments is, from l4 (the first stage that sees it whole).  The
  * state lives in rxtrack.c's table, keyed by the skb's pointer; the skb
  * itself is never written to.
  *
@@ -123,6 +125,35 @@ static u64 sks_rx_new_id(void)
 	return (u64)smp_processor_id() << 48 | this_cpu_inc_return(sks_rx_seq);
 }
 
+/* At most this many IPv6 extension headers are skipped. */
+#define SKS_RX_EXTHDR_MAX	8
+
+/*
+ * The offset of the upper-layer header of an IPv6 packet whose extension
+ * headers (if any) start at @off with *@proto: past them, with its
+ * protocol in *@proto.  -1 for a header out of reach and for a fragment:
+ * a fragment's payload is not a whole TCP segment or UDP datagram (its
+ * datagram is tracked from the layer that sees it reassembled).
+ */
+static int sks_rx_ipv6_l4(const struct sk_buff *skb, int off, u8 *proto)
+{
+	struct ipv6_opt_hdr _h;
+	const struct ipv6_opt_hdr *h;
+	unsigned int n;
+
+	for (n = 0; ipv6_ext_hdr(*proto); n++) {
+		if (n == SKS_RX_EXTHDR_MAX || *proto == NEXTHDR_FRAGMENT ||
+		    *proto == NEXTHDR_NONE)
+			return -1;
+		h = skb_header_pointer(skb, off, sizeof(_h), &_h);
+		if (!h)
+			return -1;
+		off += *proto == NEXTHDR_AUTH ? ipv6_authlen(h) : ipv6_optlen(h);
+		*proto = h->nexthdr;
+	}
+	return off;
+}
+
 /*
  * The flow, payload length and key of @skb, whose IP header is @off bytes
  * from skb->data, into @e; false for anything not traced.  Only headers
@@ -163,12 +194,19 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
 		if (!ip6h || ip6h->version != 6)
 			return false;
-		l4off = off + sizeof(*ip6h);
+		proto = ip6h->nexthdr;
+		l4off = sks_rx_ipv6_l4(skb, off + sizeof(*ip6h), &proto);
+		if (l4off < 0)
+			return false;
+		hl = l4off - off - sizeof(*ip6h);	/* extension headers */
 		plen = ntohs(ip6h->payload_len);
 		/* BIG TCP: a GRO packet over 64 KiB has no length field. */
 		if (!plen && skb->len > l4off)
 			plen = skb->len - l4off;
-		proto = ip6h->nexthdr;
+		else if (plen >= hl)
+			plen -= hl;
+		else
+			return false;
 		e->flow.family = AF_INET6;
 		memcpy(e->flow.saddr, &ip6h->saddr, 16);
 		memcpy(e->flow.daddr, &ip6h->daddr, 16);

@@ -86,11 +86,12 @@ static void sks_help(FILE *f)
 		"  if --ready-file is given.  tcp-server timeout bounds each wait.\n"
 		"\n"
 		"  tcp-client ADDR PORT [SIZES] [gap-us U] [nodelay] [tstamp FLAGS]\n"
-		"             [cmsg FLAGS] [quiet-ms MS] [timeout MS]\n"
+		"             [cmsg FLAGS] [quiet-ms MS] [timeout MS] [dstopts]\n"
 		"      connect, send each size with one send call, shut down writing,\n"
 		"      wait for the server to close (at most timeout MS, default %d).\n"
 		"  udp-client ADDR PORT [SIZES] [gap-us U] [connect] [more]\n"
 		"             [tstamp FLAGS] [cmsg FLAGS] [quiet-ms MS] [gso G]\n"
+		"             [dstopts]\n"
 		"      send each size as one datagram with sendto (send after\n"
 		"      connect() with 'connect').  With 'more' each datagram is built\n"
 		"      from two sendmsg calls: the first half with MSG_MORE, then the\n"
@@ -113,7 +114,8 @@ static void sks_help(FILE *f)
 		"  udp-server's rcvbuf B forces its receive buffer to B bytes.\n"
 		"  SIZES is 'sizes S1,S2,...' or 'size S [count N]' (default: size\n"
 		"  1000).  gap-us sleeps U microseconds between send calls.  nodelay\n"
-		"  sets TCP_NODELAY.\n"
+		"  sets TCP_NODELAY.  dstopts (IPv6) puts an 8-byte destination\n"
+		"  options header (PadN) in every packet the client sends.\n"
 		"\n"
 		"  tstamp FLAGS sets SO_TIMESTAMPING before the first send (TCP: after\n"
 		"  connect, as opt_id needs a connected socket).  cmsg FLAGS passes\n"
@@ -219,6 +221,7 @@ enum {
 	K_GSO		= 1 << 12,
 	K_RCVBUF	= 1 << 13,
 	K_WAIT		= 1 << 14,
+	K_DSTOPTS	= 1 << 15,
 };
 
 struct sks_opts {
@@ -374,6 +377,7 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 		{ "gso",		K_GSO,		true },
 		{ "rcvbuf",		K_RCVBUF,	true },
 		{ "wait",		K_WAIT,		false },
+		{ "dstopts",		K_DSTOPTS,	false },
 	};
 	const char *kw, *val;
 	unsigned int k;
@@ -436,6 +440,10 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 			break;
 		case K_WAIT:
 			o->wait_close = true;
+			break;
+		case K_DSTOPTS:
+			if (o->sa.ss_family != AF_INET6)
+				usage_err("dstopts: an IPv6 address only");
 			break;
 		}
 	}
@@ -748,6 +756,20 @@ static void add_call(struct sks_client *c, size_t len, bool more)
 }
 
 /*
+ * IPV6_DSTOPTS: every packet of the socket carries a destination options
+ * header, an extension header the receiver must skip to find TCP or UDP.
+ * Eight bytes: next header and length (filled by the kernel), then PadN
+ * padding the header out.
+ */
+static void set_dstopts(int fd)
+{
+	unsigned char opt[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
+
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, opt, sizeof(opt)))
+		die(errno, "IPV6_DSTOPTS");
+}
+
+/*
  * One sendmsg call, with the SO_TIMESTAMPING cmsg if asked for.  TCP loops
  * on partial sends (each piece carries the cmsg); it still counts as one
  * call.
@@ -887,6 +909,8 @@ static int client(struct sks_opts *o)
 	if (o->gso &&
 	    setsockopt(c.fd, IPPROTO_UDP, UDP_SEGMENT, &o->gso, sizeof(o->gso)))
 		die(errno, "UDP_SEGMENT");
+	if (o->given & K_DSTOPTS)
+		set_dstopts(c.fd);
 	if (o->given & K_NODELAY &&
 	    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		die(errno, "TCP_NODELAY");
@@ -1079,13 +1103,14 @@ int main(int argc, char **argv)
 		o.tcp = true;
 		parse_args(&o, argc, argv,
 			   K_SIZES | K_SIZE | K_COUNT | K_GAP | K_NODELAY |
-			   K_TSTAMP | K_CMSG | K_QUIET | K_TIMEOUT);
+			   K_TSTAMP | K_CMSG | K_QUIET | K_TIMEOUT | K_DSTOPTS);
 		return client(&o);
 	}
 	if (!strcmp(cmd, "udp-client")) {
 		parse_args(&o, argc, argv,
 			   K_SIZES | K_SIZE | K_COUNT | K_GAP | K_CONNECT |
-			   K_MORE | K_TSTAMP | K_CMSG | K_QUIET | K_GSO);
+			   K_MORE | K_TSTAMP | K_CMSG | K_QUIET | K_GSO |
+			   K_DSTOPTS);
 		return client(&o);
 	}
 	if (!strcmp(cmd, "tcp-churn-server")) {
