@@ -74,6 +74,7 @@ enum sks_hook_id {
 	SKS_H_NETIF_RECEIVE_SKB,
 	SKS_H_NETIF_RX,
 	SKS_H_NETIF_RX2,
+	SKS_H_NETIF_RECEIVE_SKB_LIST,
 	SKS_H_IP_RCV,
 	SKS_H_IPV6_RCV,
 	SKS_H_IP_LIST_RCV,
@@ -159,6 +160,10 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 	[SKS_H_NETIF_RECEIVE_SKB] = { "netif_receive_skb", SKS_G_RX_NAPI },
 	[SKS_H_NETIF_RX] = { "netif_rx", SKS_G_RX_NAPI },
 	[SKS_H_NETIF_RX2] = { SKS_NETIF_RX2_FUNC, SKS_G_RX_NAPI },
+	/* Drivers that hand a poll's packets over as one list. */
+	[SKS_H_NETIF_RECEIVE_SKB_LIST] = { "netif_receive_skb_list",
+					   SKS_G_RX_NAPI, .helper = true,
+					   .optional = true },
 	[SKS_H_IP_RCV] = { "ip_rcv", SKS_G_RX_IP },
 	[SKS_H_IPV6_RCV] = { "ipv6_rcv", SKS_G_RX_IP },
 	[SKS_H_IP_LIST_RCV] = { "ip_list_rcv", SKS_G_RX_IP },
@@ -259,6 +264,8 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 			 sks_at(ip, SKS_H_NETIF_RX) ||
 			 sks_at(ip, SKS_H_NETIF_RX2))
 			sks_hook_rx_napi(fregs, pip);
+		else if (sks_at(ip, SKS_H_NETIF_RECEIVE_SKB_LIST))
+			sks_hook_rx_napi_list(fregs, pip);
 		break;
 	case SKS_G_RX_IP:
 		if (sks_at(ip, SKS_H_IP_RCV) || sks_at(ip, SKS_H_IPV6_RCV))

@@ -32,6 +32,7 @@ void sks_hook_sock_destruct(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 /* rx.c */
 void sks_hook_rx_napi(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
+void sks_hook_rx_napi_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_irq(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_ip(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_ip_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip);

@@ -16,8 +16,9 @@
  *          interrupt handler on real NICs): ts_ns is that time, so napi
  *          minus irq is the delay from interrupt to poll
  *   napi   napi_gro_receive() (gro_receive_skb() from 6.15),
- *          netif_receive_skb(), netif_rx() and __netif_rx() (6.0) or
- *          netif_rx_ni() (before)
+ *          netif_receive_skb(), netif_receive_skb_list(), netif_rx() and
+ *          __netif_rx() (6.0) or netif_rx_ni() (before), and the
+ *          napi_gro_frags_entry tracepoint
  *   netif  the netif_receive_skb tracepoint (__netif_receive_skb_core)
  *   ip     ip_rcv(), ipv6_rcv(), and the list versions GRO batches use
  *   l4     tcp_v4_rcv(), tcp_v6_rcv(), udp_rcv(), udpv6_rcv()
@@ -741,10 +742,42 @@ void sks_hook_rx_read_udp(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 		    true);
 }
 
+/*
+ * A list of skbs a hook got, at @stage (napi, or ip with the IP header
+ * at skb->data), at most SKS_RX_LIST_MAX of them: the rest start being
+ * tracked at their next stage.
+ */
+static void sks_rx_list(struct list_head *head, unsigned int stage)
+{
+	struct sk_buff *skb;
+	int n = 0;
+
+	if (!head)
+		return;
+	list_for_each_entry(skb, head, list) {
+		if (n++ == SKS_RX_LIST_MAX)
+			break;
+		if (stage == SKBSTAMP_STAGE_NAPI)
+			sks_rx_napi(skb, NULL);
+		else
+			sks_rx_layer(skb, stage, 0);
+	}
+}
+
 /* Any function whose first argument is an skb a driver hands over. */
 void sks_hook_rx_napi(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
 	sks_rx_napi((struct sk_buff *)sks_ftrace_arg(fregs, 0), NULL);
+}
+
+/*
+ * netif_receive_skb_list(struct list_head *head): a driver hands a poll's
+ * packets over as one list (GRO's own lists go another way).
+ */
+void sks_hook_rx_napi_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
+{
+	sks_rx_list((struct list_head *)sks_ftrace_arg(fregs, 0),
+		    SKBSTAMP_STAGE_NAPI);
 }
 
 /*
@@ -758,6 +791,38 @@ void sks_hook_rx_napi_gro(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 
 	sks_gro_enter(skb);
 	sks_rx_napi(skb, sks_napi_of_gro_arg(sks_ftrace_arg(fregs, 0)));
+}
+
+/*
+ * The skb napi_gro_frags() is handling on this CPU, from its entry
+ * tracepoint to its exit one (in NAPI context, which they do not leave).
+ */
+static DEFINE_PER_CPU(struct sk_buff *, sks_frags_skb);
+
+/*
+ * The napi_gro_frags_entry tracepoint: a driver that builds its skbs from
+ * pages (napi_get_frags()) hands one over, its Ethernet header already
+ * pulled, as napi_gro_receive() gets it: the napi stage (no irq: the
+ * tracepoint names no NAPI instance).
+ */
+void sks_rx_gro_frags_enter(struct sk_buff *skb)
+{
+	this_cpu_write(sks_frags_skb, skb);
+	sks_rx_napi(skb, NULL);
+}
+
+/*
+ * The napi_gro_frags_exit tracepoint: GRO merged the packet and gives
+ * its skb back to the driver for the next packet (napi_reuse_skb(),
+ * GRO_MERGED_FREE), freed by no one: its merge ends here.  A stolen
+ * head's free, which the hooks see, ended it already.
+ */
+void sks_rx_gro_frags_done(int ret)
+{
+	struct sk_buff *skb = this_cpu_xchg(sks_frags_skb, NULL);
+
+	if (skb && ret == GRO_MERGED_FREE)
+		sks_rx_freed(skb, NULL, false, 0);
 }
 
 /*
@@ -798,17 +863,8 @@ void sks_hook_rx_ip(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 /* ip_list_rcv() and ipv6_list_rcv(struct list_head *head, ...) */
 void sks_hook_rx_ip_list(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	struct list_head *head = (struct list_head *)sks_ftrace_arg(fregs, 0);
-	struct sk_buff *skb;
-	int n = 0;
-
-	if (!head)
-		return;
-	list_for_each_entry(skb, head, list) {
-		if (n++ == SKS_RX_LIST_MAX)
-			break;
-		sks_rx_layer(skb, SKBSTAMP_STAGE_IP, 0);
-	}
+	sks_rx_list((struct list_head *)sks_ftrace_arg(fregs, 0),
+		    SKBSTAMP_STAGE_IP);
 }
 
 /* tcp_v4_rcv(), tcp_v6_rcv(), udp_rcv(), udpv6_rcv(struct sk_buff *skb) */

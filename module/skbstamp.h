@@ -150,5 +150,7 @@ void sks_rx_netif(struct sk_buff *skb);
 void sks_rx_freed(struct sk_buff *skb, void *location, bool drop,
 		  u32 reason);
 void sks_rx_gro_done(int ret);
+void sks_rx_gro_frags_enter(struct sk_buff *skb);
+void sks_rx_gro_frags_done(int ret);
 
 #endif /* SKS_SKBSTAMP_H */

@@ -28,6 +28,15 @@ static struct sks_tphook sks_tphooks[] = {
 	/* Every free of a tracked skb ends its entry; drops are recorded. */
 	{ "kfree_skb", sks_tp_kfree_skb, SKS_STAGES_RX, true },
 	{ "consume_skb", sks_tp_consume_skb, SKS_STAGES_RX, true },
+	/*
+	 * Drivers that build skbs from pages (napi_gro_frags()): the packet
+	 * at its napi stage, and the end of a merge whose skb GRO recycles
+	 * for the driver's next packet instead of freeing it.
+	 */
+	{ "napi_gro_frags_entry", sks_tp_napi_gro_frags_entry, SKS_STAGES_RX,
+	  true, true },
+	{ "napi_gro_frags_exit", sks_tp_napi_gro_frags_exit, SKS_STAGES_RX,
+	  true, true },
 #ifdef SKS_TP_GRO_EXIT
 	/* GRO's stolen heads: their merges end here (compat/rx_tp.h). */
 	{ "napi_gro_receive_exit", sks_tp_napi_gro_exit, SKS_STAGES_RX, true,

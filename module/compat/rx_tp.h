@@ -16,6 +16,20 @@ static void sks_tp_netif_receive_skb(void *data, struct sk_buff *skb)
 	sks_rx_netif(skb);
 }
 
+/*
+ * napi_gro_frags_entry(const struct sk_buff *skb) and
+ * napi_gro_frags_exit(int ret), every kernel
+ */
+static void sks_tp_napi_gro_frags_entry(void *data, const struct sk_buff *skb)
+{
+	sks_rx_gro_frags_enter((struct sk_buff *)skb);
+}
+
+static void sks_tp_napi_gro_frags_exit(void *data, int ret)
+{
+	sks_rx_gro_frags_done(ret);
+}
+
 #if defined(SKS_HAVE_KFREE_SKB_RX_SK)
 static void sks_tp_kfree_skb(void *data, struct sk_buff *skb, void *location,
 			     enum skb_drop_reason reason,

@@ -100,3 +100,43 @@ for p in pk:
 print("hw delays (ns):", sorted(p["delay_ns"] for p in pk))
 done()
 PY
+
+# nic_run PARAM NAME UDP-PORT TCP-PORT TCP-BYTES: a run with the test NIC's
+# module parameter PARAM set (how it hands packets over), the same
+# datagrams as above and a TCP transfer; records in NAME.json, status in
+# NAME-st.json, and in $n the packets the NIC counted in PARAM_packets.
+nic_run()
+{
+	echo 1 >"/sys/module/sks_testnic/parameters/$1"
+	"$SKS_TOOL" start stages tx,rx,hw || sks_fail "start failed"
+	sks_monitor_start "$SKS_TMP/$2.json" --json
+	sks_udp_flow 10.9.0.2 "$3" 5 sizes 50,500,1000,1400,8 gap-us 5000 quiet-ms 1
+	sks_tcp_flow 10.9.0.2 "$4" size "$5" quiet-ms 1
+	sks_monitor_stop
+	"$SKS_TOOL" --json status >"$SKS_TMP/$2-st.json"
+	"$SKS_TOOL" stop
+	echo 0 >"/sys/module/sks_testnic/parameters/$1"
+	n=$(ip netns exec b ethtool -S sksnic0b | sed -n "s/^ *$1_packets: //p")
+	echo "# $1: ${n:-no} packets"
+	sks_eq "$(sks_json "$SKS_TMP/$2-st.json" 'j["counters"]["rx_evicted"]')" 0 "evicted entries"
+}
+
+# The same NIC handing each poll's packets over as one list
+# (netif_receive_skb_list(), as drivers that batch do): every packet still
+# has its napi record, and its rx_hw stamp (no irq: the list names no
+# NAPI instance, and no GRO).
+nic_run rx_list list 7511 7512 20000
+[ "${n:-0}" -gt 5 ] || sks_fail "the NIC delivered ${n:-no} packets as lists"
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/list.json" \
+	--stages rx_hw,napi,netif,ip,l4,sockq,read udp:7511:2958:4 tcp:7512:20000:4 ||
+	sks_fail "receive records of packets delivered in lists"
+
+# The same NIC receiving into pages (napi_gro_frags(), the napi stage at
+# its entry tracepoint): every packet has napi and rx_hw, and the TCP
+# burst's segments that GRO merged, whose skbs it gives back to the
+# driver for the next frame instead of freeing them, end as merged.
+nic_run rx_frags frags 7521 7522 100000
+[ "${n:-0}" -gt 60 ] || sks_fail "the NIC delivered ${n:-no} packets from pages"
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/frags.json" --merges gro \
+	--stages rx_hw,napi,netif,ip,l4,sockq,read udp:7521:2958:4 tcp:7522:100000:4 ||
+	sks_fail "receive records of packets delivered from pages"

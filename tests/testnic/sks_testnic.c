@@ -5,7 +5,11 @@
  * Each pair sksnic<N>a <-> sksnic<N>b behaves like two real NICs connected
  * by a cable: a frame transmitted on one end is copied "onto the wire" into
  * a fresh buffer, queued on the other end's receive queue and handed to the
- * stack by that end's NAPI poll (napi_gro_receive).  The devices have no
+ * stack by that end's NAPI poll (napi_gro_receive(); with rx_list set
+ * netif_receive_skb_list(), one list per poll, as drivers that batch do;
+ * with rx_frags set napi_gro_frags(), the frame copied into a page of
+ * the skb napi_get_frags() gives, as drivers that receive into pages do;
+ * counted in rx_list_packets and rx_frags_packets).  The devices have no
  * rtnl_link_ops: like hardware they exist from module load to unload, can
  * be moved between network namespaces and return to init_net when theirs
  * goes away.
@@ -87,6 +91,16 @@ module_param(tx_delay_us, uint, 0644);
 MODULE_PARM_DESC(tx_delay_us,
 		 "Delay of TX hardware timestamp completion in microseconds (default 200, at most an hour)");
 
+static bool rx_list;
+module_param(rx_list, bool, 0644);
+MODULE_PARM_DESC(rx_list,
+		 "Deliver received packets with netif_receive_skb_list(), one list per NAPI poll, instead of napi_gro_receive() (default no)");
+
+static bool rx_frags;
+module_param(rx_frags, bool, 0644);
+MODULE_PARM_DESC(rx_frags,
+		 "Deliver received frames with napi_gro_frags(), each copied into a page, instead of napi_gro_receive() (default no)");
+
 /* ethtool -S counters, in this order. */
 enum sks_tn_estat {
 	SKS_TN_TX_HWTSTAMPS,
@@ -95,6 +109,8 @@ enum sks_tn_estat {
 	SKS_TN_TX_HWTSTAMP_PENDING,	/* gauge, not kept in stats[] */
 	SKS_TN_RX_HWTSTAMPS,
 	SKS_TN_RX_QUEUE_FULL,
+	SKS_TN_RX_LIST_PACKETS,
+	SKS_TN_RX_FRAGS_PACKETS,
 	SKS_TN_NUM_ESTATS
 };
 
@@ -105,6 +121,8 @@ static const char sks_tn_estat_names[SKS_TN_NUM_ESTATS][ETH_GSTRING_LEN] = {
 	[SKS_TN_TX_HWTSTAMP_PENDING] = "tx_hwtstamp_pending",
 	[SKS_TN_RX_HWTSTAMPS] = "rx_hwtstamps",
 	[SKS_TN_RX_QUEUE_FULL] = "rx_queue_full",
+	[SKS_TN_RX_LIST_PACKETS] = "rx_list_packets",
+	[SKS_TN_RX_FRAGS_PACKETS] = "rx_frags_packets",
 };
 
 /* Further counters, for ndo_get_stats64. */
@@ -451,10 +469,39 @@ static netdev_tx_t sks_tn_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/*
+ * Hand @skb's frame over as a driver receiving into pages does: copied
+ * into a page of the skb napi_get_frags() gives, its Ethernet header
+ * left for napi_gro_frags() to read.  False (nothing done) if the frame
+ * does not fit a page or there is no memory.
+ */
+static bool sks_tn_rx_frags(struct napi_struct *napi, struct sk_buff *skb)
+{
+	struct sk_buff *fskb;
+	struct page *page;
+
+	if (skb->len > PAGE_SIZE)
+		return false;
+	fskb = napi_get_frags(napi);
+	if (!fskb)
+		return false;
+	page = dev_alloc_page();
+	if (!page)
+		return false;
+	memcpy(page_address(page), skb->data, skb->len);
+	skb_add_rx_frag(fskb, 0, page, 0, skb->len, PAGE_SIZE);
+	skb_hwtstamps(fskb)->hwtstamp = skb_hwtstamps(skb)->hwtstamp;
+	consume_skb(skb);
+	napi_gro_frags(napi);
+	return true;
+}
+
 static int sks_tn_poll(struct napi_struct *napi, int budget)
 {
 	struct sks_tn_priv *priv = container_of(napi, struct sks_tn_priv, napi);
+	bool list = READ_ONCE(rx_list), frags = READ_ONCE(rx_frags);
 	struct sk_buff *skb;
+	LIST_HEAD(rx);
 	int done = 0;
 
 	while (done < budget && (skb = skb_dequeue(&priv->rxq))) {
@@ -462,10 +509,21 @@ static int sks_tn_poll(struct napi_struct *napi, int budget)
 		sks_tn_add(priv, SKS_TN_RX_BYTES, skb->len);
 		if (skb_hwtstamps(skb)->hwtstamp)
 			sks_tn_inc(priv, SKS_TN_RX_HWTSTAMPS);
-		skb->protocol = eth_type_trans(skb, priv->dev);
-		napi_gro_receive(napi, skb);
 		done++;
+		if (frags && sks_tn_rx_frags(napi, skb)) {
+			sks_tn_inc(priv, SKS_TN_RX_FRAGS_PACKETS);
+			continue;
+		}
+		skb->protocol = eth_type_trans(skb, priv->dev);
+		if (list) {
+			list_add_tail(&skb->list, &rx);
+			sks_tn_inc(priv, SKS_TN_RX_LIST_PACKETS);
+		} else {
+			napi_gro_receive(napi, skb);
+		}
 	}
+	if (!list_empty(&rx))
+		netif_receive_skb_list(&rx);
 	if (done < budget && napi_complete_done(napi, done) &&
 	    !skb_queue_empty_lockless(&priv->rxq))
 		napi_schedule(napi);
