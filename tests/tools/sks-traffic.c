@@ -79,8 +79,11 @@ static void sks_help(FILE *f)
 		"  tcp-server ADDR PORT [count BYTES] [timeout MS] [--ready-file PATH]\n"
 		"      listen (SO_REUSEADDR), accept ONE connection, read until EOF or\n"
 		"      BYTES read, close, print {\"received\":N}.\n"
-		"  udp-server ADDR PORT count N [timeout MS] [rcvbuf B] [--ready-file PATH]\n"
-		"      bind, receive N datagrams, print {\"received\":N,\"bytes\":B}.\n"
+		"  udp-server ADDR PORT count N [timeout MS] [rcvbuf B] [gro]\n"
+		"             [--ready-file PATH]\n"
+		"      bind, receive N datagrams, print {\"received\":N,\"bytes\":B,\n"
+		"      \"reads\":R}: R receive calls.  gro sets UDP_GRO: datagrams GRO\n"
+		"      merged come in one call, counted by the size its cmsg gives.\n"
 		"      timeout: stop when MS pass without a datagram (default: never).\n"
 		"  Servers print \"listening\" on stderr once ready, and create PATH\n"
 		"  if --ready-file is given.  tcp-server timeout bounds each wait.\n"
@@ -222,6 +225,7 @@ enum {
 	K_RCVBUF	= 1 << 13,
 	K_WAIT		= 1 << 14,
 	K_DSTOPTS	= 1 << 15,
+	K_GRO		= 1 << 16,
 };
 
 struct sks_opts {
@@ -378,6 +382,7 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 		{ "rcvbuf",		K_RCVBUF,	true },
 		{ "wait",		K_WAIT,		false },
 		{ "dstopts",		K_DSTOPTS,	false },
+		{ "gro",		K_GRO,		false },
 	};
 	const char *kw, *val;
 	unsigned int k;
@@ -556,11 +561,40 @@ static int tcp_server(struct sks_opts *o)
 	return 0;
 }
 
+/*
+ * One receive call: the bytes, and in *@segs how many datagrams they are
+ * (UDP_GRO hands datagrams GRO merged over as one buffer, and says their
+ * size in a cmsg; the last may be shorter).
+ */
+static ssize_t udp_recv(int fd, unsigned int *segs)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { sks_buf, sizeof(sks_buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int gso = 0;
+
+	*segs = 1;
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n <= 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == IPPROTO_UDP && cm->cmsg_type == UDP_GRO)
+			memcpy(&gso, CMSG_DATA(cm), sizeof(gso));
+	*segs = gso > 0 ? (n + gso - 1) / gso : 1;
+	return n;
+}
+
 static int udp_server(struct sks_opts *o)
 {
-	unsigned long long got = 0, bytes = 0;
+	unsigned long long got = 0, bytes = 0, reads = 0;
+	unsigned int segs;
 	ssize_t n;
-	int fd;
+	int fd, one = 1;
 
 	if (!(o->given & K_COUNT))
 		usage_err("udp-server needs 'count N'");
@@ -568,6 +602,9 @@ static int udp_server(struct sks_opts *o)
 	if (o->rcvbuf &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o->rcvbuf, sizeof(o->rcvbuf)))
 		die(errno, "SO_RCVBUFFORCE");
+	if ((o->given & K_GRO) &&
+	    setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one)))
+		die(errno, "UDP_GRO");
 	if (bind(fd, (struct sockaddr *)&o->sa, o->salen))
 		die(errno, "bind");
 	server_ready(o);
@@ -575,16 +612,18 @@ static int udp_server(struct sks_opts *o)
 	while (got < o->count) {
 		if (!wait_fd(fd, POLLIN, o->timeout_ms))
 			break;
-		n = recv(fd, sks_buf, sizeof(sks_buf), MSG_DONTWAIT);
+		n = udp_recv(fd, &segs);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			die(errno, "recv");
-		got++;
+		got += segs;
 		bytes += n;
+		reads++;
 	}
 	close(fd);
-	printf("{\"received\":%llu,\"bytes\":%llu}\n", got, bytes);
+	printf("{\"received\":%llu,\"bytes\":%llu,\"reads\":%llu}\n", got, bytes,
+	       reads);
 	return 0;
 }
 
@@ -1096,7 +1135,8 @@ int main(int argc, char **argv)
 		return tcp_server(&o);
 	}
 	if (!strcmp(cmd, "udp-server")) {
-		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY | K_RCVBUF);
+		parse_args(&o, argc, argv,
+			   K_COUNT | K_TIMEOUT | K_READY | K_RCVBUF | K_GRO);
 		return udp_server(&o);
 	}
 	if (!strcmp(cmd, "tcp-client")) {
