@@ -89,6 +89,7 @@ enum sks_hook_id {
 	SKS_H_COPY_DATAGRAM,
 	SKS_H_COPY_AND_CSUM,
 	SKS_H_CONSUME_UDP,
+	SKS_H_SPLICE_BITS,
 	SKS_NR_HOOKS
 };
 
@@ -179,6 +180,9 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 	[SKS_H_COPY_AND_CSUM] = { "skb_copy_and_csum_datagram_msg",
 				  SKS_G_RX_READ },
 	[SKS_H_CONSUME_UDP] = { "skb_consume_udp", SKS_G_RX_READ },
+	/* TCP's splice() to a pipe: a read without a copy. */
+	[SKS_H_SPLICE_BITS] = { "skb_splice_bits", SKS_G_RX_READ,
+				.helper = true, .optional = true },
 };
 
 /*
@@ -287,6 +291,8 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 			sks_hook_rx_read_udp(fregs, pip);
 		else if (sks_at(ip, SKS_H_COPY_AND_CSUM))
 			sks_hook_rx_read_csum(fregs, pip);
+		else if (sks_at(ip, SKS_H_SPLICE_BITS))
+			sks_hook_rx_read_splice(fregs, pip);
 		break;
 	case SKS_NR_GROUPS:
 		break;

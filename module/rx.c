@@ -26,8 +26,9 @@
  *          queues the data, or coalesces it into its last skb),
  *          __udp_enqueue_schedule_skb()
  *   read   skb_copy_datagram_iter(), skb_copy_and_csum_datagram_msg(),
- *          skb_consume_udp(): UDP, the datagram's copy (or the end of its
- *          recvmsg); TCP, the copy of the skb's last byte
+ *          skb_consume_udp(), skb_splice_bits(): UDP, the datagram's copy
+ *          (or the end of its recvmsg); TCP, the copy (or splice to a
+ *          pipe) of the skb's last byte
  *   drop   the kfree_skb tracepoint: location, and from 5.17 the reason;
  *          before 5.17 also TCP's __kfree_skb() of data it refuses
  *          (compat/tcp_drop.c), location the caller
@@ -671,12 +672,11 @@ void sks_hook_rx_sockq(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 }
 
 /*
- * skb_copy_datagram_iter(const struct sk_buff *skb, int offset,
- * struct iov_iter *to, int len) and skb_copy_and_csum_datagram_msg(skb,
- * int hlen, struct msghdr *msg) (@whole): the reader copies data out.
+ * The reader takes @len bytes of @skb from @off out of the socket (copies
+ * them, or splices them to a pipe), or with @whole all of them.
  */
-static noinline void sks_rx_read_maybe(sks_ftrace_regs_t *fregs,
-				       struct sk_buff *skb, bool whole)
+static noinline void sks_rx_read_maybe(struct sk_buff *skb, int off, int len,
+				       bool whole)
 {
 	const struct sks_config *cfg;
 	struct sock *sk = skb->sk;
@@ -695,8 +695,7 @@ static noinline void sks_rx_read_maybe(sks_ftrace_regs_t *fregs,
 		goto out;
 	/* TCP: read once its last byte is copied out. */
 	if (!whole && e->flow.proto == IPPROTO_TCP &&
-	    (int)sks_ftrace_arg(fregs, 1) +
-	    (int)sks_ftrace_arg(fregs, 3) < (int)skb->len)
+	    off + len < (int)skb->len)
 		goto out;
 	cfg = sks_conf();
 	if (in_task()) {
@@ -712,23 +711,43 @@ out:
 	sks_rx_unlock(&ref);
 }
 
-static __always_inline void sks_rx_read(sks_ftrace_regs_t *fregs,
-					struct sk_buff *skb, bool whole)
+static __always_inline void sks_rx_read(struct sk_buff *skb, int off,
+					int len, bool whole)
 {
 	if (skb && sks_rx_maybe(skb))
-		sks_rx_read_maybe(fregs, skb, whole);
+		sks_rx_read_maybe(skb, off, len, whole);
 }
 
+/*
+ * skb_copy_datagram_iter(const struct sk_buff *skb, int offset,
+ * struct iov_iter *to, int len)
+ */
 void sks_hook_rx_read(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_rx_read(fregs, (struct sk_buff *)sks_ftrace_arg(fregs, 0),
-		    false);
+	sks_rx_read((struct sk_buff *)sks_ftrace_arg(fregs, 0),
+		    sks_ftrace_arg(fregs, 1), sks_ftrace_arg(fregs, 3), false);
 }
 
+/*
+ * skb_copy_and_csum_datagram_msg(struct sk_buff *skb, int hlen,
+ * struct msghdr *msg): a whole datagram.
+ */
 void sks_hook_rx_read_csum(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_rx_read(fregs, (struct sk_buff *)sks_ftrace_arg(fregs, 0),
-		    true);
+	sks_rx_read((struct sk_buff *)sks_ftrace_arg(fregs, 0), 0, 0, true);
+}
+
+/*
+ * skb_splice_bits(struct sk_buff *skb, struct sock *sk,
+ * unsigned int offset, struct pipe_inode_info *pipe, unsigned int len,
+ * unsigned int flags): TCP's splice() moves the data to a pipe instead
+ * of copying it.
+ */
+void sks_hook_rx_read_splice(sks_ftrace_regs_t *fregs,
+			     unsigned long parent_ip)
+{
+	sks_rx_read((struct sk_buff *)sks_ftrace_arg(fregs, 0),
+		    sks_ftrace_arg(fregs, 2), sks_ftrace_arg(fregs, 4), false);
 }
 
 /*
@@ -738,8 +757,7 @@ void sks_hook_rx_read_csum(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
  */
 void sks_hook_rx_read_udp(sks_ftrace_regs_t *fregs, unsigned long parent_ip)
 {
-	sks_rx_read(fregs, (struct sk_buff *)sks_ftrace_arg(fregs, 1),
-		    true);
+	sks_rx_read((struct sk_buff *)sks_ftrace_arg(fregs, 1), 0, 0, true);
 }
 
 /*

@@ -4,7 +4,8 @@
 # receiving process, on its socket; the packets' lengths add up to what was
 # sent.  Then transmit and receive records of one TCP flow match: each
 # segment's receive tskey is the sequence number of a byte the sender
-# reported.
+# reported.  A reader that splices the data to a pipe instead of copying
+# it has its read records too.
 
 sks_load
 # For the record: the functions this kernel does not let skbstamp hook.
@@ -13,11 +14,16 @@ sks_netns_pair
 "$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 sks_rx_flows 10.0.0 fd00 7000
+# A reader that takes the data out with splice() to a pipe, not recv().
+sks_tcp_server_args=splice sks_tcp_flow 10.0.0.2 7005 sizes 100,1000,1448,5000,333 \
+	gap-us 20000 nodelay quiet-ms 1
 sks_monitor_stop
 "$SKS_TOOL" --json status >"$SKS_TMP/st.json"
 "$SKS_TOOL" stop
 
 sks_rx_flows_check "$SKS_TMP/rec.json" 7000 || sks_fail "receive records"
+sks_python "$SKS_TOP/tests/guest/rxcheck.py" "$SKS_TMP/rec.json" tcp:7005:7881:4 ||
+	sks_fail "receive records of a splicing reader"
 
 sks_check "$SKS_TMP" <<'PY' || sks_fail "tx/rx matching"
 from sksjson import check, done, load, records

@@ -286,12 +286,14 @@ sks_udp_flow()
 # sks_tcp_flow ADDR PORT CLIENT-ARGS...: a TCP server in namespace b on
 # ADDR PORT, and sks-traffic tcp-client with CLIENT-ARGS in namespace a;
 # their reports in $SKS_TMP/server.PORT and $SKS_TMP/client.PORT.  Fails
-# unless the server received every byte the client sent.
+# unless the server received every byte the client sent.  The server gets
+# the words of $sks_tcp_server_args too (splice, say).
 sks_tcp_flow()
 {
 	local addr=$1 port=$2 srv sent
 	shift 2
-	ip netns exec b "$SKS_TRAFFIC" tcp-server "$addr" "$port" \
+	# shellcheck disable=SC2086
+	ip netns exec b "$SKS_TRAFFIC" tcp-server "$addr" "$port" ${sks_tcp_server_args:-} \
 		--ready-file "$SKS_TMP/ready.$port" >"$SKS_TMP/server.$port" &
 	srv=$!
 	sks_wait_file "$SKS_TMP/ready.$port"

@@ -15,6 +15,7 @@
  *
  * Exit codes: 0 ok, 1 usage, 2 runtime error (message on stderr).
  */
+#define _GNU_SOURCE	/* splice() */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -76,9 +77,11 @@ static void sks_help(FILE *f)
 	fprintf(f,
 		"usage: %s SUBCOMMAND ARGS...\n"
 		"\n"
-		"  tcp-server ADDR PORT [count BYTES] [timeout MS] [--ready-file PATH]\n"
+		"  tcp-server ADDR PORT [count BYTES] [timeout MS] [splice]\n"
+		"             [--ready-file PATH]\n"
 		"      listen (SO_REUSEADDR), accept ONE connection, read until EOF or\n"
-		"      BYTES read, close, print {\"received\":N}.\n"
+		"      BYTES read, close, print {\"received\":N}.  splice: take the\n"
+		"      data out with splice() to a pipe (then drained), not recv().\n"
 		"  udp-server ADDR PORT count N [timeout MS] [rcvbuf B] [gro]\n"
 		"             [--ready-file PATH]\n"
 		"      bind, receive N datagrams, print {\"received\":N,\"bytes\":B,\n"
@@ -226,6 +229,7 @@ enum {
 	K_WAIT		= 1 << 14,
 	K_DSTOPTS	= 1 << 15,
 	K_GRO		= 1 << 16,
+	K_SPLICE	= 1 << 17,
 };
 
 struct sks_opts {
@@ -383,6 +387,7 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 		{ "wait",		K_WAIT,		false },
 		{ "dstopts",		K_DSTOPTS,	false },
 		{ "gro",		K_GRO,		false },
+		{ "splice",		K_SPLICE,	false },
 	};
 	const char *kw, *val;
 	unsigned int k;
@@ -515,11 +520,28 @@ static bool wait_fd(int fd, short events, long timeout_ms)
 
 static char sks_buf[65536];
 
+/*
+ * Take up to @want bytes out of TCP socket @fd without copying them to
+ * user space: splice() to the pipe @p, then drained from it.
+ */
+static ssize_t tcp_splice_recv(int fd, const int *p, size_t want)
+{
+	ssize_t n = splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE), m, left;
+
+	for (left = n; left > 0; left -= m) {
+		m = read(p[0], sks_buf, left < (ssize_t)sizeof(sks_buf) ?
+			 (size_t)left : sizeof(sks_buf));
+		if (m <= 0)
+			die(m ? errno : 0, "read from the splice pipe");
+	}
+	return n;
+}
+
 static int tcp_server(struct sks_opts *o)
 {
 	unsigned long long got = 0;
 	int one = 1;
-	int lfd, fd;
+	int lfd, fd, p[2];
 	ssize_t n;
 	size_t want;
 
@@ -540,6 +562,8 @@ static int tcp_server(struct sks_opts *o)
 	if (fd < 0)
 		die(errno, "accept");
 	close(lfd);
+	if ((o->given & K_SPLICE) && pipe(p))
+		die(errno, "pipe");
 
 	while (!(o->given & K_COUNT) || got < o->count) {
 		want = sizeof(sks_buf);
@@ -547,7 +571,10 @@ static int tcp_server(struct sks_opts *o)
 			want = o->count - got;
 		if (!wait_fd(fd, POLLIN, o->timeout_ms))
 			die(0, "timeout after %llu bytes", got);
-		n = recv(fd, sks_buf, want, 0);
+		if (o->given & K_SPLICE)
+			n = tcp_splice_recv(fd, p, want);
+		else
+			n = recv(fd, sks_buf, want, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -1131,7 +1158,7 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "tcp-server")) {
 		o.tcp = true;
-		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY);
+		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY | K_SPLICE);
 		return tcp_server(&o);
 	}
 	if (!strcmp(cmd, "udp-server")) {
