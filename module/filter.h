@@ -40,6 +40,7 @@ struct sks_filter {
 	u16 dport;
 	int ifindex;
 	u32 sample;
+	bool acks;		/* received pure TCP ACKs are traced too */
 };
 
 /*

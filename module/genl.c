@@ -36,6 +36,7 @@ static const struct nla_policy sks_cfg_policy[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_PAD]	= { .type = NLA_REJECT },
 	[SKBSTAMP_CFG_MODE]	= NLA_POLICY_MAX(NLA_U32, SKBSTAMP_MODE_SUMMARY),
 	[SKBSTAMP_CFG_DRAIN]	= NLA_POLICY_MAX(NLA_U32, SKBSTAMP_DRAIN_DUMP),
+	[SKBSTAMP_CFG_ACKS]	= { .type = NLA_FLAG },
 };
 
 /* Output-only attributes are NLA_REJECT: a request carrying one is wrong. */
@@ -66,6 +67,7 @@ static int sks_put_config(struct sk_buff *msg, const struct sks_config *cfg)
 	    nla_put_u32(msg, SKBSTAMP_CFG_MODE, cfg->mode) ||
 	    nla_put_u32(msg, SKBSTAMP_CFG_DRAIN, cfg->drain) ||
 	    (f->sample > 1 && nla_put_u32(msg, SKBSTAMP_CFG_SAMPLE, f->sample)) ||
+	    (f->acks && nla_put_flag(msg, SKBSTAMP_CFG_ACKS)) ||
 	    ((f->fields & SKS_F_PID) && nla_put_u32(msg, SKBSTAMP_CFG_PID, f->pid)) ||
 	    ((f->fields & SKS_F_CGROUP) &&
 	     nla_put_u64_64bit(msg, SKBSTAMP_CFG_CGROUP, f->cgroup, SKBSTAMP_CFG_PAD)) ||
@@ -96,6 +98,7 @@ static int sks_parse_filter(struct nlattr **tb, struct sks_filter *f,
 	memset(f, 0, sizeof(*f));
 	if (tb[SKBSTAMP_CFG_SAMPLE])
 		f->sample = nla_get_u32(tb[SKBSTAMP_CFG_SAMPLE]);
+	f->acks = nla_get_flag(tb[SKBSTAMP_CFG_ACKS]);
 	if (tb[SKBSTAMP_CFG_PID]) {
 		f->fields |= SKS_F_PID;
 		f->pid = nla_get_u32(tb[SKBSTAMP_CFG_PID]);

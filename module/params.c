@@ -9,7 +9,8 @@
  * waits for START as usual.  They take the values of the tool's start
  * command, spelled the same way: mode=records|summary, stages=LIST|all,
  * buffer=N, and the filters pid=N, proto=tcp|udp, family=4|6,
- * src=ADDR[/LEN], dst=ADDR[/LEN], sport=N, dport=N, sample=N.  The
+ * src=ADDR[/LEN], dst=ADDR[/LEN], sport=N, dport=N, sample=N, and
+ * acks=on|off (received pure TCP ACKs, with the receive stages).  The
  * configuration goes through the same checks as a START request; a value
  * that is not valid, or a START the module refuses, fails the load with
  * the reason in the kernel log.  All parameters are read-only at runtime:
@@ -70,6 +71,10 @@ MODULE_PARM_DESC(dport, "With autostart: remote port");
 static unsigned int sks_p_sample;
 module_param_named(sample, sks_p_sample, uint, 0444);
 MODULE_PARM_DESC(sample, "With autostart: trace one send call in N");
+
+static bool sks_p_acks;
+module_param_named(acks, sks_p_acks, bool, 0444);
+MODULE_PARM_DESC(acks, "With autostart: trace received pure TCP ACKs too (default: no)");
 
 static const char *const sks_p_stage_names[] = {
 	[SKBSTAMP_STAGE_SENDMSG]	= "sendmsg",
@@ -177,6 +182,7 @@ static int sks_p_config(struct sks_config *cfg)
 	if (sks_p_buffer)
 		cfg->buffer = sks_p_buffer;
 	f->sample = sks_p_sample;
+	f->acks = sks_p_acks;
 	if (sks_p_pid) {
 		f->fields |= SKS_F_PID;
 		f->pid = sks_p_pid;

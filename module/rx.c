@@ -157,13 +157,31 @@ static int sks_rx_ipv6_l4(const struct sk_buff *skb, int off, u8 *proto)
 }
 
 /*
- * The flow, payload length and key of @skb, whose IP header is @off bytes
- * from skb->data, into @e; false for anything not traced.  Only headers
- * are read, through skb_header_pointer(): they may be short or in
- * fragments.  @e->ip_len remembers the packet's length as read, so that
- * later stages read the headers again only if it changed (GRO).
+ * A TCP segment without data that only acknowledges (with or without
+ * FIN; not a SYN or RST), which @acks says to trace too: its key is the
+ * last byte it acknowledges, the key of the sender's skb that byte ended,
+ * so that the sender's ack record matches the ACK it took.
  */
-static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
+static bool sks_rx_pure_ack(const struct tcphdr *th, bool acks,
+			    struct sks_rx *e)
+{
+	if (!acks || !th->ack || th->syn || th->rst)
+		return false;
+	e->len = 0;
+	e->tskey = ntohl(th->ack_seq) - 1;
+	return true;
+}
+
+/*
+ * The flow, payload length and key of @skb, whose IP header is @off bytes
+ * from skb->data, into @e; false for anything not traced (pure TCP ACKs
+ * unless @acks).  Only headers are read, through skb_header_pointer():
+ * they may be short or in fragments.  @e->ip_len remembers the packet's
+ * length as read, so that later stages read the headers again only if it
+ * changed (GRO).
+ */
+static bool sks_rx_parse(const struct sk_buff *skb, int off, bool acks,
+			 struct sks_rx *e)
 {
 	unsigned int plen, hl;
 	int l4off;
@@ -221,10 +239,15 @@ static bool sks_rx_parse(const struct sk_buff *skb, int off, struct sks_rx *e)
 		const struct tcphdr *th;
 
 		th = skb_header_pointer(skb, l4off, sizeof(_th), &_th);
-		if (!th || th->doff < 5 || plen <= th->doff * 4)
+		if (!th || th->doff < 5 || plen < th->doff * 4)
 			return false;
-		e->len = plen - th->doff * 4;
-		e->tskey = ntohl(th->seq) + e->len - 1;
+		if (plen == th->doff * 4) {
+			if (!sks_rx_pure_ack(th, acks, e))
+				return false;
+		} else {
+			e->len = plen - th->doff * 4;
+			e->tskey = ntohl(th->seq) + e->len - 1;
+		}
 		e->flow.sport = th->source;
 		e->flow.dport = th->dest;
 	} else if (proto == IPPROTO_UDP) {
@@ -256,7 +279,8 @@ static noinline void sks_rx_reparse(const struct sk_buff *skb, int off,
 {
 	struct sks_rx __uninitialized now;	/* written by the parse */
 
-	if (sks_rx_parse(skb, off, &now)) {
+	/* Tracked already: a pure ACK was let in then. */
+	if (sks_rx_parse(skb, off, true, &now)) {
 		e->len = now.len;
 		e->tskey = now.tskey;
 		e->ip_len = now.ip_len;
@@ -420,8 +444,11 @@ static noinline void sks_rx_freed_maybe(struct sk_buff *skb, void *location,
 		sks_rx_unlock(&ref);
 		return;
 	}
-	/* Before 5.17 TCP drops with a plain free (compat/tcp_drop.c). */
-	if (!drop && sks_tcp_drop_site((unsigned long)location))
+	/*
+	 * Before 5.17 TCP drops data with a plain free (compat/tcp_drop.c).
+	 * Not a pure ACK: those functions free the ACKs they took that way.
+	 */
+	if (!drop && e->len && sks_tcp_drop_site((unsigned long)location))
 		drop = true;
 	sks_rx_end(sks_conf(), e, drop, location, reason);
 	sks_rx_remove(&ref, e);
@@ -447,7 +474,7 @@ static bool sks_rx_new(const struct sks_config *cfg, struct sk_buff *skb,
 		       int off, struct sks_rx *e)
 {
 	memset(e, 0, sizeof(*e));
-	if (!skb->dev || !sks_rx_parse(skb, off, e))
+	if (!skb->dev || !sks_rx_parse(skb, off, cfg->filter.acks, e))
 		return false;
 	e->skb = skb;
 	e->stamp = jiffies;

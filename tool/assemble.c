@@ -223,9 +223,13 @@ static bool sks_pkt_complete(const struct sks_asm *a, const struct sks_pkt *p)
  */
 static bool sks_rx_ended(const struct sks_asm *a, const struct sks_pkt *p)
 {
-	const uint32_t end = 1u << SKBSTAMP_STAGE_READ | 1u << SKBSTAMP_STAGE_DROP |
-			     1u << SKBSTAMP_STAGE_MERGE;
+	uint32_t end = 1u << SKBSTAMP_STAGE_READ | 1u << SKBSTAMP_STAGE_DROP |
+		       1u << SKBSTAMP_STAGE_MERGE;
 	const uint32_t napi = 1u << SKBSTAMP_STAGE_NAPI;
+
+	/* A pure ACK (acks on) has no data to read: the socket took it. */
+	if (p->r.proto == IPPROTO_TCP && !p->r.len)
+		end |= 1u << SKBSTAMP_STAGE_SOCKQ;
 
 	if (!(p->have & end))
 		return false;

@@ -32,6 +32,7 @@ static struct nla_policy sks_cfg_pol[SKBSTAMP_CFG_MAX + 1] = {
 	[SKBSTAMP_CFG_SAMPLE]	= { .type = NLA_U32 },
 	[SKBSTAMP_CFG_MODE]	= { .type = NLA_U32 },
 	[SKBSTAMP_CFG_DRAIN]	= { .type = NLA_U32 },
+	[SKBSTAMP_CFG_ACKS]	= { .type = NLA_FLAG },
 };
 
 /* The filters of a configuration, as "skbstamp start" spells them. */
@@ -59,6 +60,8 @@ static void sks_out_filters(struct sks_ctx *ctx, struct nlattr **cf)
 		snprintf(buf, sizeof(buf), "%s:", nums[i].key);
 		sks_out_u64(ctx, nums[i].key, buf, v);
 	}
+	if (cf[SKBSTAMP_CFG_ACKS])
+		sks_out_str(ctx, "acks", "acks:", "on");
 	if (cf[SKBSTAMP_CFG_PROTO])
 		sks_out_str(ctx, "proto", "proto:",
 			    sks_proto_name(nla_get_u8(cf[SKBSTAMP_CFG_PROTO])));

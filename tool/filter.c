@@ -6,7 +6,11 @@
  *
  *   pid N | cgroup PATH | netns NAME|PATH | proto tcp|udp | family 4|6 |
  *   src ADDR[/LEN] | dst ADDR[/LEN] | sport N | dport N | dev IFNAME |
- *   sample N
+ *   sample N | acks on|off
+ *
+ * "acks on" is not a filter but widens what the receive stages trace:
+ * TCP segments without data (pure ACKs) too.  It lives here so that
+ * start, set and the configuration file all take it.
  *
  * "dev" names a device of the caller's network namespace, and implies that
  * namespace unless "netns" says otherwise (device indexes are per
@@ -176,6 +180,15 @@ int sks_filter_arg(struct nl_msg *msg, const char *key, const char *val,
 		if (sks_parse_u32("sample", val, &v) || !v)
 			return -1;
 		return nla_put_u32(msg, SKBSTAMP_CFG_SAMPLE, v) ? -1 : 0;
+	}
+	if (!strcmp(key, "acks")) {
+		if (strcmp(val, "on") && strcmp(val, "off")) {
+			fprintf(stderr, "skbstamp: acks is on or off, not '%s'\n", val);
+			return -1;
+		}
+		if (!strcmp(val, "off"))
+			return 0;
+		return nla_put_flag(msg, SKBSTAMP_CFG_ACKS) ? -1 : 0;
 	}
 	return 1;
 

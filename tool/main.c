@@ -20,7 +20,8 @@ static const struct sks_cmd sks_cmds[] = {
 	  "      [FILTER...]",
 	  "start tracing (stages: comma-separated names, tx, rx, or all); FILTER: pid N,\n"
 	  "      cgroup PATH, netns NAME|PATH, proto tcp|udp, family 4|6, src ADDR[/LEN],\n"
-	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N" },
+	  "      dst ADDR[/LEN], sport N, dport N, dev IFNAME, sample N; acks on: the\n"
+	  "      receive stages trace pure TCP ACKs too" },
 	{ "set", sks_cmd_set, "[stages LIST] [FILTER...]",
 	  "replace the running filters, sampling and stages atomically (what is\n"
 	  "      not given is reset as for start; histograms are kept); mode, drain\n"

@@ -15,7 +15,7 @@ insmod "$SKS_KO" autostart=1 mode=bogus 2>/dev/null && sks_fail "insmod with mod
 dmesg | grep -q "skbstamp: mode: records or summary, not 'bogus'" ||
 	sks_fail "no reason in the kernel log for mode=bogus"
 
-sks_load autostart=1 mode=summary stages=sendmsg,sched,sw proto=udp dport=6300 src=10.0.0.0/24
+sks_load autostart=1 mode=summary stages=sendmsg,sched,sw proto=udp dport=6300 src=10.0.0.0/24 acks=on
 "$SKS_TOOL" --json status >"$SKS_TMP/p.json" || sks_fail "status failed"
 sks_udp 6300 5
 sks_udp 6399 3
@@ -34,14 +34,14 @@ cp "$SKS_KO" "/lib/modules/$abi/updates/"
 depmod "$abi" "/lib/modules/$abi/updates/skbstamp.ko" || sks_fail "depmod failed"
 
 export SKBSTAMP_CONF=$SKS_TMP/skbstamp.conf SKBSTAMP=$SKS_TOOL
-printf '# test\nmode summary   # histograms\nstages sendmsg,sched,sw\n\nproto udp\ndport 6302\n' \
+printf '# test\nmode summary   # histograms\nstages sendmsg,sched,sw\n\nproto udp\ndport 6302\nacks on\n' \
 	>"$SKBSTAMP_CONF"
 "$svc" start || sks_fail "skbstamp-service start failed"
 sks_loaded || sks_fail "start did not load the module"
 "$SKS_TOOL" status
 "$SKS_TOOL" --json status >"$SKS_TMP/s1.json"
 sks_udp 6302 4
-sed -i 's/^dport 6302/dport 6303/' "$SKBSTAMP_CONF"
+sed -i -e 's/^dport 6302/dport 6303/' -e '/^acks on/d' "$SKBSTAMP_CONF"
 "$svc" reload || sks_fail "skbstamp-service reload failed"
 "$SKS_TOOL" --json status >"$SKS_TMP/s2.json"
 sks_udp 6303 3
@@ -67,11 +67,14 @@ c = p["config"]
 check(c["mode"] == "summary", "mode=summary")
 check(c["stages"] == ["sendmsg", "sched", "sw"] or c["stages"] == "sendmsg,sched,sw", "stages=: %s" % c["stages"])
 check(c.get("proto") == "udp" and c.get("dport") == 6300 and c.get("src") == "10.0.0.0/24", "filters: %s" % c)
+check(c.get("acks") == "on", "acks=on")
 check(udp("ph.json") == 5, "autostart filters: only the 5 datagrams to port 6300")
 s1, s2 = load("s1.json"), load("s2.json")
 check(s1["state"] == "running" and s1["config"]["mode"] == "summary", "service start: running, summary")
 check(s1["config"].get("dport") == 6302, "service start: dport from the file")
+check(s1["config"].get("acks") == "on", "service start: acks on from the file")
 check(s2["config"].get("dport") == 6303, "reload: dport from the changed file")
+check("acks" not in s2["config"], "reload: acks off once the file drops it")
 check(udp("h2.json") == 7, "reload keeps the histogram: 4 before + 3 after, not the 2 filtered")
 done()
 PY

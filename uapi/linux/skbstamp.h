@@ -172,6 +172,9 @@ enum skbstamp_cfg {
 	SKBSTAMP_CFG_DRAIN,		/* u32: enum skbstamp_drain; default
 					 * multicast
 					 */
+	SKBSTAMP_CFG_ACKS,		/* flag: trace received TCP segments
+					 * without data (pure ACKs) too
+					 */
 
 	__SKBSTAMP_CFG_MAX,
 	SKBSTAMP_CFG_MAX = __SKBSTAMP_CFG_MAX - 1

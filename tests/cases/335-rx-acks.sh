@@ -1,0 +1,78 @@
+# Pure TCP ACKs on receive, an opt-in ("acks on").  A stream from a to b
+# with the receive stages and acks on: the ACKs b sends back are packets
+# of their own at a, len 0, napi to sockq under one id and no read, ended
+# at sockq in the text monitor; each one's tskey is the last byte it
+# acknowledges, so most of the sender's ack records (one per skb; a
+# delayed ACK may cover two) have the ACK that caused them, taken by the
+# socket (sockq) no later than the ack record.  Without acks, no record of
+# a packet without data.  status shows the setting; a bad value is refused.
+
+sks_load
+sks_netns_pair
+out=$("$SKS_TOOL" start stages tx,rx acks maybe 2>&1) &&
+	sks_fail "start took 'acks maybe'"
+[[ $out == *"acks is on or off"* ]] || sks_fail "no clear error for 'acks maybe': $out"
+
+"$SKS_TOOL" start stages tx,rx acks on || sks_fail "start failed"
+"$SKS_TOOL" --json status >"$SKS_TMP/st.json"
+"$SKS_TOOL" status | grep -q '^ *acks: *on' || sks_fail "status does not show acks: on"
+sks_monitor_start "$SKS_TMP/text.txt" monitor
+text_pid=$sks_monitor_pid
+sks_monitor_start "$SKS_TMP/rec.json" --json
+sks_tcp_flow 10.0.0.2 7350 sizes 100,1000,1400,5000,333 gap-us 20000 nodelay quiet-ms 1
+sks_monitor_stop
+kill -INT "$text_pid"
+wait "$text_pid" || sks_fail "the text monitor exited with status $?"
+"$SKS_TOOL" stop
+
+# The same stream without acks: no packet without data is recorded.
+"$SKS_TOOL" start stages tx,rx || sks_fail "start failed"
+sks_monitor_start "$SKS_TMP/noacks.json" --json
+sks_tcp_flow 10.0.0.2 7351 sizes 100,1000,1400,5000,333 gap-us 20000 nodelay quiet-ms 1
+sks_monitor_stop
+"$SKS_TOOL" --json status >"$SKS_TMP/st2.json"
+"$SKS_TOOL" stop
+
+sks_check "$SKS_TMP" <<'PY' || sks_fail "pure ACK records"
+import re
+from sksjson import check, done, load, records, tmp, tx_flow
+recs = records("rec.json")
+acks = [r for r in recs if "id" in r and r["proto"] == "tcp" and r["sport"] == 7350]
+byid = {}
+for r in acks:
+    byid.setdefault(r["id"], []).append(r)
+check(len(byid) >= 3, "ACKs from b to a traced (%d packets)" % len(byid))
+want = ["napi", "netif", "ip", "l4", "sockq"]
+bad = [i for i, rs in byid.items()
+       if sorted(r["stage"] for r in rs) != sorted(want) or any(r["len"] for r in rs)]
+check(not bad, "each ACK: len 0, napi netif ip l4 sockq once, no read (%s)" %
+      ["%d:%s" % (i, [r["stage"] for r in byid[i]]) for i in bad])
+sockq = {r["tskey"]: r for r in acks if r["stage"] == "sockq"}
+txack = [r for r in tx_flow("rec.json", "tcp", 7350) if r["stage"] == "ack"]
+check(len(txack) == 5, "an ack record for each of the 5 skbs sent (%d)" % len(txack))
+hit = [r for r in txack if r["tskey"] in sockq]
+check(2 * len(hit) > len(txack),
+      "most ack records have the ACK of their key (%d of %d; keys %s, ACKs %s)" %
+      (len(hit), len(txack), [r["tskey"] for r in txack], sorted(sockq)))
+check(all(sockq[r["tskey"]]["ts_ns"] <= r["ts_ns"] for r in hit),
+      "each ACK reached the socket no later than its ack record")
+check(load("st.json")["config"].get("acks") == "on", "status JSON: acks on")
+# The handshake's last ACK and the FIN (len 0, from a) at b too.
+check(any("id" in r and r["dport"] == 7350 and r["len"] == 0 for r in recs),
+      "the client's pure ACKs at the server")
+
+# The text monitor ends an ACK at sockq, not at expiry.
+lines = [l for l in open("%s/text.txt" % tmp) if re.search(r" rx tcp 10\.0\.0\.2:7350 > .* len 0 ", l)]
+check(len(lines) == len(byid), "a text line per ACK (%d of %d)" % (len(lines), len(byid)))
+check(lines and all("sockq" in l and "incomplete" not in l for l in lines),
+      "each ended at sockq: %s" % lines[:2])
+
+quiet = [r for r in records("noacks.json") if "id" in r and r["len"] == 0]
+check(not quiet, "without acks, no packet without data (%d records)" % len(quiet))
+check(any("id" in r and r["dport"] == 7351 for r in records("noacks.json")),
+      "without acks, the data still traced")
+check("acks" not in load("st2.json")["config"], "status JSON without acks")
+for st in ("st.json", "st2.json"):
+    check(load(st)["counters"]["rx_evicted"] == 0, "%s: no entry evicted" % st)
+done()
+PY
