@@ -35,6 +35,11 @@ configs=(warmup "${configs[@]}")
 out=$top/build/ledger${SKS_LEDGER_TAG:+-$SKS_LEDGER_TAG}
 mkdir -p "$out"
 
+# A fresh machine has neither the workload tools nor, for bpfhist and
+# bpfring, BPF's toolchain (as for make bench).
+bpfdeps=()
+[[ " ${configs[*]} " != *" bpf"* ]] || bpfdeps=(clang llvm libbpf-dev bpftool)
+tests/lib/deps.sh sockperf "${bpfdeps[@]}" || die "installing the ledger's packages failed"
 sks_build_host
 make -s -C bench/tools
 sks_stage_src "$out/src"
