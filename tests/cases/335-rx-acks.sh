@@ -60,6 +60,11 @@ check(2 * len(hit) > len(txack),
       (len(hit), len(txack), [r["tskey"] for r in txack], sorted(sockq)))
 check(all(sockq[r["tskey"]]["ts_ns"] <= r["ts_ns"] for r in hit),
       "each ACK reached the socket no later than its ack record")
+# The SYN-ACK acknowledges the client's SYN (key: the ISN, the first
+# skb's key less its length) and is not a pure ACK: not traced.
+first = min(txack, key=lambda r: r["tskey"]) if txack else None
+check(first and all(r["tskey"] != first["tskey"] - first["len"] for r in acks),
+      "the SYN-ACK is not traced as an ACK")
 check(load("st.json")["config"].get("acks") == "on", "status JSON: acks on")
 # The handshake's last ACK and the FIN (len 0, from a) at b too.
 check(any("id" in r and r["dport"] == 7350 and r["len"] == 0 for r in recs),
