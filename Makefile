@@ -15,6 +15,7 @@
 #                         where their postinst has DKMS build the module
 #   make soak [KERNELS=...] [ONLY=...]  the stress cases at full scale
 #                         (200 start/stop cycles, 50 loads, 100,000 sockets)
+#                         and the packages' in-guest DKMS compile (deb)
 #   make check-debug [ONLY=...] [SOAK=1]  the suite on a KASAN/lockdep/
 #                         kmemleak 6.1 kernel (built once, cached; hours the
 #                         first time); SOAK=1: stress cases at full scale
@@ -100,8 +101,9 @@ check:
 	SKS_ONLY=$(ONLY) tests/check.sh $(KERNELS)
 
 # The stress cases at full scale (tests/guest/lib.sh sks_scale): make
-# check runs the same cases smaller.
-SOAK_CASES := 155,180,185,190,240,250,260
+# check runs the same cases smaller.  430 brings the deb job, where the
+# packages' postinst has DKMS compile the module in a guest.
+SOAK_CASES := 155,180,185,190,240,250,260,430
 soak:
 	SKS_SOAK=1 SKS_ONLY=$(or $(ONLY),$(SOAK_CASES)) tests/check.sh $(KERNELS)
 

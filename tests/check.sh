@@ -6,15 +6,17 @@
 # monitor's lines against printf's, coding style, the Grafana dashboard's
 # JSON and PromQL, make deb), then one suite per kernel (fetch, W=1
 # build, sparse, DKMS add, build and install into a private tree, and the
-# in-guest suite tests/guest/suite.sh), then the "deb"
-# suite: case 430 alone in a 6.1 guest of its own, where the Debian
-# packages' postinst has DKMS compile the module (minutes under emulation,
-# so a longer case limit: SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N
-# passed, N failed, N skipped", after a short account of every failure
+# in-guest suite tests/guest/suite.sh; in the 6.1 guest case 430 installs
+# the packages make deb built, with the module DKMS built on the host).
+# make soak, or "deb" named as an argument, adds the "deb" suite: case 430
+# alone in a 6.1 guest of its own, where the Debian packages' postinst has
+# DKMS compile the module (minutes under emulation, so a longer case
+# limit: SKS_DEB_CASE_TIMEOUT, default 3600 s).  Then "N passed, N
+# failed, N skipped", after a short account of every failure
 # (tests/lib/ktap-failures.awk).  Exits non-zero if anything failed.
 #
 # Arguments name what to run: kernels of tests/kernels.conf and "deb"
-# (default: every kernel and deb).  SKS_ONLY=PATTERNS (make check ONLY=...)
+# (default: every kernel, and deb in make soak).  SKS_ONLY=PATTERNS (make check ONLY=...)
 # runs only the in-guest cases whose name contains one of the
 # comma-separated PATTERNS (deb only if they select 430-deb).  SKS_JOBS=N
 # (default 2, one per core: each guest is one single-threaded TCG process)
@@ -40,7 +42,8 @@ source tests/lib/ktap.sh
 
 tests/lib/deps.sh || die "cannot install the packages the tests need"
 
-# The deb job's guest: bookworm's kernel, whose headers name the compiler
+# The packages' guest (the deb job's, and the kernel job that runs case
+# 430 in make check): bookworm's kernel, whose headers name the compiler
 # the guest's userland (the host's, bookworm) has, gcc-12.
 deb_kernel=6.1
 deb=0
@@ -51,7 +54,11 @@ if [ $# -gt 0 ]; then
 	done
 else
 	mapfile -t kernels < <(sks_kernel_names)
-	deb=1
+	# The packages' in-guest DKMS compile is a soak: minutes of
+	# emulation that compile the very source each kernel's DKMS step
+	# built on the host.  make check's case 430 runs in the 6.1 guest
+	# without it.
+	[ "${SKS_SOAK:-0}" != 1 ] || deb=1
 fi
 for k in "${kernels[@]}"; do
 	sks_kernel_field "$k" abi >/dev/null
@@ -168,7 +175,7 @@ job_end()
 # $build/JOB/counts.
 run_kernel()
 {
-	local job=$1 k=${1%-mt} rc kb=$build/$1 log=$build/$1/log abi
+	local job=$1 k=${1%-mt} rc kb=$build/$1 log=$build/$1/log abi debenv
 	# Multi-threaded TCG runs the four vCPUs on host threads of their
 	# own, so that the churn cases' races between CPUs really happen in
 	# parallel (single-threaded TCG runs one vCPU at a time).
@@ -200,12 +207,18 @@ run_kernel()
 		abi=$(sks_kernel_field "$k" abi)
 		# Four vCPUs, so that per-CPU paths run concurrently (case 240);
 		# single-threaded TCG runs them on one host thread all the same.
+		# Case 430, in the packages' guest: they install, and ship
+		# the source this job's DKMS step built ($src).
+		debenv=()
+		[ "$k" != "$deb_kernel" ] ||
+			debenv=(SKS_DEB_DIR="$build/deb" SKS_DEB_SRC="$src")
 		tests/lib/vm-run.sh --kernel "$(sks_kernel_vmlinuz "$k")" \
 			--modules "$(sks_kernel_modules "$k")" --out "$kb/out" \
 			--smp 4 --timeout 3000 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
 			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
+			"${debenv[@]}" \
 			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
 		step_done "$kb" guest
@@ -216,12 +229,13 @@ run_kernel()
 	job_end "$kb" "$job"
 }
 
-# run_deb: the "deb" suite, in a subshell of its own like run_kernel: the
-# packages of the host suite installed in a $deb_kernel guest of their own,
-# where the postinst has DKMS compile the module (case 430 alone).  That
-# build takes minutes of emulation, more than the 600 s other cases get,
-# and does not depend on the rest of the suite, so it runs beside the
-# kernels' jobs instead of lengthening one of them.
+# run_deb: the "deb" suite (make soak, or "deb" named), in a subshell of
+# its own like run_kernel: the packages of the host suite installed in a
+# $deb_kernel guest of their own, where the postinst has DKMS compile the
+# module (case 430 alone, SKS_DEB_BUILD=guest).  That build takes minutes
+# of emulation, more than the 600 s other cases get, and does not depend
+# on the rest of the suite, so it runs beside the kernels' jobs instead of
+# lengthening one of them.
 run_deb()
 {
 	local kb=$1 rc log=$1/log abi ct
@@ -238,7 +252,7 @@ run_deb()
 			--modules "$(sks_kernel_modules "$deb_kernel")" --out "$kb/out" \
 			--smp 4 --timeout $((ct + 600)) -- \
 			env SKS_ONLY=430-deb SKS_CASE_TIMEOUT="$ct" \
-			SKS_DEB_DIR="$build/deb" \
+			SKS_DEB_DIR="$build/deb" SKS_DEB_BUILD=guest \
 			SKS_KHDR="$(realpath "$(sks_kernel_root "$deb_kernel")")/usr/src/linux-headers-$abi" \
 			tests/guest/suite.sh "" "$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
 		step_done "$kb" guest
