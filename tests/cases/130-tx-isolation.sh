@@ -58,16 +58,18 @@ done
 "$SKS_TOOL" start || sks_fail "start failed"
 sks_monitor_start "$SKS_TMP/rec.json" --json
 traced=()
+cmp=()
 i=0
 for app in "${apps[@]}"; do
 	# shellcheck disable=SC2086
 	client $app
 	traced+=($port)
-	echo "$app:"
-	sks_python "$SKS_TOP/tests/guest/errqcmp.py" "${untraced[$i]}" "$SKS_TMP/c.$port"
+	cmp+=("$app" "${untraced[$i]}" "$SKS_TMP/c.$port")
 	i=$((i + 1))
 done
 sks_monitor_stop
+sks_python "$SKS_TOP/tests/guest/errqcmp.py" "${cmp[@]}" ||
+	sks_fail "a traced application's error queue differs from its untraced run"
 
 # Each traced run was really traced: its flow has records of every stage.
 i=0

@@ -7,8 +7,8 @@
 # loaded, so one case's failure cannot hide in the next one's result.
 #
 # usage: suite.sh KO TOOL [OUTDIR]
-# KO may be empty when no case run loads the suite's module (make check's
-# deb job runs case 430 alone, which loads what DKMS built).
+# KO may be empty when no case run loads the suite's module (the deb job
+# of make soak runs case 430 alone, which loads what DKMS built).
 # Writes the KTAP to stdout and, when OUTDIR is given, to OUTDIR/ktap.
 # SKS_CASE_TIMEOUT: seconds a case may take (default 600).
 #
@@ -70,6 +70,18 @@ ktap()
 	[ -z "$out" ] || echo "$*" >>"$out/ktap"
 }
 
+# ktap_log FILE: FILE's lines as KTAP diagnostics, in one pass to each
+# output: a case may print thousands of lines (400's export), and a shell
+# loop with an open and append per line, over 9p, is slow under TCG.
+ktap_log()
+{
+	if [ -z "$out" ]; then
+		awk '{ print "# " $0 }' "$1"
+	else
+		awk '{ print "# " $0 }' "$1" | tee -a "$out/ktap"
+	fi
+}
+
 [ -z "$out" ] || : >"$out/ktap"
 mapfile -t cases < <(ls "$top"/tests/cases/*.sh | sort)
 if [ -n "${SKS_ONLY:-}" ]; then
@@ -122,7 +134,7 @@ for c in "${cases[@]}"; do
 	if [ -d /sys/module/skbstamp ]; then
 		rmmod skbstamp >>"$tmp/log" 2>&1 || { echo "FAIL: cannot unload the module after the case" >>"$tmp/log"; rc=1; }
 	fi
-	while IFS= read -r line; do ktap "# $line"; done <"$tmp/log"
+	ktap_log "$tmp/log"
 	case $rc in
 	0) ktap "ok $n $name # time ${secs}s" ;;
 	4) ktap "ok $n $name # SKIP $(grep -m1 '^SKIP:' "$tmp/log" | cut -c7-)" ;;
@@ -173,7 +185,7 @@ for f in "${final[@]}"; do
 	n=$((n + 1))
 	rc=0
 	"${f}_check" >/tmp/sks-final.log 2>&1 || rc=$?
-	while IFS= read -r line; do ktap "# $line"; done </tmp/sks-final.log
+	ktap_log /tmp/sks-final.log
 	case $f in
 	kmemleak) name="kmemleak: no leak from skbstamp or the test NIC after unload" ;;
 	lockdep) name="lockdep still on after every case" ;;
