@@ -24,7 +24,7 @@
 
 dir=${SKS_DEB_DIR:-}
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SKS_TOP/dkms.conf")
-[ -n "$dir" ] || sks_skip "no packages given (SKS_DEB_DIR; make check installs them in a guest of their own)"
+[ -n "$dir" ] || sks_skip "no packages given (SKS_DEB_DIR: make check gives them to the 6.1 guest)"
 for f in "skbstamp_$ver-1_amd64.deb" "skbstamp-dkms_$ver-1_all.deb"; do
 	[ -f "$dir/$f" ] || sks_fail "SKS_DEB_DIR=$dir has no $f: $(ls -l "$dir" 2>&1)"
 done
