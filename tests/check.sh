@@ -177,8 +177,10 @@ run_kernel()
 {
 	local job=$1 k=${1%-mt} rc kb=$build/$1 log=$build/$1/log abi debenv
 	# Multi-threaded TCG runs the four vCPUs on host threads of their
-	# own, so that the churn cases' races between CPUs really happen in
-	# parallel (single-threaded TCG runs one vCPU at a time).
+	# own, so that the cases' races between CPUs really happen in
+	# parallel (single-threaded TCG runs one vCPU at a time).  Cases
+	# that patch kernel text under load skip there (the guest sees
+	# SKS_ACCEL; tests/guest/lib.sh sks_no_patching_under_load).
 	[ "$job" = "$k" ] || export SKS_ACCEL=tcg,thread=multi
 	job_begin "$job"
 	job_fetch "$k" "$log"

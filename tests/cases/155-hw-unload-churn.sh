@@ -10,6 +10,7 @@
 # them, not lost silently, and afterwards a fresh flow through a fresh
 # NIC has all its records, hardware stamps included.
 
+sks_no_patching_under_load
 # A round (NIC load, traffic, runs, NIC unload) takes about 15 s.
 rounds=$(sks_scale 2 3) runs=3
 hw_stages=sendmsg,sched,sw,hw,ack,txdone

@@ -15,6 +15,7 @@
 # 40 times (about 0.8 s per cycle under TCG: text patching and RCU grace
 # periods).  make soak runs 200.
 CYCLES=$(sks_scale 40 200)
+sks_no_patching_under_load
 
 sks_churn_begin
 t0=$SECONDS

@@ -11,6 +11,7 @@
 # any cycle it is wrong in; a cycle takes about 2 s under TCG.  make soak
 # runs 50.
 CYCLES=$(sks_scale 10 50)
+sks_no_patching_under_load
 
 sks_churn_begin
 t0=$SECONDS
