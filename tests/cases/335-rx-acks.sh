@@ -70,11 +70,20 @@ check(load("st.json")["config"].get("acks") == "on", "status JSON: acks on")
 check(any("id" in r and r["dport"] == 7350 and r["len"] == 0 for r in recs),
       "the client's pure ACKs at the server")
 
-# The text monitor ends an ACK at sockq, not at expiry.
+# The text monitor ends an ACK at sockq, not at expiry.  It stops after
+# the JSON one, so it may also have a segment of the connection's
+# teardown that came in between (seen once on 7.2: seven lines for six
+# packets): only the packets the JSON collector got, by tracking id, are
+# compared.
+def line_id(l):
+    m = re.search(r" id (\d+): ", l)
+    return int(m.group(1)) if m else None
 lines = [l for l in open("%s/text.txt" % tmp) if re.search(r" rx tcp 10\.0\.0\.2:7350 > .* len 0 ", l)]
-check(len(lines) == len(byid), "a text line per ACK (%d of %d)" % (len(lines), len(byid)))
-check(lines and all(("sockq" in l or " into " in l) and "incomplete" not in l for l in lines),
-      "each ended at sockq or merged: %s" % lines[:2])
+mine = [l for l in lines if line_id(l) in byid]
+check(len(mine) == len(byid) and {line_id(l) for l in mine} == set(byid),
+      "a text line per ACK (%d of %d; %d later ones)" % (len(mine), len(byid), len(lines) - len(mine)))
+check(mine and all(("sockq" in l or " into " in l) and "incomplete" not in l for l in mine),
+      "each ended at sockq or merged: %s" % [l for l in mine if "sockq" not in l and " into " not in l][:2])
 
 quiet = [r for r in records("noacks.json") if "id" in r and r["len"] == 0]
 check(not quiet, "without acks, no packet without data (%d records)" % len(quiet))
