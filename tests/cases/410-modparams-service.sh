@@ -27,11 +27,7 @@ sks_unload
 # modules tree is read-only, so a tmpfs overlay takes the module.
 abi=$(uname -r)
 sks_modules_writable
-mkdir -p "/lib/modules/$abi/updates"
-cp "$SKS_KO" "/lib/modules/$abi/updates/"
-# skbstamp depends on no other module: an index of it alone is enough for
-# modprobe, and much quicker than depmod -a under emulation.
-depmod "$abi" "/lib/modules/$abi/updates/skbstamp.ko" || sks_fail "depmod failed"
+sks_module_install "$SKS_KO" "/lib/modules/$abi/updates/skbstamp.ko"
 
 export SKBSTAMP_CONF=$SKS_TMP/skbstamp.conf SKBSTAMP=$SKS_TOOL
 printf '# test\nmode summary   # histograms\nstages sendmsg,sched,sw\n\nproto udp\ndport 6302\nacks on\n' \

@@ -78,10 +78,7 @@ if [ "$how" = host ]; then
 	dkms status -m skbstamp | tee "$SKS_TMP/dkms"
 	grep -q "^skbstamp/$ver: added" "$SKS_TMP/dkms" ||
 		sks_fail "dkms status does not show skbstamp $ver added"
-	install -D -m 0644 "$SKS_DKMS_KO" "$ko"
-	# skbstamp depends on no other module: an index of it alone is
-	# enough for modprobe, and much quicker than depmod -a.
-	depmod "$abi" "$ko" || sks_fail "depmod failed"
+	sks_module_install "$SKS_DKMS_KO" "$ko"
 else
 	dkms status -m skbstamp | tee "$SKS_TMP/dkms"
 	grep -q "^skbstamp/$ver, $abi, [^:]*: installed" "$SKS_TMP/dkms" ||

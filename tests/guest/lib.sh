@@ -372,6 +372,16 @@ sks_modules_writable()
 	trap "umount -l '$m'; umount -l '$t'" EXIT
 }
 
+# sks_module_install KO DEST: put the module KO at DEST, under the
+# running kernel's writable modules tree (sks_modules_writable), where
+# modprobe finds it.  skbstamp depends on no other module: an index of it
+# alone is enough, and much quicker than depmod -a under emulation.
+sks_module_install()
+{
+	install -D -m 0644 "$1" "$2" || sks_fail "cannot install $1 as $2"
+	depmod "$(uname -r)" "$2" || sks_fail "depmod $2 failed"
+}
+
 # sks_mem_now: SUnreclaim, VmallocUsed and Percpu (kB) into the array
 # sks_mem, once SLUB has given back its empty slabs (freed objects leave
 # their slab pages allocated otherwise).
