@@ -4,9 +4,10 @@
 # make check: build and test skbstamp on every kernel of tests/kernels.conf
 # (or those named as arguments) and print KTAP: a "host" suite (tool build,
 # monitor's lines against printf's, coding style, the Grafana dashboard's
-# JSON and PromQL, make deb), then one suite per kernel (fetch, W=1
-# build, sparse, DKMS add, build and install into a private tree, and the
-# in-guest suite tests/guest/suite.sh; in the 6.1 guest case 430 installs
+# JSON and PromQL, make deb), then one suite per kernel (fetch, DKMS
+# add, build with W=1 and sparse, and install into a private tree, the
+# test NIC's build, and the in-guest suite tests/guest/suite.sh, which
+# loads the module DKMS built; in the 6.1 guest case 430 installs
 # the packages make deb built, with the module DKMS built on the host).
 # make soak, or "deb" named as an argument, adds the "deb" suite: case 430
 # alone in a 6.1 guest of its own, where the Debian packages' postinst has
@@ -175,7 +176,7 @@ job_end()
 # $build/JOB/counts.
 run_kernel()
 {
-	local job=$1 k=${1%-mt} rc kb=$build/$1 log=$build/$1/log abi debenv
+	local job=$1 k=${1%-mt} rc kb=$build/$1 log=$build/$1/log abi ko debenv
 	# Multi-threaded TCG runs the four vCPUs on host threads of their
 	# own, so that the cases' races between CPUs really happen in
 	# parallel (single-threaded TCG runs one vCPU at a time).  Cases
@@ -186,27 +187,23 @@ run_kernel()
 	job_fetch "$k" "$log"
 	step_done "$kb" fetch
 	if [ "$sub_fail" -eq 0 ]; then
-		tests/lib/build-module.sh "$k" "$src" "$kb/module" >"$log" 2>&1
-		sub_result $? "module builds with W=1, no warnings" "$log"
-		step_done "$kb" build
-		# sparse over every source file of the tree just built (C=2:
-		# whether or not make recompiles it), so nothing compiles twice.
-		tests/lib/build-module.sh "$k" "$kb/module" "$kb/module" C=2 >"$log" 2>&1
-		sub_result $? "sparse (C=2) clean" "$log"
-		step_done "$kb" sparse
+		# One compile of the module per kernel: DKMS's, with W=1 and
+		# sparse (tests/lib/dkms-build.sh --checks).  The guest loads
+		# the module DKMS installed, as a host would.
+		tests/lib/dkms-build.sh --checks "$k" "$src" "$kb/dkms" >"$log" 2>&1
+		sub_result $? "dkms add, build (W=1, sparse: no warnings) and install" "$log"
+		step_done "$kb" dkms
 		tests/lib/build-module.sh "$k" tests/testnic "$kb/testnic" C=1 >"$log" 2>&1
 		sub_result $? "test NIC builds with W=1 and sparse, no warnings" "$log"
 		step_done "$kb" "test NIC"
-		tests/lib/dkms-build.sh "$k" "$src" "$kb/dkms" >"$log" 2>&1
-		sub_result $? "dkms add, build and install" "$log"
-		step_done "$kb" dkms
 	fi
-	if [ -f "$kb/module/skbstamp.ko" ]; then
+	abi=$(sks_kernel_field "$k" abi)
+	ko=$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko
+	if [ -f "$ko" ]; then
 		rc=0
 		# The whole guest's limit only catches a guest that stopped
 		# responding (each case has its own 600 s): generous, since a
 		# machine shared with other guests runs several times slower.
-		abi=$(sks_kernel_field "$k" abi)
 		# Four vCPUs, so that per-CPU paths run concurrently (case 240);
 		# single-threaded TCG runs them on one host thread all the same.
 		# Case 430, in the packages' guest: they install, and ship
@@ -219,9 +216,9 @@ run_kernel()
 			--smp 4 --timeout 3000 -- \
 			env SKS_ONLY="${SKS_ONLY:-}" \
 			SKS_TESTNIC_KO="$kb/testnic/sks_testnic.ko" \
-			SKS_DKMS_KO="$kb/dkms/lib/modules/$abi/updates/dkms/skbstamp.ko" \
+			SKS_DKMS_KO="$ko" \
 			"${debenv[@]}" \
-			tests/guest/suite.sh "$kb/module/skbstamp.ko" \
+			tests/guest/suite.sh "$ko" \
 			"$top/tool/skbstamp" >"$log" 2>&1 || rc=$?
 		step_done "$kb" guest
 		[ -f "$kb/out/ktap" ] && sub_guest "$kb/out/ktap"

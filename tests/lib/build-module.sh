@@ -77,33 +77,7 @@ if ((rc)); then
 	die "$name: module build failed (rc=$rc), full log: $log"
 fi
 
-# C=1 with an unusable sparse only gets a kbuild "warning" and no checking.
-if grep -a 'C=[0-9] specified, but' "$log" >&2; then
-	die "$name: sparse requested but not run (install/upgrade sparse), full log: $log"
-fi
-
-# Is a diagnostics line about our files?  Paths are absolute under $out
-# (older kbuild) or relative to $out (newer kbuild builds in M=), while
-# kernel headers always show up with an absolute path under the cache.
-ours() {
-	local line=$1 f w
-	[[ $line == *"$out/"* ]] && return 0
-	f=${line%%:*}
-	if [[ $f != /* && $f == *.[chS] ]]; then
-		f=${f#./}
-		[[ -e $out/$f && ! -e $hdr/$f ]] && return 0
-	fi
-	for w in $line; do     # modpost: "... in hello.o"
-		[[ $w == *.o || $w == *.ko ]] && [[ $w != /* && -e $out/${w#./} ]] && return 0
-	done
-	return 1
-}
-bad=0
-while IFS= read -r line; do
-	if ours "$line"; then
-		printf '%s\n' "$line" >&2
-		bad=1
-	fi
-done < <(grep -aiE '(warning|error):' "$log" || true)
-((bad == 0)) || die "$name: diagnostics in module sources (see above), full log: $log"
+# Warnings (W=1, sparse with C=1/C=2, modpost) about the module's files.
+sks_module_diagnostics "$log" "$out" "$hdr" >&2 ||
+	die "$name: diagnostics in module sources, or sparse requested but not run (see above), full log: $log"
 log "$name: built $(cd "$out" && find . -name '*.ko' | sed 's#^\./##' | tr '\n' ' ')in $out"

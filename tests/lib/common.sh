@@ -81,6 +81,41 @@ sks_kernel_root()    { printf '%s/kernels/%s\n' "$(sks_cache)" "$(sks_kernel_fie
 sks_kernel_vmlinuz() { local a; a=$(sks_kernel_field "$1" abi); printf '%s/boot/vmlinuz-%s\n' "$(sks_kernel_root "$1")" "$a"; }
 sks_kernel_modules() { local a; a=$(sks_kernel_field "$1" abi); printf '%s/lib/modules/%s\n' "$(sks_kernel_root "$1")" "$a"; }
 sks_kernel_headers() { local a; a=$(sks_kernel_field "$1" abi); printf '%s/usr/src/linux-headers-%s\n' "$(sks_kernel_root "$1")" "$a"; }
+# sks_module_diagnostics LOG TREE HDR: print the warning:/error: lines of
+# the kbuild log LOG (compiler, sparse, modpost) that are about the module
+# tree TREE rather than the kernel headers HDR; false if there are any.
+# Paths are absolute under TREE (older kbuild) or relative to it (newer
+# kbuild builds in M=), while headers always show an absolute path under
+# the cache.  TREE may be a copy of the tree that was built (DKMS deletes
+# its build directory): relative paths are looked up in it.
+sks_module_diagnostics() {
+	local log=$1 tree=$2 hdr=$3 line bad=0
+	_sks_ours() {
+		local line=$1 f w
+		[[ $line == *"$tree/"* ]] && return 0
+		f=${line%%:*}
+		if [[ $f != /* && $f == *.[chS] ]]; then
+			f=${f#./}
+			[[ -e $tree/$f && ! -e $hdr/$f ]] && return 0
+		fi
+		for w in $line; do     # modpost: "... in hello.o"
+			[[ $w == *.o || $w == *.ko ]] && [[ $w != /* && -e $tree/${w#./} ]] && return 0
+		done
+		return 1
+	}
+	while IFS= read -r line; do
+		if _sks_ours "$line"; then
+			printf '%s\n' "$line"
+			bad=1
+		fi
+	done < <(grep -aiE '(warning|error):' "$log" || true)
+	# C=1 with an unusable sparse only gets a kbuild "warning" and no checking.
+	if grep -a 'C=[0-9] specified, but' "$log"; then
+		bad=1
+	fi
+	((bad == 0))
+}
+
 # True once fetch-kernel.sh has fully extracted+fixed the kernel.
 sks_kernel_ready()   { [[ -e $(sks_kernel_root "$1")/.skbstamp-ok ]]; }
 

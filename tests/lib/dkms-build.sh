@@ -6,11 +6,19 @@
 # "make dkms-src" installs in /usr/src), with private trees so nothing of
 # the machine's own DKMS state or /lib/modules is touched.
 #
-#   dkms-build.sh NAME SRCDIR OUTDIR
+#   dkms-build.sh [--checks] NAME SRCDIR OUTDIR
 #
 # Leaves the installed module in OUTDIR/lib/modules/ABI/updates/dkms/ and
 # dkms's output in OUTDIR/dkms.log.  It also checks that dkms.conf's
 # BUILD_EXCLUSIVE_KERNEL accepts the kernel.
+#
+# --checks: DKMS's compile is also the warnings check, so that make check
+# compiles the module once per kernel instead of three times (a W=1 build,
+# sparse over it, DKMS): kbuild takes W=1 and C=1 from the environment
+# (KBUILD_EXTRA_WARN, KBUILD_CHECKSRC), which dkms passes on to its make,
+# and fails if make.log (kept as OUTDIR/make.log) has a warning or error
+# about the module's files (tests/lib/common.sh sks_module_diagnostics).
+# Neither changes the code: the module is the one DKMS builds anyway.
 #
 # SKS_KDIR=DIR: against the kernel tree DIR instead (make check-debug's,
 # tests/lib/debug-kernel.sh), with the host's gcc; NAME only names it.
@@ -25,7 +33,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 LIB=$(cd "$(dirname "$0")" && pwd)
 
-(($# == 3)) || die "usage: $0 NAME SRCDIR OUTDIR"
+checks=0
+[[ ${1:-} != --checks ]] || { checks=1; shift; }
+(($# == 3)) || die "usage: $0 [--checks] NAME SRCDIR OUTDIR"
 name=$1 src=$2 out=$3
 command -v dkms >/dev/null || die "dkms not installed (apt-get install dkms)"
 if [[ -n ${SKS_KDIR:-} ]]; then
@@ -55,17 +65,19 @@ done
 opts=(-m skbstamp -v "$ver" --dkmstree "$out/tree" --sourcetree "$out/src"
 	--installtree "$out/lib/modules")
 kopts=(-k "$abi" --kernelsourcedir "$hdr" --no-depmod)
+warn=()
+((checks == 0)) || warn=(KBUILD_EXTRA_WARN=1 KBUILD_CHECKSRC=1)
 case $toolchain in
 host)
 	want=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\).*/\1/p' "$hdr/.kernelvariables" 2>/dev/null || true)
 	if [[ -n $want ]] && ! command -v "$want" >/dev/null; then
 		ln -s "$(command -v gcc)" "$out/bin/$want"
 	fi
-	run=(env "PATH=$out/bin:$PATH" dkms)
+	run=(env "PATH=$out/bin:$PATH" "${warn[@]}" dkms)
 	;;
 sid)
 	cp "$(command -v dkms)" "$out/bin/dkms"
-	run=("$LIB/sid-chroot.sh" run "$root" "$out" -- bash "$out/bin/dkms")
+	run=("$LIB/sid-chroot.sh" run "$root" "$out" -- env "${warn[@]}" bash "$out/bin/dkms")
 	;;
 *) die "$name: unknown toolchain '$toolchain' in kernels.conf" ;;
 esac
@@ -79,6 +91,16 @@ for action in add build install; do
 		die "$name: dkms $action failed, full log: $log"
 	fi
 done
+if ((checks)); then
+	# Paths in make.log name DKMS's build directory, gone by now: name
+	# the copy of the same tree in the source tree instead.
+	sed "s#$out/tree/skbstamp/$ver/build/#$out/src/skbstamp-$ver/#g" \
+		"$out/tree/skbstamp/$ver/$abi/$(uname -m)/log/make.log" >"$out/make.log"
+	sks_module_diagnostics "$out/make.log" "$out/src/skbstamp-$ver" "$hdr" >&2 ||
+		die "$name: diagnostics in module sources under W=1 and sparse (see above), full log: $out/make.log"
+	grep -q 'CHECK ' "$out/make.log" || die "$name: sparse did not run, full log: $out/make.log"
+	log "$name: dkms's compile has no warning under W=1 and sparse"
+fi
 ko=$out/lib/modules/$abi/updates/dkms/skbstamp.ko
 [[ -f $ko ]] || die "$name: dkms install left no $ko"
 modinfo -F vermagic "$ko" | grep -q "^$abi " || die "$name: $ko is not built for $abi"
