@@ -34,7 +34,9 @@
  *          (compat/tcp_drop.c), location the caller
  *   merge  skb_gro_receive() (flags gro), skb_try_coalesce() (flags
  *          coalesced): head_id is the id of the packet it was merged
- *          into, whose later stages carry its data
+ *          into, whose later stages carry its data.  GRO's fraglist
+ *          chaining is no merge: each packet keeps its id and passes
+ *          the stages its head passes (sks_rx_flist_pass())
  *
  * Records use the packet's own orientation: saddr/sport is its sender.
  * TCP's tskey is the sequence number of its last byte, as on transmit, so
@@ -544,16 +546,54 @@ static void sks_rx_napi(struct sk_buff *skb, const void *napi)
 }
 
 /*
+ * A GRO packet whose frag_list holds whole packets (skb_gro_receive_list():
+ * a device with rx-gro-list on): they go up the stack together as @head,
+ * up to the socket, where UDP (or a forwarding device) splits them again
+ * into the very same skbs (skb_segment_list()), each with its own data.
+ * So they are not merged: each packet passes @stage when its head does,
+ * at the same time, and goes on with its own length and id.
+ */
+static noinline void sks_rx_flist_pass(const struct sks_config *cfg,
+				       struct sk_buff *head, unsigned int stage)
+{
+	struct sks_rx_ref ref;
+	struct sk_buff *skb;
+	struct sks_rx *e;
+	u64 ts = 0;
+
+	skb_walk_frags(head, skb) {
+		if (!sks_rx_maybe(skb))
+			continue;
+		e = sks_rx_lock(skb, &ref);
+		if (e && !(e->state & SKS_RX_NOMATCH) &&
+		    !(e->passed & sks_rx_bit(stage)) && sks_want(cfg, stage)) {
+			if (!ts)
+				ts = sks_rx_layer_time(cfg, stage);
+			sks_rx_pass(e, stage, ts);
+			sks_rx_flush(cfg, e);
+		}
+		sks_rx_unlock(&ref);
+	}
+}
+
+/* @skb, a GRO packet, carries whole packets in its frag_list (see above). */
+static bool sks_rx_is_flist(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) &&
+	       (skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST);
+}
+
+/*
  * What GRO cannot add to a head's frags it chains to the head's frag_list
  * (skb_gro_receive()): those skbs are merged for sure once the head goes
  * up the stack, but they are freed only with the head, which may be long
  * after the head was read (TCP hands the free to the CPU that allocated
  * the skb, skb_attempt_defer_free(), which may not get to it before the
  * trace ends).  Record their merge now, when @head, tracked, passes a
- * stage of its own.
+ * stage of its own.  A fraglist GRO packet's are not merged.
  */
 static noinline void sks_rx_merged_list(const struct sks_config *cfg,
-					struct sk_buff *head)
+					struct sk_buff *head, unsigned int stage)
 {
 	struct sks_rx_ref ref;
 	struct sk_buff *skb;
@@ -561,6 +601,10 @@ static noinline void sks_rx_merged_list(const struct sks_config *cfg,
 	bool traced;
 	int n = 0;
 
+	if (sks_rx_is_flist(head)) {
+		sks_rx_flist_pass(cfg, head, stage);
+		return;
+	}
 	/* Each entry is locked alone (see sks_rx_lock()). */
 	if (!sks_rx_maybe(head))
 		return;
@@ -617,7 +661,7 @@ static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
 	if (!skb)
 		return;
 	if (unlikely(skb_has_frag_list(skb)))
-		sks_rx_merged_list(cfg, skb);
+		sks_rx_merged_list(cfg, skb, stage);
 	if (!sks_rx_maybe(skb)) {
 		sks_rx_layer_new(cfg, skb, stage, off);
 		return;
@@ -629,7 +673,8 @@ static void sks_rx_layer(struct sk_buff *skb, unsigned int stage, int off)
 		return;
 	}
 	if (!(e->state & SKS_RX_NOMATCH) && !(e->passed & sks_rx_bit(stage))) {
-		if (e->ip_len != skb->len - off)
+		/* A fraglist head's length is its own packet's (see above). */
+		if (e->ip_len != skb->len - off && !sks_rx_is_flist(skb))
 			sks_rx_reparse(skb, off, e);
 		/* Here on its own: it was not merged after all. */
 		e->state &= ~SKS_RX_MERGING;
@@ -987,6 +1032,14 @@ static noinline void sks_rx_cloned(struct sk_buff *nskb, struct sk_buff *skb)
 {
 	struct sks_rx __uninitialized e;	/* read once the lookup filled it */
 
+	/*
+	 * skb_segment_list() gives each packet of a fraglist GRO packet
+	 * (see sks_rx_flist_pass()) its head's header back: @nskb, tracked
+	 * since it arrived, is then a packet of its own, not a clone of
+	 * @skb (whose real clones are new skbs).
+	 */
+	if (sks_rx_is_flist(skb) && sks_rx_maybe_in(nskb))
+		return;
 	if (!sks_rx_get(skb, &e) || (e.state & SKS_RX_NOMATCH))
 		return;
 	e.skb = nskb;

@@ -38,6 +38,10 @@
  * ethtool -S; /sys/kernel/debug/sks_testnic/<N><a|b> shows the state of a
  * device wherever its namespace.
  *
+ * Two offloads are off until ethtool -K turns them on: tx-checksumming
+ * (the checksum is filled in as the frame goes on the wire) and
+ * rx-gro-list (GRO's fraglist chaining, done by the stack).
+ *
  * Module parameters: pairs (number of pairs created at load, default 1),
  * tx_delay_us (delay of TX timestamp completion, default 200, writable),
  * wire_ns (propagation delay in RX stamps, default 0, writable).
@@ -461,7 +465,11 @@ static netdev_tx_t sks_tn_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	skb_tx_timestamp(skb);
 
-	sks_tn_wire(priv, skb, now);
+	/* Checksum offload: the NIC fills in the checksum as it sends. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		sks_tn_inc(priv, SKS_TN_TX_DROPPED);
+	else
+		sks_tn_wire(priv, skb, now);
 	if (hwts)
 		sks_tn_txts_post(priv, skb);
 	/* The copy is on the wire: this is the TX completion. */
@@ -758,6 +766,13 @@ static void sks_tn_setup(struct net_device *dev)
 	dev->netdev_ops = &sks_tn_netdev_ops;
 	dev->ethtool_ops = &sks_tn_ethtool_ops;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/*
+	 * Off until turned on with ethtool -K: GRO's fraglist merging
+	 * (rx-gro-list), and checksum offload (tx-checksumming), which UDP
+	 * needs to send UDP_SEGMENT datagrams (software GSO then cuts them
+	 * into frames that reach the wire in one go).
+	 */
+	dev->hw_features |= NETIF_F_GRO_FRAGLIST | NETIF_F_HW_CSUM;
 	dev->max_mtu = SKS_TN_MAX_MTU;
 	eth_hw_addr_random(dev);
 }
