@@ -90,6 +90,7 @@ enum sks_hook_id {
 	SKS_H_COPY_AND_CSUM,
 	SKS_H_CONSUME_UDP,
 	SKS_H_SPLICE_BITS,
+	SKS_H_TCP_RECV_SKB,
 	SKS_NR_HOOKS
 };
 
@@ -183,6 +184,12 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 	/* TCP's splice() to a pipe: a read without a copy. */
 	[SKS_H_SPLICE_BITS] = { "skb_splice_bits", SKS_G_RX_READ,
 				.helper = true, .optional = true },
+	/*
+	 * Where TCP's readers that do not copy give the data they took back
+	 * (TCP_ZEROCOPY_RECEIVE, tcp_read_sock()): never on recvmsg()'s path.
+	 */
+	[SKS_H_TCP_RECV_SKB] = { "tcp_recv_skb", SKS_G_RX_READ,
+				 .helper = true, .optional = true },
 };
 
 /*
@@ -293,6 +300,8 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 			sks_hook_rx_read_csum(fregs, pip);
 		else if (sks_at(ip, SKS_H_SPLICE_BITS))
 			sks_hook_rx_read_splice(fregs, pip);
+		else if (sks_at(ip, SKS_H_TCP_RECV_SKB))
+			sks_hook_rx_read_tcp_eaten(fregs, pip);
 		break;
 	case SKS_NR_GROUPS:
 		break;

@@ -43,6 +43,8 @@ void sks_hook_rx_read_csum(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_read_udp(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_read_splice(sks_ftrace_regs_t *fregs,
 			     unsigned long parent_ip);
+void sks_hook_rx_read_tcp_eaten(sks_ftrace_regs_t *fregs,
+				unsigned long parent_ip);
 void sks_hook_rx_gro_merge(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_coalesce(sks_ftrace_regs_t *fregs, unsigned long parent_ip);
 void sks_hook_rx_free(sks_ftrace_regs_t *fregs, unsigned long parent_ip);

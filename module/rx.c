@@ -26,9 +26,11 @@
  *          queues the data, or coalesces it into its last skb),
  *          __udp_enqueue_schedule_skb()
  *   read   skb_copy_datagram_iter(), skb_copy_and_csum_datagram_msg(),
- *          skb_consume_udp(), skb_splice_bits(): UDP, the datagram's copy
- *          (or the end of its recvmsg); TCP, the copy (or splice to a
- *          pipe) of the skb's last byte
+ *          skb_consume_udp(), skb_splice_bits(), tcp_recv_skb(): UDP,
+ *          the datagram's copy (or the end of its recvmsg); TCP, the copy
+ *          (or splice to a pipe) of the skb's last byte, or, for a reader
+ *          that maps the data (TCP_ZEROCOPY_RECEIVE), TCP's freeing of
+ *          the skb once the reader has taken it all
  *   drop   the kfree_skb tracepoint: location, and from 5.17 the reason;
  *          before 5.17 also TCP's __kfree_skb() of data it refuses
  *          (compat/tcp_drop.c), location the caller
@@ -75,6 +77,7 @@
 #include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "skbstamp.h"
 #include "filter.h"
@@ -820,6 +823,45 @@ void sks_hook_rx_read_splice(sks_ftrace_regs_t *fregs,
 {
 	sks_rx_read((struct sk_buff *)sks_ftrace_arg(fregs, 0),
 		    sks_ftrace_arg(fregs, 2), sks_ftrace_arg(fregs, 4), false);
+}
+
+/*
+ * tcp_recv_skb(struct sock *sk, u32 seq, u32 *off): TCP frees the skbs of
+ * its receive queue whose data all lies before @seq (but one with a FIN),
+ * which readers that do not copy have taken: TCP_ZEROCOPY_RECEIVE, which maps the data's
+ * pages into the reader's memory, moves copied_seq past them and then
+ * calls this; tcp_read_sock() (splice, already read at skb_splice_bits())
+ * too.  Such an skb is read now, by the current task.  The socket is
+ * locked by its reader, as for tcp_recv_skb() itself.
+ */
+static noinline void sks_rx_read_tcp_eaten(struct sock *sk, u32 seq)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		const struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+		/* As tcp_recv_skb() counts: a SYN takes a sequence number. */
+		u32 off = seq - tcb->seq - !!(tcb->tcp_flags & TCPHDR_SYN);
+
+		if (off < skb->len)
+			break;
+		/*
+		 * All its data taken.  With a FIN it stays queued until the
+		 * reader sees the end, which copies nothing: read now.
+		 */
+		sks_rx_read(skb, 0, 0, true);
+		if (tcb->tcp_flags & TCPHDR_FIN)
+			break;
+	}
+}
+
+void sks_hook_rx_read_tcp_eaten(sks_ftrace_regs_t *fregs,
+				unsigned long parent_ip)
+{
+	struct sock *sk = (struct sock *)sks_ftrace_arg(fregs, 0);
+
+	if (sk && !skb_queue_empty(&sk->sk_receive_queue))
+		sks_rx_read_tcp_eaten(sk, sks_ftrace_arg(fregs, 1));
 }
 
 /*

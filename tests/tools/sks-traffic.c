@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -78,10 +79,12 @@ static void sks_help(FILE *f)
 		"usage: %s SUBCOMMAND ARGS...\n"
 		"\n"
 		"  tcp-server ADDR PORT [count BYTES] [timeout MS] [splice]\n"
-		"             [--ready-file PATH]\n"
+		"             [zerocopy] [--ready-file PATH]\n"
 		"      listen (SO_REUSEADDR), accept ONE connection, read until EOF or\n"
 		"      BYTES read, close, print {\"received\":N}.  splice: take the\n"
 		"      data out with splice() to a pipe (then drained), not recv().\n"
+		"      zerocopy: map it with TCP_ZEROCOPY_RECEIVE, recv() what cannot\n"
+		"      be mapped, until EOF; then also print {\"mapped\":M}.\n"
 		"  udp-server ADDR PORT count N [timeout MS] [rcvbuf B] [gro]\n"
 		"             [--ready-file PATH]\n"
 		"      bind, receive N datagrams, print {\"received\":N,\"bytes\":B,\n"
@@ -93,8 +96,11 @@ static void sks_help(FILE *f)
 		"\n"
 		"  tcp-client ADDR PORT [SIZES] [gap-us U] [nodelay] [tstamp FLAGS]\n"
 		"             [cmsg FLAGS] [quiet-ms MS] [timeout MS] [dstopts]\n"
+		"             [zerocopy]\n"
 		"      connect, send each size with one send call, shut down writing,\n"
 		"      wait for the server to close (at most timeout MS, default %d).\n"
+		"      zerocopy: MSG_ZEROCOPY sends (SO_ZEROCOPY) from page-aligned\n"
+		"      data; their completions are not reported.\n"
 		"  udp-client ADDR PORT [SIZES] [gap-us U] [connect] [more]\n"
 		"             [tstamp FLAGS] [cmsg FLAGS] [quiet-ms MS] [gso G]\n"
 		"             [dstopts]\n"
@@ -230,6 +236,7 @@ enum {
 	K_DSTOPTS	= 1 << 15,
 	K_GRO		= 1 << 16,
 	K_SPLICE	= 1 << 17,
+	K_ZEROCOPY	= 1 << 18,
 };
 
 struct sks_opts {
@@ -388,6 +395,7 @@ static void parse_args(struct sks_opts *o, int argc, char **argv,
 		{ "dstopts",		K_DSTOPTS,	false },
 		{ "gro",		K_GRO,		false },
 		{ "splice",		K_SPLICE,	false },
+		{ "zerocopy",		K_ZEROCOPY,	false },
 	};
 	const char *kw, *val;
 	unsigned int k;
@@ -537,6 +545,69 @@ static ssize_t tcp_splice_recv(int fd, const int *p, size_t want)
 	return n;
 }
 
+/*
+ * Bytes TCP_ZEROCOPY_RECEIVE maps at once: the pages of whole skbs are
+ * mapped, the rest (recv_skip_hint) read with recv().
+ */
+#define SKS_ZC_CHUNK	(1024 * 1024)
+
+/*
+ * tcp-server zerocopy: take the data with TCP_ZEROCOPY_RECEIVE, which maps
+ * the pages of the data into a mapping of the socket instead of copying
+ * them, and recv() what cannot be mapped, until EOF.  Prints
+ * {"received":N} and {"mapped":M}, M of the N bytes mapped.
+ */
+static int tcp_zc_server(struct sks_opts *o, int fd)
+{
+	unsigned long long got = 0, mapped = 0;
+	struct tcp_zerocopy_receive zc;
+	socklen_t len;
+	size_t want;
+	void *addr;
+	ssize_t n;
+
+	addr = mmap(NULL, SKS_ZC_CHUNK, PROT_READ, MAP_SHARED, fd, 0);
+	if (addr == MAP_FAILED)
+		die(errno, "mmap of the TCP socket");
+	for (;;) {
+		if (!wait_fd(fd, POLLIN, o->timeout_ms))
+			die(0, "timeout after %llu bytes", got);
+		memset(&zc, 0, sizeof(zc));
+		zc.address = (uintptr_t)addr;
+		zc.length = SKS_ZC_CHUNK;
+		len = sizeof(zc);
+		/* EIO: the peer closed and nothing is left. */
+		if (getsockopt(fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &len)) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EIO)
+				die(errno, "TCP_ZEROCOPY_RECEIVE");
+			zc.length = 0;
+			zc.recv_skip_hint = 0;
+		}
+		mapped += zc.length;
+		got += zc.length;
+		if (zc.length)
+			continue;
+		/* Nothing mapped: read what cannot be (or see the EOF). */
+		want = zc.recv_skip_hint ? zc.recv_skip_hint : sizeof(sks_buf);
+		if (want > sizeof(sks_buf))
+			want = sizeof(sks_buf);
+		n = recv(fd, sks_buf, want, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(errno, "recv");
+		if (!n)
+			break;
+		got += n;
+	}
+	munmap(addr, SKS_ZC_CHUNK);
+	close(fd);
+	printf("{\"received\":%llu}\n{\"mapped\":%llu}\n", got, mapped);
+	return 0;
+}
+
 static int tcp_server(struct sks_opts *o)
 {
 	unsigned long long got = 0;
@@ -564,6 +635,8 @@ static int tcp_server(struct sks_opts *o)
 	close(lfd);
 	if ((o->given & K_SPLICE) && pipe(p))
 		die(errno, "pipe");
+	if (o->given & K_ZEROCOPY)
+		return tcp_zc_server(o, fd);
 
 	while (!(o->given & K_COUNT) || got < o->count) {
 		want = sizeof(sks_buf);
@@ -753,6 +826,11 @@ static unsigned int drain_errqueue(struct sks_client *c)
 				have_serr = true;
 			}
 			/* SCM_TIMESTAMPING_OPT_STATS, PKTINFO: not reported */
+		}
+		/* MSG_ZEROCOPY's completions: not reported. */
+		if (have_serr && serr.ee_origin == SO_EE_ORIGIN_ZEROCOPY) {
+			c->nerrs--;
+			continue;
 		}
 		if (have_serr && serr.ee_errno == ENOMSG &&
 		    serr.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
@@ -964,7 +1042,13 @@ static int client(struct sks_opts *o)
 	for (i = 0; i < o->nsizes; i++)
 		if (o->sizes[i] > max)
 			max = o->sizes[i];
-	data = xrealloc(NULL, max + 1);
+	/*
+	 * Page-aligned, so that zerocopy sends (MSG_ZEROCOPY) hand whole
+	 * pages to the stack.
+	 */
+	data = aligned_alloc(4096, (max + 4096) / 4096 * 4096);
+	if (!data)
+		die(ENOMEM, "data buffer");
 	for (i = 0; i < max; i++)
 		data[i] = 'a' + i % 26;
 
@@ -980,6 +1064,9 @@ static int client(struct sks_opts *o)
 	if (o->given & K_NODELAY &&
 	    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		die(errno, "TCP_NODELAY");
+	if (o->given & K_ZEROCOPY &&
+	    setsockopt(c.fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
+		die(errno, "SO_ZEROCOPY");
 	connected = o->tcp || (o->given & K_CONNECT);
 	if (connected && connect(c.fd, (struct sockaddr *)&o->sa, o->salen))
 		die(errno, "connect");
@@ -996,7 +1083,9 @@ static int client(struct sks_opts *o)
 			send_one(&c, data + half, o->sizes[i] - half, 0,
 				 !connected);
 		} else {
-			send_one(&c, data, o->sizes[i], 0, !connected);
+			send_one(&c, data, o->sizes[i],
+				 o->given & K_ZEROCOPY ? MSG_ZEROCOPY : 0,
+				 !connected);
 		}
 		check_errors(&c);
 	}
@@ -1158,7 +1247,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "tcp-server")) {
 		o.tcp = true;
-		parse_args(&o, argc, argv, K_COUNT | K_TIMEOUT | K_READY | K_SPLICE);
+		parse_args(&o, argc, argv,
+			   K_COUNT | K_TIMEOUT | K_READY | K_SPLICE | K_ZEROCOPY);
 		return tcp_server(&o);
 	}
 	if (!strcmp(cmd, "udp-server")) {
@@ -1170,7 +1260,8 @@ int main(int argc, char **argv)
 		o.tcp = true;
 		parse_args(&o, argc, argv,
 			   K_SIZES | K_SIZE | K_COUNT | K_GAP | K_NODELAY |
-			   K_TSTAMP | K_CMSG | K_QUIET | K_TIMEOUT | K_DSTOPTS);
+			   K_TSTAMP | K_CMSG | K_QUIET | K_TIMEOUT | K_DSTOPTS |
+			   K_ZEROCOPY);
 		return client(&o);
 	}
 	if (!strcmp(cmd, "udp-client")) {
