@@ -111,6 +111,7 @@ struct sks_tag {
 #define SKS_TAG_SW_DONE		BIT(3)	/* the driver took the skb */
 #define SKS_TAG_TXDONE_DONE	BIT(4)	/* ... and released it */
 #define SKS_TAG_SEGMENT		BIT(5)	/* a segment software GSO made */
+#define SKS_TAG_RESENT		BIT(6)	/* sent again under another key */
 
 /*
  * sks_tag_end_done() options: end the entry when the stage was its skb's
@@ -210,9 +211,26 @@ static inline bool sks_tag_done(const struct sks_tag *e, u8 opts)
 		return false;
 	if ((opts & SKS_MARK_TXDONE) && !(st & SKS_TAG_TXDONE_DONE))
 		return false;
-	if (e->flow.proto == IPPROTO_UDP || (st & SKS_TAG_SEGMENT))
+	/* A resent skb's ACK is its new entry's (sks_tcp_tag_again()). */
+	if (e->flow.proto == IPPROTO_UDP ||
+	    (st & (SKS_TAG_SEGMENT | SKS_TAG_RESENT)))
 		return st & (SKS_TAG_SW_DONE | SKS_TAG_HW_DONE);
 	return st & SKS_TAG_ACK_DONE;
+}
+
+/*
+ * Is the copy of entry @e's skb the driver took still in the host: its
+ * hardware stamp to come, or, when txdone is traced (@txdone), not yet
+ * released?  (One it never took was lost before: nothing more comes.)
+ */
+static inline bool sks_tag_in_host(const struct sks_tag *e, bool txdone)
+{
+	u8 st = e->state;
+
+	if (!(st & SKS_TAG_SW_DONE))
+		return false;
+	return ((st & SKS_TAG_HW_PENDING) && !(st & SKS_TAG_HW_DONE)) ||
+	       (txdone && !(st & SKS_TAG_TXDONE_DONE));
 }
 
 /*

@@ -416,12 +416,53 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
 }
 
 /*
+ * Locked entry @e's skb is sent again (@n) while the copy sent before is
+ * in the host: that copy's remaining stages come with @e's key, so this
+ * one gets an entry and a key of its own, the byte before (its records
+ * carry the same key, the skb's last byte, and the retransmission flag).
+ * Only where the module owns the skb's key (the application does not rely
+ * on it: see sks_tag_skb()) and the byte before is the skb's.
+ */
+static bool sks_tcp_may_rekey(struct sock *sk, struct sk_buff *skb,
+			      const struct sks_tag_new *n,
+			      const struct sks_tag *e)
+{
+	return !((e->app || !e->ack_ours) &&
+		 (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID)) &&
+	       n->len >= 2 && after(e->tskey, TCP_SKB_CB(skb)->seq);
+}
+
+/*
+ * The new entry of @skb sent again (@n), from @t, a copy of the entry of
+ * the copy sent before.  The ACK now fires for the new key, so the old
+ * entry ends with its driver stages (SKS_TAG_RESENT, set by the caller).
+ */
+static void sks_tcp_rekey(struct sk_buff *skb, const struct sks_tag_new *n,
+			  struct sks_tag *t)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	t->tskey--;
+	t->len = n->len;
+	t->rflags |= n->rflags;
+	t->state = 0;
+	memset(t->ts, 0, sizeof(t->ts));
+	t->stamp = jiffies;
+	t->seg_len = 0;
+	t->offset = 0;
+	sks_tag_put(t);
+	sh->tskey = t->tskey;
+	sh->tx_flags |= t->ours;
+}
+
+/*
  * A TCP skb whose requests say it may have been tagged before, sent again
  * (@n: its key, length and retransmission flag as sent now).  Returns
  * whether its entry stays as it is, with the module's requests back on it;
  * otherwise @n->len may shrink to the bytes after the entry's.
  */
-static bool sks_tcp_tag_again(struct sk_buff *skb, struct sks_tag_new *n)
+static bool sks_tcp_tag_again(const struct sks_config *cfg, struct sock *sk,
+			      struct sk_buff *skb, struct sks_tag_new *n)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
@@ -429,6 +470,28 @@ static bool sks_tcp_tag_again(struct sk_buff *skb, struct sks_tag_new *n)
 	struct sks_tag *e;
 
 	e = sks_tag_lock(n->cookie, sh->tskey, &ref);
+	if (e && e->key == n->key && (n->rflags & SKBSTAMP_RF_RETRANS)) {
+		/*
+		 * The copy sent before is still in the host (a clone TCP
+		 * copies instead: it carries no requests, so this copy has
+		 * no stages), or its driver stages are still to come under
+		 * this key: this copy gets a new one.
+		 */
+		if (skb_cloned(skb)) {
+			sks_tag_unlock(&ref);
+			return true;
+		}
+		if (sks_tag_in_host(e, sks_want(cfg, SKBSTAMP_STAGE_TXDONE)) &&
+		    sks_tcp_may_rekey(sk, skb, n, e)) {
+			struct sks_tag t;
+
+			e->state |= SKS_TAG_RESENT;
+			t = *e;
+			sks_tag_unlock(&ref);
+			sks_tcp_rekey(skb, n, &t);
+			return true;
+		}
+	}
 	if (e && e->key == n->key) {
 		/*
 		 * Sent before: what was recorded of the application's
@@ -515,7 +578,7 @@ static noinline void sks_tcp_tag(const struct sks_config *cfg,
 	 * Only an skb with requests can have been tagged: a first
 	 * transmission costs no lookup.
 	 */
-	if (requested && sks_tcp_tag_again(skb, &n))
+	if (requested && sks_tcp_tag_again(cfg, sk, skb, &n))
 		return;
 	if (!flow_ok)
 		return;

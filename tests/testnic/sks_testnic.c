@@ -42,6 +42,10 @@
  * (the checksum is filled in as the frame goes on the wire) and
  * rx-gro-list (GRO's fraglist chaining, done by the stack).
  *
+ * A link that pauses: frames of exactly tx_hold_len bytes (0: none) stay
+ * in the NIC tx_hold_us before they go on the wire and are released
+ * (counted in tx_held), others pass; a held skb keeps its socket.
+ *
  * Module parameters: pairs (number of pairs created at load, default 1),
  * tx_delay_us (delay of TX timestamp completion, default 200, writable),
  * wire_ns (propagation delay in RX stamps, default 0, writable).
@@ -95,6 +99,16 @@ module_param(tx_delay_us, uint, 0644);
 MODULE_PARM_DESC(tx_delay_us,
 		 "Delay of TX hardware timestamp completion in microseconds (default 200, at most an hour)");
 
+static unsigned int tx_hold_len;
+module_param(tx_hold_len, uint, 0644);
+MODULE_PARM_DESC(tx_hold_len,
+		 "Hold transmitted frames of exactly this length (bytes, default 0: none) for tx_hold_us");
+
+static unsigned int tx_hold_us = 100000;
+module_param(tx_hold_us, uint, 0644);
+MODULE_PARM_DESC(tx_hold_us,
+		 "How long frames of tx_hold_len stay in the NIC before they go on the wire, in microseconds (default 100000, at most an hour)");
+
 static bool rx_list;
 module_param(rx_list, bool, 0644);
 MODULE_PARM_DESC(rx_list,
@@ -115,6 +129,7 @@ enum sks_tn_estat {
 	SKS_TN_RX_QUEUE_FULL,
 	SKS_TN_RX_LIST_PACKETS,
 	SKS_TN_RX_FRAGS_PACKETS,
+	SKS_TN_TX_HELD,
 	SKS_TN_NUM_ESTATS
 };
 
@@ -127,6 +142,7 @@ static const char sks_tn_estat_names[SKS_TN_NUM_ESTATS][ETH_GSTRING_LEN] = {
 	[SKS_TN_RX_QUEUE_FULL] = "rx_queue_full",
 	[SKS_TN_RX_LIST_PACKETS] = "rx_list_packets",
 	[SKS_TN_RX_FRAGS_PACKETS] = "rx_frags_packets",
+	[SKS_TN_TX_HELD] = "tx_held",
 };
 
 /* Further counters, for ndo_get_stats64. */
@@ -169,6 +185,9 @@ struct sks_tn_priv {
 	unsigned int txts_count;
 	bool txts_stopping;
 	struct delayed_work txts_work;
+
+	struct sk_buff_head holdq;	/* frames held back (tx_hold_len) */
+	struct delayed_work hold_work;
 
 	atomic64_t stats[SKS_TN_NUM_STATS];
 };
@@ -451,6 +470,81 @@ static void sks_tn_wire(struct sks_tn_priv *priv, struct sk_buff *skb, u64 phc_n
 	napi_schedule(&ppriv->napi);
 }
 
+/* What a held frame keeps in its control block, which is the driver's. */
+struct sks_tn_hold_cb {
+	u64 due_ns;
+	bool hwts;
+};
+
+static struct sks_tn_hold_cb *sks_tn_hold_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct sks_tn_hold_cb) > sizeof(skb->cb));
+	return (struct sks_tn_hold_cb *)skb->cb;
+}
+
+/*
+ * Hold @skb back if it is tx_hold_len long, as a NIC whose link is paused
+ * holds its ring: the frame goes on the wire, and the skb is released
+ * (its TX completion), tx_hold_us later, in order, while frames of other
+ * lengths pass.  It keeps its socket, so TCP sees it still in the host.
+ * Its software stamp was taken when the driver got it; its hardware stamp
+ * request (@hwts) is reported once it is on the wire.
+ */
+static bool sks_tn_hold(struct sks_tn_priv *priv, struct sk_buff *skb, bool hwts)
+{
+	unsigned int len = READ_ONCE(tx_hold_len);
+	u64 us = min(READ_ONCE(tx_hold_us), SKS_TN_TX_DELAY_MAX_US);
+
+	if (!len || skb->len != len)
+		return false;
+	sks_tn_hold_cb(skb)->due_ns = ktime_get_ns() + us * NSEC_PER_USEC;
+	sks_tn_hold_cb(skb)->hwts = hwts;
+	skb_queue_tail(&priv->holdq, skb);
+	sks_tn_inc(priv, SKS_TN_TX_HELD);
+	schedule_delayed_work(&priv->hold_work, usecs_to_jiffies(us));
+	return true;
+}
+
+/* Put the held frames that are due on the wire, in order. */
+static void sks_tn_hold_work(struct work_struct *work)
+{
+	struct sks_tn_priv *priv = container_of(to_delayed_work(work), struct sks_tn_priv,
+						hold_work);
+	struct sk_buff *skb;
+	unsigned long flags;
+	s64 wait_ns;
+
+	for (;;) {
+		spin_lock_irqsave(&priv->holdq.lock, flags);
+		skb = skb_peek(&priv->holdq);
+		wait_ns = skb ? (s64)(sks_tn_hold_cb(skb)->due_ns - ktime_get_ns()) : 0;
+		if (skb && wait_ns <= 0)
+			__skb_unlink(skb, &priv->holdq);
+		spin_unlock_irqrestore(&priv->holdq.lock, flags);
+		if (!skb)
+			return;
+		if (wait_ns > 0) {
+			wait_ns = div_u64(wait_ns, NSEC_PER_USEC);
+			schedule_delayed_work(&priv->hold_work, usecs_to_jiffies(wait_ns) + 1);
+			return;
+		}
+		/* As from the transmit path: the peer's poll runs in softirq. */
+		local_bh_disable();
+		sks_tn_wire(priv, skb, sks_tn_phc_ns(priv->pair));
+		local_bh_enable();
+		if (sks_tn_hold_cb(skb)->hwts)
+			sks_tn_txts_post(priv, skb);
+		dev_consume_skb_any(skb);
+	}
+}
+
+/* The device stops: held frames never go on the wire. */
+static void sks_tn_hold_flush(struct sks_tn_priv *priv)
+{
+	cancel_delayed_work_sync(&priv->hold_work);
+	skb_queue_purge(&priv->holdq);
+}
+
 static netdev_tx_t sks_tn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct sks_tn_priv *priv = netdev_priv(dev);
@@ -466,10 +560,14 @@ static netdev_tx_t sks_tn_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_tx_timestamp(skb);
 
 	/* Checksum offload: the NIC fills in the checksum as it sends. */
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		sks_tn_inc(priv, SKS_TN_TX_DROPPED);
-	else
-		sks_tn_wire(priv, skb, now);
+		goto done;
+	}
+	if (sks_tn_hold(priv, skb, hwts))
+		return NETDEV_TX_OK;
+	sks_tn_wire(priv, skb, now);
+done:
 	if (hwts)
 		sks_tn_txts_post(priv, skb);
 	/* The copy is on the wire: this is the TX completion. */
@@ -563,6 +661,7 @@ static int sks_tn_stop(struct net_device *dev)
 	netif_stop_queue(dev);
 	napi_disable(&priv->napi);
 	skb_queue_purge(&priv->rxq);
+	sks_tn_hold_flush(priv);
 	return 0;
 }
 
@@ -571,6 +670,7 @@ static void sks_tn_uninit(struct net_device *dev)
 {
 	struct sks_tn_priv *priv = netdev_priv(dev);
 
+	sks_tn_hold_flush(priv);
 	sks_tn_txts_flush(priv);
 	skb_queue_purge(&priv->rxq);
 }
@@ -791,6 +891,8 @@ static void sks_tn_priv_init(struct sks_tn_pair *pair, int i)
 	skb_queue_head_init(&priv->rxq);
 	spin_lock_init(&priv->txts_lock);
 	INIT_DELAYED_WORK(&priv->txts_work, sks_tn_txts_work);
+	skb_queue_head_init(&priv->holdq);
+	INIT_DELAYED_WORK(&priv->hold_work, sks_tn_hold_work);
 	sks_tn_napi_add(dev, &priv->napi, sks_tn_poll, SKS_TN_NAPI_WEIGHT);
 	netif_carrier_off(dev);
 }
