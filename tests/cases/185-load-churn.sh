@@ -1,16 +1,16 @@
-# Load/unload churn under load: 10 loads (50 in make soak) with
+# Load/unload churn under load: 6 loads (50 in make soak) with
 # autostart=1 (tracing from the load on), each with a collector that must
 # get records, each unloaded while tracing with records in flight, while
 # a TCP and a UDP sender run on every CPU.  No warning or crash
 # (panic_on_warn), the senders kept going, and memory is back to the
 # baseline after the last unload (sks_churn_end).
 
-# 10 loads: what a load adds beyond a START (case 180) is the module's
+# 6 loads: what a load adds beyond a START (case 180) is the module's
 # own init and exit (genetlink family, hook symbols, the stop that
 # rmmod forces with records in flight), each of which leaks or races in
 # any cycle it is wrong in; a cycle takes about 2 s under TCG.  make soak
 # runs 50.
-CYCLES=$(sks_scale 10 50)
+CYCLES=$(sks_scale 6 50)
 sks_no_patching_under_load
 
 sks_churn_begin
