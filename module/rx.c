@@ -564,12 +564,14 @@ static noinline void sks_rx_flist_pass(const struct sks_config *cfg,
 	struct sks_rx *e;
 	u64 ts = 0;
 
+	if (!sks_want(cfg, stage))
+		return;
 	skb_walk_frags(head, skb) {
 		if (!sks_rx_maybe(skb))
 			continue;
 		e = sks_rx_lock(skb, &ref);
 		if (e && !(e->state & SKS_RX_NOMATCH) &&
-		    !(e->passed & sks_rx_bit(stage)) && sks_want(cfg, stage)) {
+		    !(e->passed & sks_rx_bit(stage))) {
 			if (!ts)
 				ts = sks_rx_layer_time(cfg, stage);
 			sks_rx_pass(e, stage, ts);
@@ -828,10 +830,10 @@ void sks_hook_rx_read_splice(sks_ftrace_regs_t *fregs,
 /*
  * tcp_recv_skb(struct sock *sk, u32 seq, u32 *off): TCP frees the skbs of
  * its receive queue whose data all lies before @seq (but one with a FIN),
- * which readers that do not copy have taken: TCP_ZEROCOPY_RECEIVE, which maps the data's
- * pages into the reader's memory, moves copied_seq past them and then
- * calls this; tcp_read_sock() (splice, already read at skb_splice_bits())
- * too.  Such an skb is read now, by the current task.  The socket is
+ * which readers that do not copy have taken: TCP_ZEROCOPY_RECEIVE, which
+ * maps the data's pages into the reader's memory, moves copied_seq past
+ * them and then calls this; tcp_read_sock() (splice, already read at
+ * skb_splice_bits()) too.  Such an skb is read now, by the current task.  The socket is
  * locked by its reader, as for tcp_recv_skb() itself.
  */
 static noinline void sks_rx_read_tcp_eaten(struct sock *sk, u32 seq)

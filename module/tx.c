@@ -366,6 +366,18 @@ struct sks_tag_new {
 };
 
 /*
+ * Does the application own @sk's key for an skb it asked stamps of
+ * (@app_asked)?  With OPT_ID the kernel reports tskey to it, so the
+ * module must not write its own there.
+ */
+static __always_inline bool sks_app_owns_key(const struct sock *sk,
+					     bool app_asked)
+{
+	return app_asked &&
+	       (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID);
+}
+
+/*
  * Add the module's requests to @skb and remember what was whose.  The
  * entry is found again by (socket cookie, shinfo->tskey).  The module
  * writes its own key into tskey unless the application relies on its own:
@@ -383,8 +395,7 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
 	struct sks_tag_ref ref;
 	struct sks_tag *e;
 
-	if (!((app || app_ack) &&
-	      (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID)))
+	if (!sks_app_owns_key(sk, app || app_ack))
 		sh->tskey = n->key;
 	sh->tx_flags |= ours;
 	e = sks_tag_lock_new(n->cookie, sh->tskey, &ref);
@@ -420,15 +431,14 @@ static void sks_tag_skb(const struct sks_config *cfg, struct sk_buff *skb,
  * in the host: that copy's remaining stages come with @e's key, so this
  * one gets an entry and a key of its own, the byte before (its records
  * carry the same key, the skb's last byte, and the retransmission flag).
- * Only where the module owns the skb's key (the application does not rely
- * on it: see sks_tag_skb()) and the byte before is the skb's.
+ * Only where the module owns the skb's key (sks_app_owns_key()) and the
+ * byte before is the skb's.
  */
 static bool sks_tcp_may_rekey(struct sock *sk, struct sk_buff *skb,
 			      const struct sks_tag_new *n,
 			      const struct sks_tag *e)
 {
-	return !((e->app || !e->ack_ours) &&
-		 (READ_ONCE(sk->sk_tsflags) & SOF_TIMESTAMPING_OPT_ID)) &&
+	return !sks_app_owns_key(sk, e->app || !e->ack_ours) &&
 	       n->len >= 2 && after(e->tskey, TCP_SKB_CB(skb)->seq);
 }
 

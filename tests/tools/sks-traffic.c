@@ -545,6 +545,19 @@ static ssize_t tcp_splice_recv(int fd, const int *p, size_t want)
 	return n;
 }
 
+/* recv() up to @want bytes into sks_buf: how many, 0 at EOF. */
+static ssize_t tcp_recv(int fd, size_t want)
+{
+	ssize_t n;
+
+	do {
+		n = recv(fd, sks_buf, want, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die(errno, "recv");
+	return n;
+}
+
 /*
  * Bytes TCP_ZEROCOPY_RECEIVE maps at once: the pages of whole skbs are
  * mapped, the rest (recv_skip_hint) read with recv().
@@ -593,11 +606,7 @@ static int tcp_zc_server(struct sks_opts *o, int fd)
 		want = zc.recv_skip_hint ? zc.recv_skip_hint : sizeof(sks_buf);
 		if (want > sizeof(sks_buf))
 			want = sizeof(sks_buf);
-		n = recv(fd, sks_buf, want, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die(errno, "recv");
+		n = tcp_recv(fd, want);
 		if (!n)
 			break;
 		got += n;
@@ -647,11 +656,11 @@ static int tcp_server(struct sks_opts *o)
 		if (o->given & K_SPLICE)
 			n = tcp_splice_recv(fd, p, want);
 		else
-			n = recv(fd, sks_buf, want, 0);
+			n = tcp_recv(fd, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die(errno, "recv");
+			die(errno, "splice");
 		if (!n)
 			break;
 		got += n;
