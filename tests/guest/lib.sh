@@ -96,35 +96,58 @@ for e in sys.argv[2:]:
     print(eval(e))' "$@"
 }
 
-# sks_netns NS: a namespace with lo up and IPv6 duplicate address
-# detection off, so addresses work at once.
-sks_netns()
+# Every process a TCG guest starts costs it about a tenth of a second:
+# the helpers below give ip its commands in batches (ip -batch), one
+# process per namespace, where a command each took four times as many.
+
+# sks_netns_dad_off NS: IPv6 duplicate address detection off in namespace
+# NS, for the devices made there after it, so addresses work at once.
+sks_netns_dad_off()
 {
-	ip netns add "$1"
-	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 		net.ipv6.conf.default.accept_dad=0
 }
 
+# sks_netns NS: a namespace with lo up and IPv6 duplicate address
+# detection off (sks_netns_dad_off).
+sks_netns()
+{
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	sks_netns_dad_off "$1"
+}
+
 # sks_addr_pair DEV-A DEV-B NET4 NET6: DEV-A (in namespace "a") gets
-# NET4.1/24 and NET6::1/64, DEV-B (in "b") NET4.2/24 and NET6::2/64; both up.
+# NET4.1/24 and NET6::1/64, DEV-B (in "b") NET4.2/24 and NET6::2/64; both
+# up, and lo in both namespaces too.
 sks_addr_pair()
 {
-	ip -n a addr add "$3.1/24" dev "$1"
-	ip -n b addr add "$3.2/24" dev "$2"
-	ip -n a addr add "$4::1/64" dev "$1" nodad
-	ip -n b addr add "$4::2/64" dev "$2" nodad
-	ip -n a link set "$1" up
-	ip -n b link set "$2" up
+	local ns dev host side
+	for side in "a $1 1" "b $2 2"; do
+		read -r ns dev host <<<"$side"
+		ip -n "$ns" -batch - <<-EOF || sks_fail "addresses of $dev in namespace $ns"
+			link set lo up
+			addr add $3.$host/24 dev $dev
+			addr add $4::$host/64 dev $dev nodad
+			link set $dev up
+		EOF
+	done
 }
 
 # sks_netns_pair: namespaces "a" and "b" joined by veth va <-> vb, with
-# 10.0.0.1/24 and fd00::1/64 on va, 10.0.0.2/24 and fd00::2/64 on vb.
+# 10.0.0.1/24 and fd00::1/64 on va, 10.0.0.2/24 and fd00::2/64 on vb;
+# lo up and duplicate address detection off in both, as sks_netns makes
+# them.  The veth pair is made once detection is off: devices take the
+# namespace's setting when they are made.
 sks_netns_pair()
 {
-	sks_netns a
-	sks_netns b
-	ip link add va netns a type veth peer vb netns b
+	ip -batch - <<-EOF || sks_fail "namespaces a and b"
+		netns add a
+		netns add b
+	EOF
+	sks_netns_dad_off a
+	sks_netns_dad_off b
+	ip -n a link add va type veth peer name vb netns b
 	sks_addr_pair va vb 10.0.0 fd00
 }
 
@@ -139,7 +162,7 @@ sks_wire_pair()
 	for ns in a b; do
 		dev=
 		for d in /sys/class/net/*; do
-			[ "$(cat "$d/address" 2>/dev/null)" = "52:54:00:5c:00:0$ns" ] &&
+			[ "$(<"$d/address")" = "52:54:00:5c:00:0$ns" ] 2>/dev/null &&
 				dev=${d##*/}
 		done
 		[ -n "$dev" ] || sks_skip "no virtio-net NIC 52:54:00:5c:00:0$ns (vm-run.sh adds two)"
@@ -191,12 +214,17 @@ SKS_TRAFFIC=${SKS_TRAFFIC:-$SKS_TOP/tests/tools/sks-traffic}
 
 # sks_sleep SECONDS: sleep without starting a process.  Every exec costs
 # 0.1-0.5 s in a TCG guest (dynamic loading over 9p), more than the short
-# waits of the polling loops below.  read -t on a fifo nobody writes to.
+# waits of the polling loops below.  read -t on a fifo nobody writes to:
+# suite.sh's (SKS_SLEEP_FD, open in every case), else one of the case's.
 sks_sleep()
 {
 	if [ -z "${sks_sleep_fd:-}" ]; then
-		mkfifo "$SKS_TMP/.sleep"
-		exec {sks_sleep_fd}<>"$SKS_TMP/.sleep"
+		if [ -n "${SKS_SLEEP_FD:-}" ] && [ -p "/proc/self/fd/$SKS_SLEEP_FD" ]; then
+			sks_sleep_fd=$SKS_SLEEP_FD
+		else
+			mkfifo "$SKS_TMP/.sleep"
+			exec {sks_sleep_fd}<>"$SKS_TMP/.sleep"
+		fi
 	fi
 	read -r -t "$1" -u "$sks_sleep_fd" _ || true
 }

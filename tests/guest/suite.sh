@@ -48,7 +48,8 @@ case_timeout=${SKS_CASE_TIMEOUT:-600}
 cleanup()
 {
 	local tr=/sys/kernel/tracing e
-	ip -all netns delete 2>/dev/null
+	# (ip, a process, only where a case left a namespace)
+	! compgen -G '/run/netns/*' >/dev/null || ip -all netns delete 2>/dev/null
 	# The events a case left enabled lose their filters too (a case that
 	# sets a filter clears it when done with the event): resetting all
 	# 1,300 filters would cost a second per case under TCG.
@@ -64,22 +65,38 @@ cleanup()
 	return 0
 }
 
+# dmesg_bad FILE: print the first line of the kernel log FILE that means
+# the kernel or the module misbehaved (bad_dmesg); false if none.
+dmesg_bad()
+{
+	local l
+	while IFS= read -r l; do
+		if [[ $l =~ $bad_dmesg ]]; then
+			printf '%s\n' "$l"
+			return 0
+		fi
+	done <"$1"
+	return 1
+}
+
 ktap()
 {
 	echo "$*"
 	[ -z "$out" ] || echo "$*" >>"$out/ktap"
 }
 
-# ktap_log FILE: FILE's lines as KTAP diagnostics, in one pass to each
+# ktap_log FILE: FILE's lines as KTAP diagnostics, one write to each
 # output: a case may print thousands of lines (400's export), and a shell
 # loop with an open and append per line, over 9p, is slow under TCG.
+# Bash's printf of the whole array, not awk: every process started
+# between cases costs a TCG guest a tenth of a second or more.
 ktap_log()
 {
-	if [ -z "$out" ]; then
-		awk '{ print "# " $0 }' "$1"
-	else
-		awk -v ktap="$out/ktap" '{ print "# " $0; print "# " $0 >>ktap }' "$1"
-	fi
+	local lines
+	mapfile -t lines <"$1"
+	[ "${#lines[@]}" -gt 0 ] || return 0
+	printf '# %s\n' "${lines[@]}"
+	[ -z "$out" ] || printf '# %s\n' "${lines[@]}" >>"$out/ktap"
 }
 
 [ -z "$out" ] || : >"$out/ktap"
@@ -90,7 +107,8 @@ if [ -n "${SKS_ONLY:-}" ]; then
 	IFS=, read -ra pats <<<"$SKS_ONLY"
 	for c in "${cases[@]}"; do
 		for p in "${pats[@]}"; do
-			if [[ $(basename "$c" .sh) == *$p* ]]; then
+			b=${c##*/}
+			if [[ ${b%.sh} == *$p* ]]; then
 				sel+=("$c")
 				break
 			fi
@@ -109,12 +127,24 @@ ktap "# kernel $(uname -r)"
 ktap "1..$(( ${#cases[@]} + ${#final[@]} ))"
 # What boot left unreferenced is not the module's.
 [ -w $kmemleak ] && echo clear >$kmemleak
+# Each case's own directory, made at once: one mkdir, not one per case.
+tmproot=/tmp/sks-suite.$$
+tmpdirs=("$tmproot")
+for ((n = 1; n <= ${#cases[@]}; n++)); do
+	tmpdirs+=("$tmproot/$n")
+done
+mkdir -m 0700 "${tmpdirs[@]}" || exit 1
+# The fifo tests/guest/lib.sh's sks_sleep waits on, open in every case.
+mkfifo "$tmproot/.sleep" || exit 1
+exec {SKS_SLEEP_FD}<>"$tmproot/.sleep"
+export SKS_SLEEP_FD
+dmesg -C
 n=0
 for c in "${cases[@]}"; do
 	n=$((n + 1))
-	name=$(basename "$c" .sh)
-	tmp=$(mktemp -d /tmp/sks-case.XXXXXX)
-	dmesg -C
+	name=${c##*/}
+	name=${name%.sh}
+	tmp=$tmproot/$n
 	# Bash's own clock and file reads: each process a TCG guest starts
 	# between cases costs tens of milliseconds.
 	start=$EPOCHSECONDS
@@ -126,15 +156,20 @@ for c in "${cases[@]}"; do
 	[ -s "$tmp/.sid" ] && pkill -KILL -s "$(<"$tmp/.sid")" 2>/dev/null
 	cleanup
 	secs=$((EPOCHSECONDS - start))
-	if sks_warn=$(dmesg | grep -E "$bad_dmesg"); then
-		echo "kernel log after the case:" >>"$tmp/log"
-		dmesg | tail -n 40 >>"$tmp/log"
-		[ "$rc" -eq 4 ] && rc=1
-		[ "$rc" -eq 0 ] && rc=1
-		echo "FAIL: kernel warning: ${sks_warn%%$'\n'*}" >>"$tmp/log"
-	fi
 	if [ -d /sys/module/skbstamp ]; then
 		rmmod skbstamp >>"$tmp/log" 2>&1 || { echo "FAIL: cannot unload the module after the case" >>"$tmp/log"; rc=1; }
+	fi
+	# The case's kernel log, its unload's included, read and cleared in
+	# one process and searched by bash.
+	dmesg -c >"$tmp/dmesg"
+	if sks_warn=$(dmesg_bad "$tmp/dmesg"); then
+		echo "kernel log after the case:" >>"$tmp/log"
+		mapfile -t klog <"$tmp/dmesg"
+		k=$(( ${#klog[@]} > 40 ? ${#klog[@]} - 40 : 0 ))
+		printf '%s\n' "${klog[@]:k}" >>"$tmp/log"
+		[ "$rc" -eq 4 ] && rc=1
+		[ "$rc" -eq 0 ] && rc=1
+		echo "FAIL: kernel warning: $sks_warn" >>"$tmp/log"
 	fi
 	ktap_log "$tmp/log"
 	case $rc in
@@ -145,6 +180,9 @@ for c in "${cases[@]}"; do
 	esac
 	rm -rf "$tmp"
 done
+exec {SKS_SLEEP_FD}>&-
+rm -f "$tmproot/.sleep"
+rmdir "$tmproot" 2>/dev/null
 
 # kmemleak_check: scan with every module unloaded; prints the leaks
 # allocated from a module's code and fails if there is one.  The modules
