@@ -24,8 +24,12 @@
  * Hooks are registered in groups, one ftrace_ops each: the functions one
  * set of stages needs.  A START or STOP then costs ftrace one code update
  * and, at STOP, one RCU-tasks grace period per group instead of per
- * function.  The group's callback tells the functions apart by the ftrace
- * location it is called for and calls their handlers directly.
+ * function (each at least HZ/10: a STOP's time is mostly these waits).
+ * The group's callback tells the functions apart by the ftrace location
+ * it is called for and calls their handlers directly, so a group only
+ * takes in a function its hot ones never compare against: one that a
+ * different set of stages needs says so (.stages), and each START
+ * filters the group's ops to what it needs (sks_group_filter()).
  */
 enum sks_group {
 	SKS_G_SENDMSG,
@@ -33,7 +37,6 @@ enum sks_group {
 	SKS_G_GSO,
 	SKS_G_TSTAMP_TX,
 	SKS_G_TXDONE,
-	SKS_G_SOCK_END,
 	SKS_G_RX_TRACK,
 	SKS_G_RX_MERGE,
 	SKS_G_RX_IRQ,
@@ -97,9 +100,12 @@ enum sks_hook_id {
 struct sks_fhook {
 	const char *func;	/* kernel function; NULL: not on this kernel */
 	enum sks_group group;
+	/* the stages that need it; 0: its group's (sks_hook_stages()) */
+	u32 stages;
 	bool helper;		/* needed by its stages, provides none */
 	bool optional;		/* a helper they can do without */
 	unsigned long addr;	/* its ftrace location; 0: not hooked */
+	bool in_filter;		/* in its group's ftrace filter */
 };
 
 static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
@@ -128,9 +134,13 @@ static struct sks_fhook sks_fhooks[SKS_NR_HOOKS] = {
 	[SKS_H_SOCK_WFREE] = { "sock_wfree", SKS_G_TXDONE },
 	/*
 	 * A socket's end frees its entry in the socket table (which the
-	 * send calls and tagging fill); without it, LRU reuse alone.
+	 * send calls and tagging fill); without it, LRU reuse alone.  In
+	 * the send calls' group, so that STOP waits for one grace period
+	 * fewer (see the groups above), though tagging alone needs it too.
 	 */
-	[SKS_H_SOCK_DESTRUCT] = { "inet_sock_destruct", SKS_G_SOCK_END,
+	[SKS_H_SOCK_DESTRUCT] = { "inet_sock_destruct", SKS_G_SENDMSG,
+				  .stages = SKS_STAGES_SENDMSG |
+					    SKS_STAGES_TAGGED,
 				  .helper = true, .optional = true },
 	/* Receive (rx.c): the frees and clones of the skbs it tracks. */
 	[SKS_H_KFREE_SKB] = { "__kfree_skb", SKS_G_RX_TRACK, .helper = true },
@@ -228,6 +238,9 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 		else if (sks_at(ip, SKS_H_UDP_SENDMSG) ||
 			 sks_at(ip, SKS_H_UDPV6_SENDMSG))
 			sks_hook_udp_sendmsg(fregs, pip);
+		/* Last: a socket ends once, it sends many times. */
+		else if (unlikely(sks_at(ip, SKS_H_SOCK_DESTRUCT)))
+			sks_hook_sock_destruct(fregs, pip);
 		break;
 	case SKS_G_TAGGED:
 		if (sks_at(ip, SKS_H_TCP_TRANSMIT))
@@ -248,9 +261,6 @@ static __always_inline void sks_dispatch(enum sks_group g, unsigned long ip,
 		break;
 	case SKS_G_TXDONE:
 		sks_hook_txdone(fregs, pip);
-		break;
-	case SKS_G_SOCK_END:
-		sks_hook_sock_destruct(fregs, pip);
 		break;
 	case SKS_G_RX_TRACK:
 		/* Only the clone hook takes other arguments than a free. */
@@ -351,7 +361,6 @@ SKS_GROUP_CB(sks_tagged_cb, SKS_G_TAGGED)
 SKS_GROUP_CB(sks_gso_cb, SKS_G_GSO)
 SKS_GROUP_CB(sks_tstamp_tx_cb, SKS_G_TSTAMP_TX)
 SKS_GROUP_CB(sks_txdone_cb, SKS_G_TXDONE)
-SKS_GROUP_CB(sks_sock_end_cb, SKS_G_SOCK_END)
 SKS_GROUP_CB(sks_rx_track_cb, SKS_G_RX_TRACK)
 SKS_GROUP_CB(sks_rx_merge_cb, SKS_G_RX_MERGE)
 SKS_GROUP_CB(sks_rx_irq_cb, SKS_G_RX_IRQ)
@@ -363,7 +372,7 @@ SKS_GROUP_CB(sks_rx_read_cb, SKS_G_RX_READ)
 
 struct sks_hook_group {
 	ftrace_func_t cb;
-	u32 stages;		/* stages that need the group */
+	u32 stages;		/* stages that need its functions (but see .stages) */
 	/*
 	 * The handler may redirect the function (compat.h says what it asks
 	 * ftrace for).  The others ask for the arguments alone where they
@@ -390,8 +399,6 @@ static struct sks_hook_group sks_groups[SKS_NR_GROUPS] = {
 			      .ipmodify = true, .reporting = true },
 	[SKS_G_TXDONE] = { sks_txdone_cb, SKS_STAGES_TXDONE,
 			   .reporting = true },
-	[SKS_G_SOCK_END] = { sks_sock_end_cb,
-			     SKS_STAGES_SENDMSG | SKS_STAGES_TAGGED },
 	/* The frees first: no skb is tracked unseen. */
 	[SKS_G_RX_TRACK] = { sks_rx_track_cb, SKS_STAGES_RX },
 	[SKS_G_RX_MERGE] = { sks_rx_merge_cb, BIT(SKBSTAMP_STAGE_MERGE) },
@@ -410,27 +417,45 @@ static bool sks_fhook_found(const struct sks_fhook *h)
 	return h->addr;
 }
 
+/* The stages that need hook @h. */
+static u32 sks_hook_stages(const struct sks_fhook *h)
+{
+	return h->stages ?: sks_groups[h->group].stages;
+}
+
 /* Every hook that serves @stages was found. */
 static bool sks_hooks_found(u32 stages)
 {
 	struct sks_fhook *h;
 
 	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++)
-		if ((sks_groups[h->group].stages & stages) && !sks_fhook_found(h))
+		if ((sks_hook_stages(h) & stages) && !sks_fhook_found(h))
 			return false;
 	return true;
+}
+
+/* Put @h in its group's filter, or take it out (@in). */
+static int sks_fhook_set(struct sks_fhook *h, bool in)
+{
+	struct sks_hook_group *g = &sks_groups[h->group];
+	int err = ftrace_set_filter_ip(&g->ops, h->addr, !in, 0);
+
+	if (err)
+		return err;
+	h->in_filter = in;
+	if (in)
+		g->hooked++;
+	else
+		g->hooked--;
+	return 0;
 }
 
 /* Put @h in its group's filter; a function ftrace cannot trace is lost. */
 static void sks_fhook_filter(struct sks_fhook *h)
 {
-	struct sks_hook_group *g = &sks_groups[h->group];
-
-	if (h->addr && ftrace_set_filter_ip(&g->ops, h->addr, 0, 0))
+	if (h->addr && sks_fhook_set(h, true))
 		h->addr = 0;
-	if (h->addr)
-		g->hooked++;
-	else if (h->func)
+	if (!h->addr && h->func)
 		pr_warn("%s() cannot be hooked on this kernel (inlined or renamed?)\n",
 			h->func);
 }
@@ -464,13 +489,13 @@ int sks_hooks_probe(void)
 		h->addr = addrs[i];
 		sks_fhook_filter(h);
 		if (sks_fhook_found(h) && !h->helper)
-			sks_avail |= sks_groups[h->group].stages;
+			sks_avail |= sks_hook_stages(h);
 	}
 	sks_avail |= sks_tp_probe();
 	/* Stages whose indispensable helper is missing cannot be offered. */
 	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++)
 		if (h->helper && !h->optional && !sks_fhook_found(h))
-			sks_avail &= ~sks_groups[h->group].stages;
+			sks_avail &= ~sks_hook_stages(h);
 	/* Without the reporting point, tagging skbs would be pointless. */
 	if (!sks_fhook_found(&sks_fhooks[SKS_H_TSTAMP_TX]))
 		sks_avail &= ~SKS_STAGES_TAGGED;
@@ -503,11 +528,51 @@ u32 sks_stages_avail(void)
 	return sks_avail;
 }
 
-static int sks_group_register(struct sks_hook_group *g,
+/*
+ * Make @g's filter hold the functions @stages need and no other (a group's
+ * functions may serve different stages: sks_hook_stages()), and return
+ * how many that is.  Only the functions that changed since the last START
+ * are touched, each a hash update of an ops not registered yet: usually
+ * none.
+ */
+static int sks_group_filter(struct sks_hook_group *g, u32 stages)
+{
+	struct sks_fhook *h;
+	int n = 0, err;
+	bool want;
+
+	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++)
+		if (&sks_groups[h->group] == g && sks_fhook_found(h) &&
+		    (sks_hook_stages(h) & stages))
+			n++;
+	/* Not to be registered: its filter may stay as it is. */
+	if (!n)
+		return 0;
+	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++) {
+		if (&sks_groups[h->group] != g || !sks_fhook_found(h))
+			continue;
+		want = sks_hook_stages(h) & stages;
+		if (want == h->in_filter)
+			continue;
+		err = sks_fhook_set(h, want);
+		if (err)
+			return err;
+	}
+	return n;
+}
+
+static int sks_group_register(struct sks_hook_group *g, u32 stages,
 			      struct netlink_ext_ack *extack)
 {
-	int err = register_ftrace_function(&g->ops);
+	int err = sks_group_filter(g, stages);
 
+	/* A group with an empty filter would hook every function. */
+	if (err <= 0) {
+		if (err)
+			NL_SET_ERR_MSG(extack, "cannot set an ftrace filter");
+		return err;
+	}
+	err = register_ftrace_function(&g->ops);
 	if (err) {
 		pr_err("cannot register hook group %td: %d\n", g - sks_groups,
 		       err);
@@ -529,8 +594,7 @@ static void sks_group_unregister(struct sks_hook_group *g)
 /*
  * The reporting hooks go first: from the moment an skb can be tagged, its
  * stamps must be intercepted, or they would reach the application.  A
- * group with an empty filter is never registered: ftrace would call it for
- * every function of the kernel.
+ * group none of whose functions @stages need is not registered.
  */
 int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
 {
@@ -542,10 +606,8 @@ int sks_hooks_register(u32 stages, struct netlink_ext_ack *extack)
 		if (pass == 1)
 			err = sks_tp_register(stages, extack);
 		for (g = sks_groups; !err && g < sks_groups + SKS_NR_GROUPS; g++) {
-			if (g->reporting != !pass || !g->hooked ||
-			    !(g->stages & stages))
-				continue;
-			err = sks_group_register(g, extack);
+			if (g->reporting == !pass)
+				err = sks_group_register(g, stages, extack);
 		}
 		if (err) {
 			sks_hooks_unregister_taggers();
@@ -589,10 +651,11 @@ void sks_hooks_unregister_reporting(void)
 /* Is every hook that @stages need registered? */
 bool sks_hooks_cover(u32 stages)
 {
-	struct sks_hook_group *g;
+	struct sks_fhook *h;
 
-	for (g = sks_groups; g < sks_groups + SKS_NR_GROUPS; g++)
-		if (g->hooked && (g->stages & stages) && !g->registered)
+	for (h = sks_fhooks; h < sks_fhooks + SKS_NR_HOOKS; h++)
+		if (sks_fhook_found(h) && (sks_hook_stages(h) & stages) &&
+		    !(h->in_filter && sks_groups[h->group].registered))
 			return false;
 	return sks_tp_cover(stages);
 }

@@ -2,6 +2,9 @@
 # one (ftrace's enabled_functions lists none of them afterwards).  Both are
 # refused, with the module's reason, when repeated.  After STOP the record
 # accounting is exact: generated = delivered + dropped, nothing buffered.
+# The socket end hook (inet_sock_destruct) shares the send calls' ftrace
+# group but serves tagging too: each START filters that group to the
+# functions its stages need.
 
 hooked="tcp_sendmsg_locked udp_sendmsg udpv6_sendmsg __tcp_transmit_skb ip_send_skb ip6_send_skb
 	__skb_tstamp_tx __skb_gso_segment tcp_wfree sock_wfree ip_do_fragment ip6_fragment"
@@ -20,6 +23,11 @@ sks_load
 sks_eq "$(count_hooked)" 0 "hooked functions after load, before start"
 "$SKS_TOOL" start || sks_fail "start failed"
 sks_eq "$(count_hooked)" 12 "hooked functions while running"
+destruct_hooked()
+{
+	grep -c '^inet_sock_destruct ' $ef || true
+}
+sks_eq "$(destruct_hooked)" 1 "socket end hooked while running"
 sks_tool start
 sks_eq "$sks_rc" 2 "exit code of a second start"
 grep -q 'already running' "$SKS_TMP/err" || sks_fail "no reason for refusing start: $(cat "$SKS_TMP/err")"
@@ -27,8 +35,14 @@ grep -q 'already running' "$SKS_TMP/err" || sks_fail "no reason for refusing sta
 # Only sendmsg: the tagging hooks stay unregistered.
 "$SKS_TOOL" stop
 sks_eq "$(count_hooked)" 0 "hooked functions after stop"
+"$SKS_TOOL" start stages sched,sw
+sks_eq "$(count_hooked)" 7 "hooked functions with stages sched,sw (no send call, no txdone)"
+grep -q '^tcp_sendmsg_locked ' $ef && sks_fail "tcp_sendmsg_locked hooked without the sendmsg stage"
+sks_eq "$(destruct_hooked)" 1 "socket end hooked with stages sched,sw"
+"$SKS_TOOL" stop
 "$SKS_TOOL" start stages sendmsg
 sks_eq "$(count_hooked)" 3 "hooked functions with stages sendmsg"
+sks_eq "$(destruct_hooked)" 1 "socket end hooked with stages sendmsg"
 
 # Some traffic with no listener: all of it is counted as dropped.
 ip link add sksd0 type dummy
@@ -37,6 +51,7 @@ ip link set sksd0 up
 "$SKS_TRAFFIC" udp-client 192.0.2.2 9 size 100 count 20 >/dev/null
 "$SKS_TOOL" stop
 sks_eq "$(count_hooked)" 0 "hooked functions after the second stop"
+sks_eq "$(destruct_hooked)" 0 "socket end hooked after stop"
 sks_tool stop
 sks_eq "$sks_rc" 2 "exit code of stopping a stopped module"
 grep -q 'not running' "$SKS_TMP/err" || sks_fail "no reason for refusing stop"
