@@ -2,6 +2,11 @@
 # side.  Unmatched flows produce no record, and their skbs are never
 # tagged: __skb_tstamp_tx() (counted by ftrace's function tracer) is not
 # called at all while only they run.
+#
+# The first filter is given to start, every later one to set, and the run
+# stops once at the end: a filter applies the same way either way (case
+# 210 covers set itself), and each STOP costs the guest most of a second
+# of RCU-tasks grace periods (docs/testing.md).
 
 sks_load
 sks_netns_pair
@@ -56,20 +61,30 @@ tstamp_calls()
 	grep -c '__skb_tstamp_tx' $tr/trace || true
 }
 
-# check NAME "FILTERS" "MATCHING FLOWS" "OTHER FLOWS" [NS]: start with
+# configure NAME NS ARGS...: the first call starts tracing with ARGS,
+# later ones replace the filters with set; from namespace NS unless empty.
+cmd="start"
+configure()
+{
+	local name=$1 ns=$2
+	shift 2
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$SKS_TOOL" "$cmd" "$@" || sks_fail "$name: $cmd $* in $ns failed"
+	else
+		"$SKS_TOOL" "$cmd" "$@" || sks_fail "$name: $cmd $* failed"
+	fi
+	cmd="set"
+}
+
+# check NAME "FILTERS" "MATCHING FLOWS" "OTHER FLOWS" [NS]: trace with
 # FILTERS (from namespace NS), run the other flows with the function tracer
 # counting, then the matching ones; only the matching ports may have
 # records.
 check()
 {
 	local name=$1 filters=$2 match=$3 other=$4 ns=${5:-} f port want=()
-	if [ -n "$ns" ]; then
-		# shellcheck disable=SC2086
-		ip netns exec "$ns" "$SKS_TOOL" start $filters || sks_fail "$name: start failed"
-	else
-		# shellcheck disable=SC2086
-		"$SKS_TOOL" start $filters || sks_fail "$name: start $filters failed"
-	fi
+	# shellcheck disable=SC2086
+	configure "$name" "$ns" $filters
 	sks_monitor_start "$SKS_TMP/$name.json" --json
 	echo __skb_tstamp_tx >$tr/set_ftrace_filter
 	echo function >$tr/current_tracer
@@ -88,7 +103,6 @@ check()
 		want[port]=$port
 	done <<<"$match"
 	sks_monitor_stop
-	"$SKS_TOOL" stop
 	sks_eq "$(ports_traced "$SKS_TMP/$name.json")" "${want[*]}" "$name: ports with records"
 	echo "$name: ok ($filters)"
 }
@@ -138,31 +152,29 @@ release()
 }
 
 held_client 5601
-"$SKS_TOOL" start pid "$(cat "$SKS_TMP/pid.5601")"
+configure pid "" pid "$(<"$SKS_TMP/pid.5601")"
 sks_monitor_start "$SKS_TMP/pid.json" --json
 release 5601
 flow udp 10.0.0.2 5602
 sks_monitor_stop
-"$SKS_TOOL" stop
 sks_eq "$(ports_traced "$SKS_TMP/pid.json")" 5601 "pid: ports with records"
 
 cg=/sys/fs/cgroup/sks-test
 grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
 mkdir -p $cg
 held_client 5701 $cg
-"$SKS_TOOL" start cgroup $cg
+configure cgroup "" cgroup $cg
 sks_monitor_start "$SKS_TMP/cg.json" --json
 release 5701
 flow udp 10.0.0.2 5702
 sks_monitor_stop
-"$SKS_TOOL" stop
 sks_eq "$(ports_traced "$SKS_TMP/cg.json")" 5701 "cgroup: ports with records"
-rmdir $cg
 
 # Sampling one send call in 2: 10 datagrams, 5 traced, each completely.
 # The module counts calls per CPU, so the sender stays on one CPU: moving
 # between the four, it could get 4 or 6 (6.1 once got 4).
-"$SKS_TOOL" start sample 2
+configure sample "" sample 2
+rmdir $cg
 sks_monitor_start "$SKS_TMP/sample.json" --json
 ip netns exec b "$SKS_TRAFFIC" udp-server 10.0.0.2 5801 count 10 timeout 5000 \
 	--ready-file "$SKS_TMP/r.5801" >/dev/null &
