@@ -118,6 +118,8 @@ sub_result $? "tool and test programs build with -Werror" "$log"
 step_done "$hostd" build
 tests/tools/sks-recfmt check 100000 >"$log" 2>&1
 sub_result $? "monitor's JSON and text lines are printf's, byte for byte" "$log"
+tests/lib/raw-check.sh >"$log" 2>&1
+sub_result $? "raw record streams decode to monitor's lines; bad ones are refused" "$log"
 step_done "$hostd" recfmt
 tests/lib/lint.sh >"$log" 2>&1
 sub_result $? "checkpatch --strict clean" "$log"

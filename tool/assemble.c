@@ -51,6 +51,7 @@ struct sks_asm {
 	sks_asm_sink_fn sink;	/* instead of lines, if set (top) */
 	void *sink_arg;
 	uint64_t cfg_ns;	/* when the configuration was last read */
+	uint32_t fixed;		/* stages given (decode), 0: read with GET */
 	uint32_t need[256];	/* by protocol: stages that complete a packet */
 	uint32_t stages;	/* traced */
 	struct sks_slots open;	/* of pkt */
@@ -79,10 +80,10 @@ static void sks_asm_config(struct sks_asm *a)
 	 */
 	const uint32_t skb_stages = 1u << SKBSTAMP_STAGE_SCHED | 1u << SKBSTAMP_STAGE_SW |
 				    1u << SKBSTAMP_STAGE_HW | 1u << SKBSTAMP_STAGE_TXDONE;
-	uint32_t stages = 0;
+	uint32_t stages = a->fixed;
 
 	a->cfg_ns = sks_mono_ns();
-	if (a->ctx->sk)
+	if (!stages && a->ctx->sk)
 		sks_nl_request(a->ctx, SKBSTAMP_CMD_GET, NULL, sks_cfg_stages_reply, &stages);
 	/* Without a configuration (no start yet), what start traces by default. */
 	if (!stages)
@@ -106,6 +107,12 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out)
 	a->out = out;
 	sks_asm_config(a);
 	return a;
+}
+
+void sks_asm_set_stages(struct sks_asm *a, uint32_t stages)
+{
+	a->fixed = stages;
+	sks_asm_config(a);
 }
 
 void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg)

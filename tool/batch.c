@@ -53,6 +53,32 @@ static void sks_batch_seq(struct sks_batches *b, uint32_t cpu, uint64_t seq)
 }
 
 /*
+ * The records of the batch in @tb, once its sequence is noted: *@n of
+ * *@size bytes each from *@p (not aligned in the message).  Returns 0
+ * (*@n 0: not a batch), or SKS_EXIT_KERNEL for records smaller than this
+ * tool's (an older module).
+ */
+int sks_batch_records(struct sks_batches *b, struct nlattr **tb,
+		      const char **p, uint32_t *n, uint32_t *size)
+{
+	*n = 0;
+	if (!tb[SKBSTAMP_A_CPU] || !tb[SKBSTAMP_A_SEQ] ||
+	    !tb[SKBSTAMP_A_RECORD_SIZE] || !tb[SKBSTAMP_A_RECORDS])
+		return 0;
+	*size = nla_get_u32(tb[SKBSTAMP_A_RECORD_SIZE]);
+	if (*size < sizeof(struct skbstamp_record)) {
+		fprintf(stderr, "skbstamp: %u-byte records: the module is older than this tool\n",
+			*size);
+		return SKS_EXIT_KERNEL;
+	}
+	sks_batch_seq(b, nla_get_u32(tb[SKBSTAMP_A_CPU]),
+		      nla_get_u64(tb[SKBSTAMP_A_SEQ]));
+	*p = nla_data(tb[SKBSTAMP_A_RECORDS]);
+	*n = nla_len(tb[SKBSTAMP_A_RECORDS]) / *size;
+	return 0;
+}
+
+/*
  * Hand the records of the batch in @tb to @fn.  Returns 0, or
  * SKS_EXIT_KERNEL for records smaller than this tool's (an older module).
  */
@@ -60,28 +86,16 @@ int sks_batch_walk(struct sks_batches *b, struct nlattr **tb,
 		   sks_record_fn fn, void *arg)
 {
 	struct skbstamp_record r;
+	uint32_t n, size;
 	const char *p;
-	uint32_t size;
-	int len;
+	int ret;
 
-	if (!tb[SKBSTAMP_A_CPU] || !tb[SKBSTAMP_A_SEQ] ||
-	    !tb[SKBSTAMP_A_RECORD_SIZE] || !tb[SKBSTAMP_A_RECORDS])
-		return 0;
-	size = nla_get_u32(tb[SKBSTAMP_A_RECORD_SIZE]);
-	if (size < sizeof(r)) {
-		fprintf(stderr, "skbstamp: %u-byte records: the module is older than this tool\n",
-			size);
-		return SKS_EXIT_KERNEL;
-	}
-	sks_batch_seq(b, nla_get_u32(tb[SKBSTAMP_A_CPU]),
-		      nla_get_u64(tb[SKBSTAMP_A_SEQ]));
-	p = nla_data(tb[SKBSTAMP_A_RECORDS]);
-	for (len = nla_len(tb[SKBSTAMP_A_RECORDS]); len >= (int)size;
-	     len -= size, p += size) {
+	ret = sks_batch_records(b, tb, &p, &n, &size);
+	for (; n; n--, p += size) {
 		/* Records are not aligned in the message. */
 		memcpy(&r, p, sizeof(r));
 		if (fn(&r, arg))
 			break;
 	}
-	return 0;
+	return ret;
 }

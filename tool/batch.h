@@ -21,6 +21,8 @@ typedef int (*sks_record_fn)(const struct skbstamp_record *r, void *arg);
 
 int sks_batches_init(struct sks_batches *b);
 void sks_batches_free(struct sks_batches *b);
+int sks_batch_records(struct sks_batches *b, struct nlattr **tb,
+		      const char **p, uint32_t *n, uint32_t *size);
 int sks_batch_walk(struct sks_batches *b, struct nlattr **tb,
 		   sks_record_fn fn, void *arg);
 

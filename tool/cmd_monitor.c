@@ -14,7 +14,9 @@
  * left is multicast either way.
  *
  * "trace FILE" also writes every record to FILE as a Chrome/Perfetto
- * trace (trace.c), whatever standard output gets.
+ * trace (trace.c), whatever standard output gets.  "raw FILE" writes the
+ * records to FILE as they came, in the raw stream of rawfmt.h, instead of
+ * printing them: for machines, which "decode" turns into lines later.
  *
  * Batches carry a per-CPU sequence number; a gap means the module could
  * not deliver a batch, and the tool says so at once.  An overflow of this
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
@@ -37,6 +40,7 @@
 #include "monitor.h"
 #include "batch.h"
 #include "fmt.h"
+#include "rawfmt.h"
 #include "trace.h"
 
 /* Output collected per batch: 250 JSON lines of about 400 bytes fit. */
@@ -55,7 +59,9 @@ struct sks_mon {
 	struct sks_asm *as;	/* text mode packet assembly */
 	struct sks_obuf out;	/* lines not written yet */
 	struct sks_trace *trace;	/* trace FILE, or NULL */
-	uint64_t count;		/* stop after this many lines; 0: never */
+	FILE *raw;		/* raw FILE, or NULL: records printed */
+	const char *raw_name;
+	uint64_t count;		/* stop after this many lines (raw: records) */
 	uint64_t lines;
 	uint64_t records;
 	uint64_t overflows;
@@ -100,6 +106,43 @@ static int sks_mon_record(const struct skbstamp_record *r, void *arg)
 	return 0;
 }
 
+/*
+ * A batch to the raw stream: its records as they are, in one write when
+ * their size is this tool's, and flushed with the batch, as lines are.
+ */
+static int sks_mon_raw_batch(struct sks_mon *m, struct nlattr **tb)
+{
+	struct skbstamp_record r;
+	uint32_t i, n, size;
+	const char *p;
+	int ret;
+
+	ret = sks_batch_records(&m->batches, tb, &p, &n, &size);
+	if (m->count && n >= m->count - m->lines) {
+		n = m->count - m->lines;
+		sks_stop_req = 1;
+		m->count_reached = true;
+	}
+	m->records += n;
+	m->lines += n;
+	for (i = 0; m->trace && i < n; i++) {
+		memcpy(&r, p + (size_t)i * size, sizeof(r));
+		sks_mon_trace(m->trace, &r);
+	}
+	if (size == sizeof(r))
+		fwrite(p, size, n, m->raw);
+	else
+		for (i = 0; i < n; i++)
+			fwrite(p + (size_t)i * size, sizeof(r), 1, m->raw);
+	if (fflush(m->raw) || ferror(m->raw)) {
+		fprintf(stderr, "skbstamp: cannot write %s: %s\n", m->raw_name,
+			strerror(errno));
+		sks_stop_req = 1;
+		return SKS_EXIT_KERNEL;
+	}
+	return ret;
+}
+
 static int sks_mon_batch(struct nlattr **tb, void *arg)
 {
 	struct sks_mon *m = arg;
@@ -107,6 +150,8 @@ static int sks_mon_batch(struct nlattr **tb, void *arg)
 
 	if (m->count_reached)
 		return 0;
+	if (m->raw)
+		return sks_mon_raw_batch(m, tb);
 	ret = sks_batch_walk(&m->batches, tb, sks_mon_record, m);
 	/* A line leaves within the batch it came in. */
 	sks_obuf_flush(&m->out);
@@ -129,7 +174,8 @@ static void sks_mon_tick(void *arg, bool fd2_in)
 }
 
 static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
-			      uint32_t *duration, uint32_t *rcvbuf, const char **trace)
+			      uint32_t *duration, uint32_t *rcvbuf, const char **trace,
+			      const char **raw)
 {
 	uint32_t v;
 	int i;
@@ -141,6 +187,10 @@ static int sks_mon_parse_args(struct sks_mon *m, int argc, char **argv,
 		}
 		if (!strcmp(argv[i], "trace")) {
 			*trace = argv[i + 1];
+			continue;
+		}
+		if (!strcmp(argv[i], "raw")) {
+			*raw = argv[i + 1];
 			continue;
 		}
 		if (sks_parse_u32(argv[i], argv[i + 1], &v))
@@ -272,12 +322,53 @@ static void sks_mon_report_drops(struct sks_ctx *ctx, const struct sks_drops *ba
 			(unsigned long long)send);
 }
 
+/* Non-zero if the raw stream's last writes failed. */
+static int sks_mon_raw_close(struct sks_mon *m)
+{
+	int err = 0;
+
+	if (!m->raw || m->raw == stdout)
+		return 0;
+	if (fclose(m->raw)) {
+		fprintf(stderr, "skbstamp monitor: cannot write %s: %s\n",
+			m->raw_name, strerror(errno));
+		err = -1;
+	}
+	m->raw = NULL;
+	return err;
+}
+
+/* The raw stream to @name ("-": standard output), its header written. */
+static int sks_mon_raw_open(struct sks_mon *m, const char *name)
+{
+	bool out = !strcmp(name, "-");
+	struct sks_run run;
+
+	m->raw_name = out ? "standard output" : name;
+	m->raw = out ? stdout : fopen(name, "w");
+	if (!m->raw) {
+		fprintf(stderr, "skbstamp monitor: cannot open %s: %s\n", name,
+			strerror(errno));
+		return SKS_EXIT_KERNEL;
+	}
+	/* Which stages make a packet whole, for decode's text output. */
+	if (sks_get_run(m->ctx, &run))
+		run.stages = 0;
+	if (sks_raw_write_header(m->raw, run.stages) || fflush(m->raw)) {
+		fprintf(stderr, "skbstamp monitor: cannot write %s: %s\n",
+			m->raw_name, strerror(errno));
+		sks_mon_raw_close(m);
+		return SKS_EXIT_KERNEL;
+	}
+	return 0;
+}
+
 int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 {
 	struct sks_mon m = { .ctx = ctx };
 	struct sks_req_state st = { .reply = sks_mon_batch, .arg = &m };
 	uint32_t duration = 0, rcvbuf = 32 << 20;
-	const char *trace = NULL;
+	const char *trace = NULL, *raw = NULL;
 	struct sks_drops base;
 	uint64_t end = 0;
 	struct sigaction sa = { .sa_handler = sks_on_signal };
@@ -285,23 +376,34 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	int ret = SKS_EXIT_OK, grp;
 	bool pull;
 
-	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf, &trace))
+	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf, &trace, &raw))
 		return SKS_EXIT_USAGE;
+	if (raw && !strcmp(raw, "-") && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "skbstamp monitor: not writing a raw record stream to a terminal; redirect standard output or give a file\n");
+		return SKS_EXIT_USAGE;
+	}
 	ret = sks_nl_open(ctx);
 	if (ret)
 		return ret;
+	if (raw) {
+		ret = sks_mon_raw_open(&m, raw);
+		if (ret)
+			return ret;
+	}
 	if (trace) {
 		FILE *f = fopen(trace, "w");
 
 		if (!f) {
 			fprintf(stderr, "skbstamp monitor: cannot open %s: %s\n", trace,
 				strerror(errno));
+			sks_mon_raw_close(&m);
 			return SKS_EXIT_KERNEL;
 		}
 		m.trace = sks_trace_open(f, trace);
 		if (!m.trace) {
 			fclose(f);
 			fprintf(stderr, "skbstamp: out of memory\n");
+			sks_mon_raw_close(&m);
 			return SKS_EXIT_KERNEL;
 		}
 	}
@@ -310,6 +412,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	if (!sk) {
 		if (m.trace)
 			sks_trace_close(m.trace);
+		sks_mon_raw_close(&m);
 		return SKS_EXIT_KERNEL;
 	}
 	if (!sks_batches_init(&m.batches) &&
@@ -374,6 +477,8 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	sks_mon_report_drops(ctx, &base);
 out:
 	if (m.trace && sks_trace_close(m.trace) && ret == SKS_EXIT_OK)
+		ret = SKS_EXIT_KERNEL;
+	if (sks_mon_raw_close(&m) && ret == SKS_EXIT_OK)
 		ret = SKS_EXIT_KERNEL;
 	nl_socket_free(sk);
 	sks_asm_free(m.as);

@@ -194,6 +194,7 @@ static int sks_run_reply(struct nlattr **tb, void *arg)
 
 	run->drain = -1;
 	run->mode = -1;
+	run->stages = 0;
 	if (!tb[SKBSTAMP_A_STATE] || !tb[SKBSTAMP_A_CONFIG] ||
 	    nla_get_u32(tb[SKBSTAMP_A_STATE]) != SKBSTAMP_STATE_RUNNING ||
 	    nla_parse_nested(cf, SKBSTAMP_CFG_MAX, tb[SKBSTAMP_A_CONFIG], sks_cfg_pol))
@@ -203,6 +204,8 @@ static int sks_run_reply(struct nlattr **tb, void *arg)
 					      SKBSTAMP_DRAIN_MULTICAST;
 	run->mode = cf[SKBSTAMP_CFG_MODE] ? (int)nla_get_u32(cf[SKBSTAMP_CFG_MODE]) :
 					    SKBSTAMP_MODE_RECORDS;
+	if (cf[SKBSTAMP_CFG_STAGES])
+		run->stages = nla_get_u32(cf[SKBSTAMP_CFG_STAGES]);
 	return 0;
 }
 
@@ -210,6 +213,7 @@ int sks_get_run(struct sks_ctx *ctx, struct sks_run *run)
 {
 	run->drain = -1;
 	run->mode = -1;
+	run->stages = 0;
 	return sks_nl_request(ctx, SKBSTAMP_CMD_GET, NULL, sks_run_reply, run);
 }
 

@@ -29,9 +29,13 @@ static const struct sks_cmd sks_cmds[] = {
 	{ "stop", sks_cmd_stop, "",
 	  "stop tracing; every hook is removed" },
 	{ "monitor", sks_cmd_monitor,
-	  "[count N] [duration SEC] [rcvbuf BYTES] [trace FILE]",
+	  "[count N] [duration SEC] [rcvbuf BYTES] [trace FILE] [raw FILE]",
 	  "print records as they arrive: one line per packet, or JSON; trace:\n"
-	  "      also write them to FILE as a Chrome/Perfetto trace" },
+	  "      also write them to FILE as a Chrome/Perfetto trace; raw: write them\n"
+	  "      to FILE (- for standard output) unformatted instead, for decode" },
+	{ "decode", sks_cmd_decode, "[FILE]",
+	  "print a raw record stream (monitor raw FILE; standard input without\n"
+	  "      FILE) as monitor would have: text, or JSON byte for byte" },
 	{ "trace", sks_cmd_trace, "convert IN.jsonl OUT.json",
 	  "a capture of --json monitor as a Chrome/Perfetto trace (ui.perfetto.dev)" },
 	{ "top", sks_cmd_top, "[count N] [interval SEC] [sort KEY] [flows N]",

@@ -24,6 +24,8 @@ struct sks_asm *sks_asm_new(struct sks_ctx *ctx, struct sks_obuf *out);
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r);
 int sks_asm_expire(struct sks_asm *a, bool all);
 void sks_asm_free(struct sks_asm *a);
+/* Packets are complete with @stages traced, not what GET says (decode). */
+void sks_asm_set_stages(struct sks_asm *a, uint32_t stages);
 /*
  * Packets go to @sink instead of @out (top): @r is the packet's flow,
  * @ts[s] its time at each stage s in @have.

@@ -147,6 +147,7 @@ int sks_get_drain(struct sks_ctx *ctx);
 /* The running configuration's mode and drain; -1 each when not running. */
 struct sks_run {
 	int mode, drain;
+	uint32_t stages;	/* traced, 0: not running */
 };
 
 int sks_get_run(struct sks_ctx *ctx, struct sks_run *run);
@@ -177,5 +178,6 @@ int sks_cmd_export(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_join(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_top(struct sks_ctx *ctx, int argc, char **argv);
 int sks_cmd_trace(struct sks_ctx *ctx, int argc, char **argv);
+int sks_cmd_decode(struct sks_ctx *ctx, int argc, char **argv);
 
 #endif /* SKBSTAMP_TOOL_H */

@@ -8,6 +8,9 @@
  *
  *   sks-recfmt json|text all|tx N [SEED]
  *
+ *   sks-recfmt raw-json|raw-text all|tx N [SEED]
+ *   sks-recfmt decode json|text
+ *
  *   sks-recfmt check N [SEED]
  *
  * "all" is a random corpus: every stage, both families, odd flags, comm
@@ -16,6 +19,12 @@
  * produces: TCP over IPv4, every transmit stage but hw.  The records are
  * generated before the first batch is fed, so that a profiler collecting
  * in sks_feed() alone counts what monitor spends per record.
+ *
+ * raw-json and raw-text write the same corpus as json and text would
+ * format, as the raw record stream "monitor raw" writes (rawfmt.c);
+ * "decode" is "skbstamp [--json] decode" of standard input (cmd_decode.c),
+ * with the drop reason names the formatting modes use: the round trip
+ * must give json's and text's output byte for byte.
  *
  * "check" compares, for N random records and packets, the lines fmt.c
  * formats with those printf and inet_ntop make (the tool's code before
@@ -38,6 +47,7 @@
 #include "skbstamp.h"
 #include "monitor.h"
 #include "fmt.h"
+#include "rawfmt.h"
 
 /* Records per batch, as the module sends them. */
 #define SKS_BATCH	250
@@ -785,6 +795,8 @@ static __attribute_noinline__ void sks_feed(const struct skbstamp_record *recs, 
 static int sks_usage(void)
 {
 	fprintf(stderr, "usage: sks-recfmt json|text all|tx N [SEED]\n"
+		"       sks-recfmt raw-json|raw-text all|tx N [SEED]\n"
+		"       sks-recfmt decode json|text\n"
 		"       sks-recfmt check N [SEED]\n");
 	return 1;
 }
@@ -796,7 +808,7 @@ int main(int argc, char **argv)
 	struct sks_asm *as = NULL;
 	struct sks_obuf out;
 	uint64_t off;
-	bool json, bench;
+	bool json, bench, raw = false;
 	size_t i;
 
 	if (argc >= 3 && argc <= 4 && !strcmp(argv[1], "check")) {
@@ -804,8 +816,20 @@ int main(int argc, char **argv)
 		sks_drop_reasons_parse(sks_reasons_fmt);
 		return sks_check(strtoul(argv[2], NULL, 0));
 	}
+	if (argc == 3 && !strcmp(argv[1], "decode")) {
+		ctx.json = !strcmp(argv[2], "json");
+		if (!ctx.json && strcmp(argv[2], "text"))
+			return sks_usage();
+		sks_drop_reasons_parse(sks_reasons_fmt);
+		i = sks_cmd_decode(&ctx, 0, NULL);
+		return fflush(stdout) || i ? 2 : 0;
+	}
 	if (argc < 4 || argc > 5)
 		return sks_usage();
+	if (!strncmp(argv[1], "raw-", 4)) {
+		raw = true;
+		argv[1] += 4;
+	}
 	json = !strcmp(argv[1], "json");
 	bench = !strcmp(argv[2], "tx");
 	if ((!json && strcmp(argv[1], "text")) || (!bench && strcmp(argv[2], "all")))
@@ -823,6 +847,13 @@ int main(int argc, char **argv)
 	else
 		gen_packets(&g);
 
+	if (raw) {
+		if (sks_raw_write_header(stdout, 0) ||
+		    fwrite(g.out, sizeof(*g.out), g.n, stdout) != g.n || fflush(stdout))
+			return 2;
+		free(g.out);
+		return 0;
+	}
 	/* Names are loaded once; not per record, so not in sks_feed(). */
 	sks_drop_reasons_parse(sks_reasons_fmt);
 	sks_ksym_find(1, &off);

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The raw record stream on the host (no module): "skbstamp monitor raw"'s
+# format read back by "skbstamp decode".
+#
+# - Round trip: a corpus written raw (sks-recfmt raw-json|raw-text) and
+#   decoded by the tool's decode code gives what monitor's formatting gives
+#   the same records, JSON and text, byte for byte.
+# - The skbstamp binary itself decodes a file and standard input alike.
+# - Input that is not a whole raw stream is refused with a clear message
+#   and exit status 1; a file that cannot be opened is status 2.
+#
+# Usage: tests/lib/raw-check.sh (from the top of the tree, tool and
+# tests/tools built).  Prints what it checked; exit 1 at the first failure.
+set -u
+tool=tool/skbstamp
+recfmt=tests/tools/sks-recfmt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail()
+{
+	echo "FAIL: $*"
+	exit 1
+}
+
+for mode in json text; do
+	for corpus in all tx; do
+		"$recfmt" raw-$mode $corpus 30000 5 >"$tmp/in.raw" || fail "raw-$mode $corpus"
+		"$recfmt" decode $mode <"$tmp/in.raw" >"$tmp/dec" || fail "decode $mode"
+		"$recfmt" $mode $corpus 30000 5 >"$tmp/fmt" || fail "$mode $corpus"
+		[ -s "$tmp/fmt" ] || fail "$mode $corpus printed nothing"
+		cmp "$tmp/dec" "$tmp/fmt" || fail "decode of raw $corpus differs from $mode"
+		echo "ok: $mode, corpus $corpus: $(wc -l <"$tmp/fmt") lines, decoded the same"
+	done
+done
+
+# The binary: a file argument, "-" and standard input give the same lines
+# (the tx corpus has no drops, whose names depend on the host).
+"$recfmt" raw-json tx 2000 3 >"$tmp/tx.raw"
+"$recfmt" json tx 2000 3 >"$tmp/tx.json"
+"$tool" --json decode "$tmp/tx.raw" >"$tmp/a" || fail "decode FILE: status $?"
+"$tool" --json decode - <"$tmp/tx.raw" >"$tmp/b" || fail "decode -: status $?"
+"$tool" --json decode <"$tmp/tx.raw" >"$tmp/c" || fail "decode (stdin): status $?"
+cmp "$tmp/a" "$tmp/tx.json" && cmp "$tmp/b" "$tmp/tx.json" && cmp "$tmp/c" "$tmp/tx.json" ||
+	fail "skbstamp --json decode differs from the records' JSON"
+echo "ok: skbstamp --json decode FILE, -, stdin: $(wc -l <"$tmp/a") lines as formatted"
+
+# expect STATUS MESSAGE-PART ARGS... <INPUT: decode refuses INPUT.
+expect()
+{
+	local want=$1 msg=$2 rc
+	shift 2
+	"$tool" --json decode "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || fail "decode $*: status $rc, not $want ($(<"$tmp/err"))"
+	grep -qF -- "$msg" "$tmp/err" || fail "decode $*: said '$(<"$tmp/err")', not '$msg'"
+	[ -s "$tmp/out" ] && fail "decode $*: printed something"
+	echo "ok: status $want, '$(<"$tmp/err")'"
+}
+
+expect 1 "empty: not a raw record stream" </dev/null
+head -c 10 "$tmp/tx.raw" >"$tmp/short"
+expect 1 "truncated header" "$tmp/short"
+printf 'NOTSKBST\1\0\0\0\210\0\0\0\0\0\0\0\0\0\0\0' >"$tmp/magic"
+expect 1 "not a raw record stream" <"$tmp/magic"
+printf 'SKBSTAMP\0\0\0\1\210\0\0\0\0\0\0\0\0\0\0\0' >"$tmp/swapped"
+expect 1 "other byte order" <"$tmp/swapped"
+printf 'SKBSTAMP\1\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0' >"$tmp/small"
+expect 1 "64-byte records" <"$tmp/small"
+expect 2 "cannot open" "$tmp/nonexistent"
+expect 1 "one FILE at most" a b </dev/null
+# A whole record, then part of one: the whole one is printed first.
+head -c $((24 + 136 + 50)) "$tmp/tx.raw" >"$tmp/cut"
+"$tool" --json decode "$tmp/cut" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -qF "cut short (50 of 136 bytes)" "$tmp/err" ||
+	fail "a cut record: status $rc, '$(<"$tmp/err")'"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && cmp -s "$tmp/out" <(head -n 1 "$tmp/tx.json") ||
+	fail "a cut record: the whole one before it was not printed as formatted"
+echo "ok: status 1 for a cut record, the whole one before it printed"
+# A header and no record: nothing, and success.
+head -c 24 "$tmp/tx.raw" | "$tool" --json decode >"$tmp/out" ||
+	fail "a stream of no records: status $?"
+[ -s "$tmp/out" ] && fail "a stream of no records printed something"
+echo "ok: a stream of no records prints nothing"
+# monitor raw - refuses a terminal before it asks the module anything.
+script -qec "$tool monitor raw -" /dev/null >"$tmp/tty" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -qF "not writing a raw record stream to a terminal" "$tmp/tty" ||
+	fail "monitor raw - on a terminal: status $rc, '$(<"$tmp/tty")'"
+echo "ok: monitor raw - refuses a terminal (status 1)"

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The raw record stream's header (rawfmt.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <linux/skbstamp.h>
+
+#include "skbstamp.h"
+#include "rawfmt.h"
+
+int sks_raw_write_header(FILE *f, uint32_t stages)
+{
+	struct sks_raw_header h = {
+		.version = SKS_RAW_VERSION,
+		.record_size = sizeof(struct skbstamp_record),
+		.stages = stages,
+	};
+
+	memcpy(h.magic, SKS_RAW_MAGIC, sizeof(h.magic));
+	return fwrite(&h, sizeof(h), 1, f) == 1 ? 0 : -1;
+}
+
+int sks_raw_read_header(FILE *f, const char *name, struct sks_raw_header *hp)
+{
+	struct sks_raw_header h;
+	size_t got = fread(&h, 1, sizeof(h), f);
+
+	if (got != sizeof(h)) {
+		if (ferror(f)) {
+			fprintf(stderr, "skbstamp: cannot read %s: %s\n", name,
+				strerror(errno));
+			return SKS_EXIT_KERNEL;
+		}
+		fprintf(stderr, "skbstamp: %s: %s\n", name,
+			got ? "truncated header: not a raw record stream" :
+			      "empty: not a raw record stream");
+		return SKS_EXIT_USAGE;
+	}
+	if (memcmp(h.magic, SKS_RAW_MAGIC, sizeof(h.magic))) {
+		fprintf(stderr, "skbstamp: %s: not a raw record stream ('skbstamp monitor raw FILE' writes them)\n",
+			name);
+		return SKS_EXIT_USAGE;
+	}
+	if (h.version != SKS_RAW_VERSION) {
+		fprintf(stderr, "skbstamp: %s: raw stream version %u (this tool reads %u%s)\n",
+			name, h.version, SKS_RAW_VERSION,
+			h.version == __builtin_bswap32(SKS_RAW_VERSION) ?
+			"; written on a host of the other byte order" : "");
+		return SKS_EXIT_USAGE;
+	}
+	if (h.record_size < sizeof(struct skbstamp_record) ||
+	    h.record_size > (1u << 16)) {
+		fprintf(stderr, "skbstamp: %s: %u-byte records (this tool's are %zu)\n",
+			name, h.record_size, sizeof(struct skbstamp_record));
+		return SKS_EXIT_USAGE;
+	}
+	*hp = h;
+	return 0;
+}
