@@ -38,10 +38,11 @@ CONFIGS = {
     14: "(14) summary, one stage",
     15: "(15) records, one stage, discarding collector",
     16: "(16) hooked calls counted (untimed)",
+    17: "(17) records, every transmit stage, raw monitor (machine format)",
 }
 # configurations whose collector reads the records multicast group
-NL_COLLECTOR = (3, 8, 11, 12, 15)
-RECORDING = (3, 4, 8, 9, 11, 12, 14, 15)
+NL_COLLECTOR = (3, 8, 11, 12, 15, 17)
+RECORDING = (3, 4, 8, 9, 11, 12, 14, 15, 17)
 LEDGER = (13, 14, 15, 16)
 WORKLOADS = {
     "tcp_rr": "TCP RR (sockperf, 14 B)",
@@ -458,17 +459,21 @@ def targets(an):
     line("(11) (records, module with a discarding collector) target <=10% on one-byte RR",
          [(w, ov(11, w)) for w in rr], 10)
     line("(11) target <=3% bulk", [("tcp_stream", ov(11, "tcp_stream"))], 3)
+    line("(17) (records, raw collector: a machine format) target <=10% on one-byte RR",
+         [(w, ov(17, w)) for w in rr], 10)
+    line("(17) target <=3% bulk", [("tcp_stream", ov(17, "tcp_stream"))], 3)
     line("(3) (records, JSON collector) target <=10% on one-byte RR",
          [(w, ov(3, w)) for w in rr], 10)
     line("(8) target <=20% on one-byte RR", [(w, ov(8, w)) for w in rr], 20)
-    for c, name in ((3, "skbstamp --json monitor"), (12, "skbstamp monitor")):
+    for c, name in ((3, "skbstamp --json monitor"), (12, "skbstamp monitor"),
+                    (17, "skbstamp monitor raw")):
         vs = [(w, (an.get((c, w)) or {}).get("collector_per_record")) for w in rr]
         vs = [(w, v) for w, v in vs if v is not None]
         if vs:
             out.append("* %s: %s instructions per record in the collector -> %s" % (
                 name, ", ".join("%s %.0f" % wv for wv in vs),
                 "met" if max(v for _, v in vs) <= 1500 else "NOT met (target 1500)"))
-    for lo, hi in ((3, 7), (11, 7), (4, 10), (3, 5), (3, 6)):
+    for lo, hi in ((3, 7), (17, 7), (11, 7), (4, 10), (3, 5), (3, 6)):
         for w in ("tcp_rr_app", "udp_rr_app", "tcp_rr", "udp_rr", "tcp_stream", "tcp_churn"):
             a3, ac = ov(lo, w), ov(hi, w)
             if a3 is None or ac is None:

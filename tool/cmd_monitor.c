@@ -379,7 +379,8 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	if (sks_mon_parse_args(&m, argc, argv, &duration, &rcvbuf, &trace, &raw))
 		return SKS_EXIT_USAGE;
 	if (raw && !strcmp(raw, "-") && isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "skbstamp monitor: not writing a raw record stream to a terminal; redirect standard output or give a file\n");
+		fprintf(stderr, "skbstamp monitor: %s\n",
+			"not writing a raw record stream to a terminal; redirect standard output or give a file");
 		return SKS_EXIT_USAGE;
 	}
 	ret = sks_nl_open(ctx);

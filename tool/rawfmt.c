@@ -38,8 +38,8 @@ int sks_raw_read_header(FILE *f, const char *name, struct sks_raw_header *hp)
 		return SKS_EXIT_USAGE;
 	}
 	if (memcmp(h.magic, SKS_RAW_MAGIC, sizeof(h.magic))) {
-		fprintf(stderr, "skbstamp: %s: not a raw record stream ('skbstamp monitor raw FILE' writes them)\n",
-			name);
+		fprintf(stderr, "skbstamp: %s: %s\n", name,
+			"not a raw record stream ('skbstamp monitor raw FILE' writes them)");
 		return SKS_EXIT_USAGE;
 	}
 	if (h.version != SKS_RAW_VERSION) {
