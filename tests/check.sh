@@ -315,11 +315,6 @@ for k in "${jobs_all[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
-# What failed and why, again at the end, where a truncated log keeps it.
-for k in "${jobs_all[@]}"; do
-	cat "$(job_dir "$k")/block" 2>/dev/null
-done | ktap_failures
-
 # Where the time went: every job's steps and slowest cases, then the wall
 # clock (package installation included).  The jobs ran SKS_JOBS at once.
 echo "# Time, in seconds (jobs ran ${jobs_max} at once):"
@@ -331,5 +326,10 @@ for k in "${jobs_all[@]}"; do
 		"$( [ -f "$kb/out/ktap" ] && echo "$kb/out/ktap" || echo /dev/null)"
 done
 echo "# make check: $(( $(date +%s) - check_t0 )) s wall"
+# What failed and why, again at the end, where a truncated log keeps it
+# (CI shows a failed run's last two dozen lines): after the time table.
+for k in "${jobs_all[@]}"; do
+	cat "$(job_dir "$k")/block" 2>/dev/null
+done | ktap_failures
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -5,16 +5,19 @@
 # keeps only the end of a long run's output, so what failed, and why, must
 # be there and not only in the middle of thousands of passing cases' logs.
 #
-# For each failed subtest: its first "FAIL" lines (what the case said went
-# wrong) and vm-run.sh's verdict on the guest (matching -v verdict, the
-# caller's ktap_verdict), unless they are among its last 8 lines; those
-# last lines (where it stopped); then "# FAILED suite: test".  Prints
+# For each failed subtest: its last 6 lines (where it stopped), then its
+# first "FAIL" lines (what the case said went wrong) and vm-run.sh's
+# verdict on the guest (matching -v verdict, the caller's ktap_verdict)
+# that are not among those, then "# FAILED suite: test".  The why goes
+# last: CI's excerpt of a failed run is its last two dozen lines.  Prints
 # nothing if nothing failed.
 
 function flush_failure(name,	i, start, shown)
 {
 	print "# ---"
-	start = nlines > 8 ? nlines - 7 : 1
+	start = nlines > 6 ? nlines - 5 : 1
+	for (i = start; i <= nlines; i++)
+		print "# " lines[i]
 	shown = 0
 	for (i = 1; i <= nfail && shown < 8; i++) {
 		if (failat[i] >= start)
@@ -22,8 +25,6 @@ function flush_failure(name,	i, start, shown)
 		print "# " lines[failat[i]]
 		shown++
 	}
-	for (i = start; i <= nlines; i++)
-		print "# " lines[i]
 	print "# FAILED " suite ": " name
 }
 
