@@ -129,11 +129,19 @@ static int sks_mon_raw_batch(struct sks_mon *m, struct nlattr **tb)
 		memcpy(&r, p + (size_t)i * size, sizeof(r));
 		sks_mon_trace(m->trace, &r);
 	}
-	if (size == sizeof(r))
+	if (size == sizeof(r)) {
 		fwrite(p, size, n, m->raw);
-	else
-		for (i = 0; i < n; i++)
-			fwrite(p + (size_t)i * size, sizeof(r), 1, m->raw);
+	} else {
+		/* A newer module's longer records, cut to ours, a few writes. */
+		static struct skbstamp_record cut[64];
+		uint32_t k;
+
+		for (i = 0; i < n; i += k) {
+			for (k = 0; k < ARRAY_SIZE(cut) && i + k < n; k++)
+				memcpy(&cut[k], p + (size_t)(i + k) * size, sizeof(r));
+			fwrite(cut, sizeof(r), k, m->raw);
+		}
+	}
 	if (fflush(m->raw) || ferror(m->raw)) {
 		fprintf(stderr, "skbstamp: cannot write %s: %s\n", m->raw_name,
 			strerror(errno));
@@ -242,6 +250,9 @@ int sks_mon_wait(struct sks_ctx *ctx, struct nl_sock *sk,
 	return 0;
 }
 
+/* Room for the largest message the records socket gets, with margin. */
+#define SKS_MON_MSG_BUF	(64 * 1024)
+
 struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
 			       int bufsz, int *group)
 {
@@ -275,6 +286,14 @@ struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
 		       &bufsz, sizeof(bufsz)))
 		nl_socket_set_buffer_size(sk, bufsz, 0);
 	nl_socket_set_nonblocking(sk);
+	/*
+	 * One read per message: the module's batches and dump replies are
+	 * at most 32 KB (ring.c).  Left to itself, libnl peeks at each
+	 * message with a 16 KB buffer (a copy out of the kernel for
+	 * nothing), grows the buffer and reads it again.
+	 */
+	nl_socket_set_msg_buf_size(sk, SKS_MON_MSG_BUF);
+	nl_socket_disable_msg_peek(sk);
 	return sk;
 }
 
@@ -351,6 +370,11 @@ static int sks_mon_raw_open(struct sks_mon *m, const char *name)
 			strerror(errno));
 		return SKS_EXIT_KERNEL;
 	}
+	/*
+	 * A batch goes out in one write() straight from the netlink buffer:
+	 * through stdio's block-sized buffer it was three writes and a copy.
+	 */
+	setvbuf(m->raw, NULL, _IONBF, 0);
 	/* Which stages make a packet whole, for decode's text output. */
 	if (sks_get_run(m->ctx, &run))
 		run.stages = 0;
