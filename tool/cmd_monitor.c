@@ -238,7 +238,7 @@ int sks_mon_wait(struct sks_ctx *ctx, struct nl_sock *sk,
 	}
 	if (!(pfd[0].revents & POLLIN))
 		return 0;
-	err = nl_recvmsgs_default(sk);
+	err = sks_nl_read_records(sk, st);
 	if (st->reply_err)
 		return st->reply_err;
 	if (err == -NLE_NOMEM)
@@ -491,7 +491,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 	 */
 	nl_socket_drop_membership(sk, grp);
 	if (!st.reply_err && ret == SKS_EXIT_OK && !m.count_reached)
-		while (nl_recvmsgs_default(sk) >= 0 && !st.reply_err)
+		while (sks_nl_read_records(sk, &st) >= 0 && !st.reply_err)
 			;
 	if (!ctx->json)
 		sks_asm_expire(m.as, true);

@@ -71,6 +71,7 @@ struct sks_req_state {
 extern struct nla_policy sks_attr_policy[SKBSTAMP_A_MAX + 1];
 /* Parses a message of the family and hands its attributes to st->reply. */
 int sks_valid_cb(struct nl_msg *msg, void *arg);
+int sks_nl_read_records(struct nl_sock *sk, struct sks_req_state *st);
 
 /* output.c: one code path for text and JSON */
 void sks_out_begin(struct sks_ctx *ctx);
