@@ -221,26 +221,37 @@ static bool sks_pkt_complete(const struct sks_asm *a, const struct sks_pkt *p)
 	return (p->have & need) == need;
 }
 
-/*
- * Whether received packet @p has had its last stage (read, drop or merge).
- * A sink (top) also waits for napi, if traced: records come in per-CPU
- * batches, so the napi of a packet polled on one CPU can arrive after its
- * read on another, and top's napi-read needs both.  A packet whose napi
- * never comes is handed over at expiry.
- */
-static bool sks_rx_ended(const struct sks_asm *a, const struct sks_pkt *p)
+/* Whether received packet @p has its last stage: read, drop or merge. */
+static bool sks_rx_has_end(const struct sks_pkt *p)
 {
 	uint32_t end = 1u << SKBSTAMP_STAGE_READ | 1u << SKBSTAMP_STAGE_DROP |
 		       1u << SKBSTAMP_STAGE_MERGE;
-	const uint32_t napi = 1u << SKBSTAMP_STAGE_NAPI;
 
 	/* A pure ACK (acks on) has no data to read: the socket took it. */
 	if (p->r.proto == IPPROTO_TCP && !p->r.len)
 		end |= 1u << SKBSTAMP_STAGE_SOCKQ;
+	return p->have & end;
+}
 
-	if (!(p->have & end))
-		return false;
-	return !a->sink || !(a->stages & napi) || (p->have & napi);
+/*
+ * Whether received packet @p is done: its last stage has come and, if
+ * traced, its napi.  Records come in per-CPU batches, so the napi of a
+ * packet polled on one CPU can arrive after its read (or a pure ACK's
+ * sockq) on another: printed at the read, its line would lack napi and
+ * a second, incomplete line would follow (seen in case 335 on 6.12).  A
+ * packet whose napi never comes is printed at expiry, whole if it ended.
+ */
+static bool sks_rx_ended(const struct sks_asm *a, const struct sks_pkt *p)
+{
+	const uint32_t napi = 1u << SKBSTAMP_STAGE_NAPI;
+
+	return sks_rx_has_end(p) && (!(a->stages & napi) || (p->have & napi));
+}
+
+/* Whether packet @p, printed now, is whole. */
+static bool sks_pkt_whole(const struct sks_asm *a, const struct sks_pkt *p)
+{
+	return p->rx ? sks_rx_has_end(p) : sks_pkt_complete(a, p);
 }
 
 int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
@@ -262,7 +273,8 @@ int sks_asm_add(struct sks_asm *a, const struct skbstamp_record *r)
 	if (p)
 		goto found;
 	if (a->open.nused == SKS_PENDING) {
-		sks_print_pkt(a, sks_pkt_oldest(a), false);
+		p = sks_pkt_oldest(a);
+		sks_print_pkt(a, p, sks_pkt_whole(a, p));
 		lines++;
 	}
 	p = sks_pkt_take(a, h, rx, r);
@@ -317,7 +329,7 @@ int sks_asm_expire(struct sks_asm *a, bool all)
 		 */
 		if (!p->rx && !sks_pkt_complete(a, p) && now - a->cfg_ns >= SKS_EXPIRE_NS)
 			sks_asm_config(a);
-		sks_print_pkt(a, p, sks_pkt_complete(a, p));
+		sks_print_pkt(a, p, sks_pkt_whole(a, p));
 		lines++;
 	}
 	return lines;
