@@ -127,18 +127,18 @@ check dev "dev vc" \
 	"tcp 10.0.0.2 5502" c
 
 # pid and cgroup: the sender is held at a fifo until tracing has started,
-# then exec()s the client, keeping its pid.
+# then exec()s the client, keeping its pid: the background subshell's,
+# $!.  (It used to write its pid to a file the case waited for: the file
+# exists before the pid is in it, and 6.1 once read it empty.)
 held_client()
 {
 	local fifo=$SKS_TMP/go.$1
 	mkfifo "$fifo"
-	( echo $BASHPID >"$SKS_TMP/pid.$1"
-	  [ -n "${2:-}" ] && echo $BASHPID >"$2/cgroup.procs"
+	( [ -n "${2:-}" ] && echo $BASHPID >"$2/cgroup.procs"
 	  read -r _ <"$fifo"
 	  exec ip netns exec a "$SKS_TRAFFIC" udp-client 10.0.0.2 "$1" sizes 100,200 \
 		gap-us 10000 quiet-ms 1 >/dev/null ) &
 	held=$!
-	sks_wait_file "$SKS_TMP/pid.$1"
 }
 release()
 {
@@ -152,7 +152,7 @@ release()
 }
 
 held_client 5601
-configure pid "" pid "$(<"$SKS_TMP/pid.5601")"
+configure pid "" pid "$held"
 sks_monitor_start "$SKS_TMP/pid.json" --json
 release 5601
 flow udp 10.0.0.2 5602
