@@ -250,11 +250,7 @@ int sks_mon_wait(struct sks_ctx *ctx, struct nl_sock *sk,
 	return 0;
 }
 
-/* Room for the largest message the records socket gets, with margin. */
-#define SKS_MON_MSG_BUF	(64 * 1024)
-
-struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
-			       int bufsz, int *group)
+struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, int bufsz, int *group)
 {
 	int grp, err;
 	struct nl_sock *sk;
@@ -268,7 +264,6 @@ struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
 	if (!sk)
 		return NULL;
 	nl_socket_disable_seq_check(sk);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sks_valid_cb, st);
 	err = genl_connect(sk);
 	if (!err)
 		err = nl_socket_add_membership(sk, grp);
@@ -286,14 +281,6 @@ struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
 		       &bufsz, sizeof(bufsz)))
 		nl_socket_set_buffer_size(sk, bufsz, 0);
 	nl_socket_set_nonblocking(sk);
-	/*
-	 * One read per message: the module's batches and dump replies are
-	 * at most 32 KB (ring.c).  Left to itself, libnl peeks at each
-	 * message with a 16 KB buffer (a copy out of the kernel for
-	 * nothing), grows the buffer and reads it again.
-	 */
-	nl_socket_set_msg_buf_size(sk, SKS_MON_MSG_BUF);
-	nl_socket_disable_msg_peek(sk);
 	return sk;
 }
 
@@ -433,7 +420,7 @@ int sks_cmd_monitor(struct sks_ctx *ctx, int argc, char **argv)
 		}
 	}
 	/* Join the group first: no record is missed while setting up. */
-	sk = sks_mon_socket(ctx, &st, rcvbuf, &grp);
+	sk = sks_mon_socket(ctx, rcvbuf, &grp);
 	if (!sk) {
 		if (m.trace)
 			sks_trace_close(m.trace);

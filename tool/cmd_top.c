@@ -432,7 +432,7 @@ int sks_cmd_top(struct sks_ctx *ctx, int argc, char **argv)
 		ret = sks_top_check_mode(ctx, &pull);
 	if (ret)
 		return ret;
-	sk = sks_mon_socket(ctx, &st, 32 << 20, &grp);
+	sk = sks_mon_socket(ctx, 32 << 20, &grp);
 	if (!sk)
 		return SKS_EXIT_KERNEL;
 	t.table = sks_top_new(t.max_flows);

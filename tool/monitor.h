@@ -35,9 +35,11 @@ typedef void (*sks_asm_sink_fn)(void *arg, const struct skbstamp_record *r,
 				bool complete);
 void sks_asm_set_sink(struct sks_asm *a, sks_asm_sink_fn sink, void *arg);
 
-/* cmd_monitor.c: a socket in the records group, records handed to st. */
-struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, struct sks_req_state *st,
-			       int bufsz, int *group);
+/*
+ * cmd_monitor.c: a non-blocking socket in the records group, read with
+ * sks_nl_read_records() (nl.c).
+ */
+struct nl_sock *sks_mon_socket(struct sks_ctx *ctx, int bufsz, int *group);
 
 /*
  * One wait for records, monitor's and top's (cmd_monitor.c): poll the
