@@ -9,6 +9,8 @@
 # - The skbstamp binary itself decodes a file and standard input alike.
 # - Input that is not a whole raw stream is refused with a clear message
 #   and exit status 1; a file that cannot be opened is status 2.
+# - A received packet whose napi comes after its read (records of two
+#   CPUs) is one whole text line (tool/assemble.c).
 #
 # Usage: tests/lib/raw-check.sh (from the top of the tree, tool and
 # tests/tools built).  Prints what it checked; exit 1 at the first failure.
@@ -90,3 +92,32 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -qF "not writing a raw record stream to a terminal" "$tmp/tty" ||
 	fail "monitor raw - on a terminal: status $rc, '$(<"$tmp/tty")'"
 echo "ok: monitor raw - refuses a terminal (status 1)"
+
+# A received packet's records from two CPUs, its napi (CPU 1) after its
+# read (CPU 0), as per-CPU batches can bring them: the text line waits
+# for the napi, one whole line, not one at the read and an incomplete
+# one after it.
+python3 - "$tmp/order.raw" <<'PY'
+import socket, struct, sys
+NAPI, NETIF, IP, L4, SOCKQ, READ = 8, 9, 10, 11, 12, 13
+stages = sum(1 << s for s in (NAPI, NETIF, IP, L4, SOCKQ, READ))
+def rec(stage, ts, cpu):
+    return struct.pack("<QQQQIIIiIHBBBBHH2s16s16s16sQQII",
+                       ts, 0, 77, 7, 1000, 100, 42, 2, 0, cpu, stage,
+                       socket.IPPROTO_TCP, socket.AF_INET, 0,
+                       socket.htons(5000), socket.htons(6000), b"",
+                       bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1]),
+                       b"reader", 0, 0, 0, 0)
+out = b"SKBSTAMP" + struct.pack("<IIII", 1, 136, stages, 0)
+t = 5_000_000_000
+for i, s in enumerate((NETIF, IP, L4, SOCKQ, READ)):
+    out += rec(s, t + 1000 * (i + 1), 0)
+out += rec(NAPI, t, 1)
+open(sys.argv[1], "wb").write(out)
+PY
+"$tool" decode "$tmp/order.raw" >"$tmp/order.txt" || fail "decode of the napi-last stream"
+lines=$(grep -c " id 7:" "$tmp/order.txt")
+[ "$lines" = 1 ] && grep -q " id 7: napi +0ns netif .* read " "$tmp/order.txt" &&
+	! grep -q incomplete "$tmp/order.txt" ||
+	fail "napi after read: $lines lines: $(<"$tmp/order.txt")"
+echo "ok: a received packet's napi after its read: one whole line"
