@@ -8,6 +8,7 @@
  * made of it (sks-recfmt keeps printf's version to compare).
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,17 +186,41 @@ static char *sks_fmt_json_drop(char *p, const struct skbstamp_record *r)
 	return p;
 }
 
-char *sks_fmt_json_record(char *p, const struct skbstamp_record *r)
+/*
+ * The middle of a record's JSON line, from ",\"pid\":" to the ifindex's
+ * value, depends only on the fields sks_json_same_flow() compares: the
+ * task and the flow.  They repeat from record to record (five or more
+ * records a packet, many packets a flow), so the middle is formatted once
+ * per flow and copied after that: it was over a third of a line's cost.
+ * One slot per hash of the flow, so that interleaved flows keep theirs.
+ */
+#define SKS_JSON_FLOWS	64
+/* Room for the longest: a comm escaped byte by byte, two IPv6 addresses. */
+#define SKS_JSON_FLOW_MAX	384
+
+struct sks_json_flow {
+	struct skbstamp_record key;	/* the fields compared; 0 family: empty */
+	unsigned int len;
+	char text[SKS_JSON_FLOW_MAX];
+};
+
+static struct sks_json_flow sks_json_flows[SKS_JSON_FLOWS];
+
+/* Every field the middle prints, and nothing else. */
+static bool sks_json_same_flow(const struct skbstamp_record *a,
+			       const struct skbstamp_record *b)
 {
-	p = sks_fmt_lit(p, "{\"stage\":\"");
-	p = sks_fmt_str(p, sks_stage_name(r->stage));
-	p = sks_fmt_u64(sks_fmt_lit(p, "\",\"ts_ns\":"), r->ts_ns);
-	if (r->stage == SKBSTAMP_STAGE_HW || r->stage == SKBSTAMP_STAGE_RX_HW)
-		p = sks_fmt_u64(sks_fmt_lit(p, ",\"hw_ns\":"), r->hw_ns);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"cpu\":"), r->cpu);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"sk\":"), r->cookie);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"tskey\":"), r->tskey);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"len\":"), r->len);
+	/* sport to comm's end: ports, pad, addresses and comm, in one piece */
+	const size_t from = offsetof(struct skbstamp_record, sport),
+		     to = offsetof(struct skbstamp_record, comm) + sizeof(a->comm);
+
+	return a->pid == b->pid && a->ifindex == b->ifindex &&
+	       a->proto == b->proto && a->family == b->family &&
+	       !memcmp((const char *)a + from, (const char *)b + from, to - from);
+}
+
+static char *sks_fmt_json_flow_text(char *p, const struct skbstamp_record *r)
+{
 	p = sks_fmt_u64(sks_fmt_lit(p, ",\"pid\":"), r->pid);
 	p = sks_fmt_lit(p, ",\"comm\":\"");
 	p = sks_fmt_json_esc(p, r->comm, sizeof(r->comm));
@@ -209,15 +234,109 @@ char *sks_fmt_json_record(char *p, const struct skbstamp_record *r)
 	p = sks_fmt_addr(p, r, r->daddr);
 	p = sks_fmt_u64(sks_fmt_lit(p, "\",\"sport\":"), ntohs(r->sport));
 	p = sks_fmt_u64(sks_fmt_lit(p, ",\"dport\":"), ntohs(r->dport));
-	p = sks_fmt_s32(sks_fmt_lit(p, ",\"ifindex\":"), r->ifindex);
-	if (r->stage <= SKBSTAMP_STAGE_TXDONE) {
-		p = sks_fmt_bool(sks_fmt_lit(p, ",\"retrans\":"), r->flags & SKBSTAMP_RF_RETRANS);
-		p = sks_fmt_bool(sks_fmt_lit(p, ",\"segment\":"), r->flags & SKBSTAMP_RF_SEGMENT);
-		p = sks_fmt_bool(sks_fmt_lit(p, ",\"fragment\":"), r->flags & SKBSTAMP_RF_FRAGMENT);
-		p = sks_fmt_u64(sks_fmt_lit(p, ",\"offset\":"), r->offset);
-	} else {
-		p = sks_fmt_u64(sks_fmt_lit(p, ",\"id\":"), r->id);
+	return sks_fmt_s32(sks_fmt_lit(p, ",\"ifindex\":"), r->ifindex);
+}
+
+static char *sks_fmt_json_flow(char *p, const struct skbstamp_record *r)
+{
+	uint32_t a, b, h;
+	struct sks_json_flow *f;
+	char *end;
+
+	memcpy(&a, r->saddr + 12, 4);
+	memcpy(&b, r->daddr + 12, 4);
+	h = (r->pid ^ a ^ (b + ((uint32_t)r->sport << 16 | r->dport))) * 0x9e3779b1u;
+	f = &sks_json_flows[(h >> 16) % SKS_JSON_FLOWS];	/* mixed bits */
+
+	if (f->key.family && sks_json_same_flow(&f->key, r))
+		return sks_fmt_mem(p, f->text, f->len);
+	end = sks_fmt_json_flow_text(p, r);
+	/* A record whose family is 0 is formatted every time: 0 marks empty. */
+	if (r->family && end - p <= SKS_JSON_FLOW_MAX) {
+		f->key = *r;
+		f->len = end - p;
+		memcpy(f->text, p, f->len);
 	}
+	return end;
+}
+
+/*
+ * Text that depends on one small field only, made the first time it is
+ * needed and copied after that: the line's head up to ts_ns's value, per
+ * stage, and a transmit record's three flags up to offset's value.
+ */
+struct sks_json_piece {
+	unsigned char len;
+	char text[63];
+};
+
+static char *sks_fmt_json_head(char *p, uint8_t stage)
+{
+	static struct sks_json_piece heads[256];
+	struct sks_json_piece *h = &heads[stage];
+	char *end;
+
+	if (!h->len) {
+		end = sks_fmt_lit(h->text, "{\"stage\":\"");
+		end = sks_fmt_str(end, sks_stage_name(stage));
+		h->len = sks_fmt_lit(end, "\",\"ts_ns\":") - h->text;
+	}
+	return sks_fmt_mem(p, h->text, h->len);
+}
+
+static char *sks_fmt_json_tx_flags(char *p, uint8_t flags)
+{
+	static struct sks_json_piece pieces[8];
+	unsigned int i = (flags & SKBSTAMP_RF_RETRANS ? 1 : 0) |
+			 (flags & SKBSTAMP_RF_SEGMENT ? 2 : 0) |
+			 (flags & SKBSTAMP_RF_FRAGMENT ? 4 : 0);
+	struct sks_json_piece *t = &pieces[i];
+	char *end;
+
+	if (!t->len) {
+		end = sks_fmt_bool(sks_fmt_lit(t->text, ",\"retrans\":"), i & 1);
+		end = sks_fmt_bool(sks_fmt_lit(end, ",\"segment\":"), i & 2);
+		end = sks_fmt_bool(sks_fmt_lit(end, ",\"fragment\":"), i & 4);
+		t->len = sks_fmt_lit(end, ",\"offset\":") - t->text;
+	}
+	return sks_fmt_mem(p, t->text, t->len);
+}
+
+/*
+ * A timestamp's digits above its last eight change once in 100 ms, while
+ * records come by the thousand: those are kept from the record before.
+ */
+static char *sks_fmt_json_ts(char *p, uint64_t ts)
+{
+	static uint64_t last_high = UINT64_MAX;
+	static char high_text[20];
+	static unsigned int high_len;
+	uint64_t high = ts / 100000000;
+
+	if (!high)
+		return sks_fmt_u64(p, ts);
+	if (high != last_high) {
+		high_len = sks_fmt_u64(high_text, high) - high_text;
+		last_high = high;
+	}
+	p = sks_fmt_mem(p, high_text, high_len);
+	return sks_fmt_u64_pad(p, ts % 100000000, 8);
+}
+
+char *sks_fmt_json_record(char *p, const struct skbstamp_record *r)
+{
+	p = sks_fmt_json_ts(sks_fmt_json_head(p, r->stage), r->ts_ns);
+	if (r->stage == SKBSTAMP_STAGE_HW || r->stage == SKBSTAMP_STAGE_RX_HW)
+		p = sks_fmt_u64(sks_fmt_lit(p, ",\"hw_ns\":"), r->hw_ns);
+	p = sks_fmt_u64(sks_fmt_lit(p, ",\"cpu\":"), r->cpu);
+	p = sks_fmt_u64(sks_fmt_lit(p, ",\"sk\":"), r->cookie);
+	p = sks_fmt_u64(sks_fmt_lit(p, ",\"tskey\":"), r->tskey);
+	p = sks_fmt_u64(sks_fmt_lit(p, ",\"len\":"), r->len);
+	p = sks_fmt_json_flow(p, r);
+	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
+		p = sks_fmt_u64(sks_fmt_json_tx_flags(p, r->flags), r->offset);
+	else
+		p = sks_fmt_u64(sks_fmt_lit(p, ",\"id\":"), r->id);
 	if (r->stage == SKBSTAMP_STAGE_DROP)
 		p = sks_fmt_json_drop(p, r);
 	if (r->stage == SKBSTAMP_STAGE_MERGE) {

@@ -729,16 +729,65 @@ static void gen_pkt_times(uint64_t *ts, uint32_t *have)
 }
 
 /*
- * sks-recfmt check N: @n random records' JSON lines and @n packets' text
- * lines, numbers, addresses and escapes, formatted by fmt.c and by
- * printf; any difference fails.
+ * The record before, with one field changed or none.  The JSON formatter
+ * keeps the text of a flow, and a timestamp's high digits, from record to
+ * record: a field its keeping overlooked would print stale text here.
+ */
+static void gen_variant(struct skbstamp_record *r)
+{
+	switch (rnd_below(14)) {
+	case 0:
+		r->pid ^= 1u << rnd_below(32);
+		break;
+	case 1:
+		r->ifindex ^= 1u << rnd_below(32);
+		break;
+	case 2:
+		r->proto = gen_proto();
+		break;
+	case 3:
+		r->family = r->family == AF_INET6 ? AF_INET : AF_INET6;
+		break;
+	case 4:
+		r->sport ^= 1u << rnd_below(16);
+		break;
+	case 5:
+		r->dport ^= 1u << rnd_below(16);
+		break;
+	case 6:
+		r->saddr[rnd_below(16)] ^= 1u << rnd_below(8);
+		break;
+	case 7:
+		r->daddr[rnd_below(16)] ^= 1u << rnd_below(8);
+		break;
+	case 8:
+		r->comm[rnd_below(16)] ^= 1u << rnd_below(8);
+		break;
+	case 9:
+		r->ts_ns += rnd_below(2) ? rnd_below(100000) : rnd_below(1000000000);
+		break;
+	case 10:
+		r->stage = rnd_below(__SKBSTAMP_STAGE_MAX);
+		r->flags = rnd();
+		break;
+	case 11:
+		r->cookie = rnd_wide();
+		r->tskey = rnd_wide();
+		break;
+	}
+}
+
+/*
+ * sks-recfmt check N: @n random records' JSON lines (and three variants
+ * of each), @n packets' text lines, numbers, addresses and escapes,
+ * formatted by fmt.c and by printf; any difference fails.
  */
 static int sks_check(unsigned int n)
 {
 	static char fast[SKS_LINE_MAX], ref[SKS_LINE_MAX];
 	struct skbstamp_record r;
 	uint64_t ts[__SKBSTAMP_STAGE_MAX], off = 0;
-	unsigned int i, bad = 0;
+	unsigned int i, v, bad = 0;
 	uint32_t have;
 	/* The last kernel symbol, wherever KASLR put it: a location it names. */
 	const char *sym = sks_ksym_find(UINT64_MAX, &off);
@@ -755,6 +804,12 @@ static int sks_check(unsigned int n)
 			r.location = named - rnd_below(1 << 24);
 		bad += !sks_same("JSON line", fast, sks_fmt_json_record(fast, &r),
 				 ref, ref_json_record(ref, &r));
+		for (v = 0; v < 3; v++) {
+			gen_variant(&r);
+			bad += !sks_same("JSON line of a record like the one before",
+					 fast, sks_fmt_json_record(fast, &r),
+					 ref, ref_json_record(ref, &r));
+		}
 		gen_pkt_times(ts, &have);
 		bad += !sks_same("text line", fast, sks_fmt_pkt(fast, &r, ts, have, rx, complete),
 				 ref, ref_pkt(ref, &r, ts, have, rx, complete));
