@@ -129,20 +129,8 @@ static int sks_mon_raw_batch(struct sks_mon *m, struct nlattr **tb)
 		memcpy(&r, p + (size_t)i * size, sizeof(r));
 		sks_mon_trace(m->trace, &r);
 	}
-	if (size == sizeof(r)) {
-		fwrite(p, size, n, m->raw);
-	} else {
-		/* A newer module's longer records, cut to ours, a few writes. */
-		static struct skbstamp_record cut[64];
-		uint32_t k;
-
-		for (i = 0; i < n; i += k) {
-			for (k = 0; k < ARRAY_SIZE(cut) && i + k < n; k++)
-				memcpy(&cut[k], p + (size_t)(i + k) * size, sizeof(r));
-			fwrite(cut, sizeof(r), k, m->raw);
-		}
-	}
-	if (fflush(m->raw) || ferror(m->raw)) {
+	if (sks_raw_write_records(m->raw, p, n, size) || fflush(m->raw) ||
+	    ferror(m->raw)) {
 		fprintf(stderr, "skbstamp: cannot write %s: %s\n", m->raw_name,
 			strerror(errno));
 		sks_stop_req = 1;

@@ -21,6 +21,24 @@ int sks_raw_write_header(FILE *f, uint32_t stages)
 	return fwrite(&h, sizeof(h), 1, f) == 1 ? 0 : -1;
 }
 
+int sks_raw_write_records(FILE *f, const void *recs, uint32_t n, uint32_t size)
+{
+	/* A newer module's longer records, cut to ours, a few per write. */
+	static struct skbstamp_record cut[64];
+	const char *p = recs;
+	uint32_t i, k;
+
+	if (size == sizeof(cut[0]))
+		return fwrite(recs, size, n, f) == n ? 0 : -1;
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < ARRAY_SIZE(cut) && i + k < n; k++)
+			memcpy(&cut[k], p + (size_t)(i + k) * size, sizeof(cut[0]));
+		if (fwrite(cut, sizeof(cut[0]), k, f) != k)
+			return -1;
+	}
+	return 0;
+}
+
 int sks_raw_read_header(FILE *f, const char *name, struct sks_raw_header *hp)
 {
 	struct sks_raw_header h;

@@ -36,6 +36,14 @@ struct sks_raw_header {
 /* @stages: traced, 0 if not known.  Returns 0, or -1 with errno set. */
 int sks_raw_write_header(FILE *f, uint32_t stages);
 /*
+ * @n records of @size bytes each, as a batch brought them, written as the
+ * stream's records: a newer module's longer ones (@size larger than
+ * ours) cut to this tool's size, which the header names.  @size is at
+ * least ours (sks_batch_records() checks).  Returns 0, or -1 with errno
+ * set; stdio may hold what it wrote until flushed.
+ */
+int sks_raw_write_records(FILE *f, const void *recs, uint32_t n, uint32_t size);
+/*
  * Read and check the header of @name's stream @f into @h.  Returns 0, or
  * an exit code (said on stderr).
  */

@@ -8,7 +8,7 @@
  *
  *   sks-recfmt json|text all|tx N [SEED]
  *
- *   sks-recfmt raw-json|raw-text all|tx N [SEED]
+ *   sks-recfmt raw-json|raw-text|wide-json|wide-text all|tx N [SEED]
  *   sks-recfmt decode json|text
  *
  *   sks-recfmt check N [SEED]
@@ -24,7 +24,9 @@
  * format, as the raw record stream "monitor raw" writes (rawfmt.c);
  * "decode" is "skbstamp [--json] decode" of standard input (cmd_decode.c),
  * with the drop reason names the formatting modes use: the round trip
- * must give json's and text's output byte for byte.
+ * must give json's and text's output byte for byte.  wide-json and
+ * wide-text write that stream from batches of longer records, as a newer
+ * module would send (sks_raw_write_records() cuts them): the same stream.
  *
  * "check" compares, for N random records and packets, the lines fmt.c
  * formats with those printf and inet_ntop make (the tool's code before
@@ -847,10 +849,43 @@ static __attribute_noinline__ void sks_feed(const struct skbstamp_record *recs, 
 	sks_obuf_flush(out);
 }
 
+/*
+ * How much longer than ours a newer module's records are made for
+ * "wide-": odd, so that no record lies aligned in the batch.
+ */
+#define SKS_WIDE_EXTRA	27
+
+/*
+ * The corpus as "monitor raw" writes it, batch by batch through
+ * sks_raw_write_records(); with @extra, each record comes @extra bytes
+ * longer (garbage after our fields), as from a newer module, and the
+ * stream must still hold our records exactly.
+ */
+static int sks_write_raw(const struct skbstamp_record *recs, size_t n,
+			 size_t extra)
+{
+	size_t size = sizeof(*recs) + extra, i, k, b;
+	char *batch = malloc(SKS_BATCH * size);
+
+	if (!batch || sks_raw_write_header(stdout, 0))
+		return 2;
+	for (i = 0; i < n; i += k) {
+		k = n - i < SKS_BATCH ? n - i : SKS_BATCH;
+		for (b = 0; b < k; b++) {
+			memcpy(batch + b * size, &recs[i + b], sizeof(*recs));
+			memset(batch + b * size + sizeof(*recs), 0xa5 ^ (int)b, extra);
+		}
+		if (sks_raw_write_records(stdout, batch, k, size))
+			return 2;
+	}
+	free(batch);
+	return fflush(stdout) ? 2 : 0;
+}
+
 static int sks_usage(void)
 {
 	fprintf(stderr, "usage: sks-recfmt json|text all|tx N [SEED]\n"
-		"       sks-recfmt raw-json|raw-text all|tx N [SEED]\n"
+		"       sks-recfmt raw-json|raw-text|wide-json|wide-text all|tx N [SEED]\n"
 		"       sks-recfmt decode json|text\n"
 		"       sks-recfmt check N [SEED]\n");
 	return 1;
@@ -863,8 +898,9 @@ int main(int argc, char **argv)
 	struct sks_asm *as = NULL;
 	struct sks_obuf out;
 	uint64_t off;
-	bool json, bench, raw = false;
+	bool json, bench, raw = false, wide = false;
 	size_t i;
+	int ret;
 
 	if (argc >= 3 && argc <= 4 && !strcmp(argv[1], "check")) {
 		sks_rng = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
@@ -881,9 +917,10 @@ int main(int argc, char **argv)
 	}
 	if (argc < 4 || argc > 5)
 		return sks_usage();
-	if (!strncmp(argv[1], "raw-", 4)) {
+	if (!strncmp(argv[1], "raw-", 4) || !strncmp(argv[1], "wide-", 5)) {
 		raw = true;
-		argv[1] += 4;
+		wide = argv[1][0] == 'w';
+		argv[1] = strchr(argv[1], '-') + 1;
 	}
 	json = !strcmp(argv[1], "json");
 	bench = !strcmp(argv[2], "tx");
@@ -903,11 +940,9 @@ int main(int argc, char **argv)
 		gen_packets(&g);
 
 	if (raw) {
-		if (sks_raw_write_header(stdout, 0) ||
-		    fwrite(g.out, sizeof(*g.out), g.n, stdout) != g.n || fflush(stdout))
-			return 2;
+		ret = sks_write_raw(g.out, g.n, wide ? SKS_WIDE_EXTRA : 0);
 		free(g.out);
-		return 0;
+		return ret;
 	}
 	/* Names are loaded once; not per record, so not in sks_feed(). */
 	sks_drop_reasons_parse(sks_reasons_fmt);
