@@ -187,26 +187,31 @@ static char *sks_fmt_json_drop(char *p, const struct skbstamp_record *r)
 }
 
 /*
- * The middle of a record's JSON line, from ",\"pid\":" to the ifindex's
- * value, depends only on the fields sks_json_same_flow() compares: the
- * task and the flow.  They repeat from record to record (five or more
- * records a packet, many packets a flow), so the middle is formatted once
- * per flow and copied after that: it was over a third of a line's cost.
+ * The middle of a record's JSON line, from ",\"sk\":" to the ifindex's
+ * value, repeats from record to record: a packet's five or more records
+ * share its socket, key and length, and a flow's packets share the rest
+ * (task, addresses, ports, device: the fields sks_json_same_flow()
+ * compares).  So it is kept as it was formatted, in two parts, for the
+ * last packet of each flow: over a third of a line's cost went there.
  * One slot per hash of the flow, so that interleaved flows keep theirs.
  */
 #define SKS_JSON_FLOWS	64
 /* Room for the longest: a comm escaped byte by byte, two IPv6 addresses. */
 #define SKS_JSON_FLOW_MAX	384
+/* ",\"sk\":" and 20 digits, ",\"tskey\":" and 10, ",\"len\":" and 10: 62 */
+#define SKS_JSON_PKT_MAX	64
 
 struct sks_json_flow {
-	struct skbstamp_record key;	/* the fields compared; 0 family: empty */
-	unsigned int len;
-	char text[SKS_JSON_FLOW_MAX];
+	/* the fields compared; 0 family: empty */
+	struct skbstamp_record key;
+	unsigned int pkt_len, len;
+	char pkt[SKS_JSON_PKT_MAX];	/* sk, tskey, len of key's packet */
+	char text[SKS_JSON_FLOW_MAX];	/* pid .. ifindex of key's flow */
 };
 
 static struct sks_json_flow sks_json_flows[SKS_JSON_FLOWS];
 
-/* Every field the middle prints, and nothing else. */
+/* Every field the flow's part prints, and nothing else. */
 static bool sks_json_same_flow(const struct skbstamp_record *a,
 			       const struct skbstamp_record *b)
 {
@@ -217,6 +222,19 @@ static bool sks_json_same_flow(const struct skbstamp_record *a,
 	return a->pid == b->pid && a->ifindex == b->ifindex &&
 	       a->proto == b->proto && a->family == b->family &&
 	       !memcmp((const char *)a + from, (const char *)b + from, to - from);
+}
+
+static bool sks_json_same_pkt(const struct skbstamp_record *a,
+			      const struct skbstamp_record *b)
+{
+	return a->cookie == b->cookie && a->tskey == b->tskey && a->len == b->len;
+}
+
+static char *sks_fmt_json_pkt_text(char *p, const struct skbstamp_record *r)
+{
+	p = sks_fmt_u64(sks_fmt_lit(p, ",\"sk\":"), r->cookie);
+	p = sks_fmt_u64(sks_fmt_lit(p, ",\"tskey\":"), r->tskey);
+	return sks_fmt_u64(sks_fmt_lit(p, ",\"len\":"), r->len);
 }
 
 static char *sks_fmt_json_flow_text(char *p, const struct skbstamp_record *r)
@@ -237,26 +255,37 @@ static char *sks_fmt_json_flow_text(char *p, const struct skbstamp_record *r)
 	return sks_fmt_s32(sks_fmt_lit(p, ",\"ifindex\":"), r->ifindex);
 }
 
-static char *sks_fmt_json_flow(char *p, const struct skbstamp_record *r)
+static char *sks_fmt_json_middle(char *p, const struct skbstamp_record *r)
 {
-	uint32_t a, b, h;
 	struct sks_json_flow *f;
-	char *end;
+	uint32_t a, b, h;
+	char *mid, *end;
+	bool flow_kept;
 
 	memcpy(&a, r->saddr + 12, 4);
 	memcpy(&b, r->daddr + 12, 4);
 	h = (r->pid ^ a ^ (b + ((uint32_t)r->sport << 16 | r->dport))) * 0x9e3779b1u;
 	f = &sks_json_flows[(h >> 16) % SKS_JSON_FLOWS];	/* mixed bits */
+	flow_kept = f->key.family && sks_json_same_flow(&f->key, r);
 
-	if (f->key.family && sks_json_same_flow(&f->key, r))
+	if (flow_kept && sks_json_same_pkt(&f->key, r)) {
+		p = sks_fmt_mem(p, f->pkt, f->pkt_len);
 		return sks_fmt_mem(p, f->text, f->len);
-	end = sks_fmt_json_flow_text(p, r);
-	/* A record whose family is 0 is formatted every time: 0 marks empty. */
-	if (r->family && end - p <= SKS_JSON_FLOW_MAX) {
-		f->key = *r;
-		f->len = end - p;
-		memcpy(f->text, p, f->len);
 	}
+	mid = sks_fmt_json_pkt_text(p, r);
+	if (flow_kept) {
+		end = sks_fmt_mem(mid, f->text, f->len);
+	} else {
+		end = sks_fmt_json_flow_text(mid, r);
+		/* A record whose family is 0 is formatted every time: 0 marks empty. */
+		if (!r->family || end - mid > SKS_JSON_FLOW_MAX)
+			return end;
+		f->len = end - mid;
+		memcpy(f->text, mid, f->len);
+	}
+	f->key = *r;
+	f->pkt_len = mid - p;
+	memcpy(f->pkt, p, f->pkt_len);
 	return end;
 }
 
@@ -329,10 +358,7 @@ char *sks_fmt_json_record(char *p, const struct skbstamp_record *r)
 	if (r->stage == SKBSTAMP_STAGE_HW || r->stage == SKBSTAMP_STAGE_RX_HW)
 		p = sks_fmt_u64(sks_fmt_lit(p, ",\"hw_ns\":"), r->hw_ns);
 	p = sks_fmt_u64(sks_fmt_lit(p, ",\"cpu\":"), r->cpu);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"sk\":"), r->cookie);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"tskey\":"), r->tskey);
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"len\":"), r->len);
-	p = sks_fmt_json_flow(p, r);
+	p = sks_fmt_json_middle(p, r);
 	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
 		p = sks_fmt_u64(sks_fmt_json_tx_flags(p, r->flags), r->offset);
 	else

@@ -732,12 +732,12 @@ static void gen_pkt_times(uint64_t *ts, uint32_t *have)
 
 /*
  * The record before, with one field changed or none.  The JSON formatter
- * keeps the text of a flow, and a timestamp's high digits, from record to
- * record: a field its keeping overlooked would print stale text here.
+ * keeps the text of a flow and a packet, and a timestamp's high digits,
+ * from record to record: a field its keeping overlooked would print stale text here.
  */
 static void gen_variant(struct skbstamp_record *r)
 {
-	switch (rnd_below(14)) {
+	switch (rnd_below(16)) {
 	case 0:
 		r->pid ^= 1u << rnd_below(32);
 		break;
@@ -774,7 +774,12 @@ static void gen_variant(struct skbstamp_record *r)
 		break;
 	case 11:
 		r->cookie = rnd_wide();
+		break;
+	case 12:
 		r->tskey = rnd_wide();
+		break;
+	case 13:
+		r->len = rnd_wide();
 		break;
 	}
 }
