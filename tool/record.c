@@ -205,11 +205,18 @@ struct sks_json_flow {
 	/* the fields compared; 0 family: empty */
 	struct skbstamp_record key;
 	unsigned int pkt_len, len;
-	char pkt[SKS_JSON_PKT_MAX];	/* sk, tskey, len of key's packet */
-	char text[SKS_JSON_FLOW_MAX];	/* pid .. ifindex of key's flow */
+	/*
+	 * sk, tskey and len of key's packet, ending where its flow's pid ..
+	 * ifindex begins (text), so that the two are one copy
+	 */
+	char pkt[SKS_JSON_PKT_MAX];
+	char text[SKS_JSON_FLOW_MAX];
 };
 
 static struct sks_json_flow sks_json_flows[SKS_JSON_FLOWS];
+_Static_assert(offsetof(struct sks_json_flow, text) ==
+	       offsetof(struct sks_json_flow, pkt) + SKS_JSON_PKT_MAX,
+	       "a flow slot's packet part ends where its flow part begins");
 
 /* Every field the flow's part prints, and nothing else. */
 static bool sks_json_same_flow(const struct skbstamp_record *a,
@@ -268,10 +275,8 @@ static char *sks_fmt_json_middle(char *p, const struct skbstamp_record *r)
 	f = &sks_json_flows[(h >> 16) % SKS_JSON_FLOWS];	/* mixed bits */
 	flow_kept = f->key.family && sks_json_same_flow(&f->key, r);
 
-	if (flow_kept && sks_json_same_pkt(&f->key, r)) {
-		p = sks_fmt_mem(p, f->pkt, f->pkt_len);
-		return sks_fmt_mem(p, f->text, f->len);
-	}
+	if (flow_kept && sks_json_same_pkt(&f->key, r))
+		return sks_fmt_mem(p, f->text - f->pkt_len, f->pkt_len + f->len);
 	mid = sks_fmt_json_pkt_text(p, r);
 	if (flow_kept) {
 		end = sks_fmt_mem(mid, f->text, f->len);
@@ -285,7 +290,7 @@ static char *sks_fmt_json_middle(char *p, const struct skbstamp_record *r)
 	}
 	f->key = *r;
 	f->pkt_len = mid - p;
-	memcpy(f->pkt, p, f->pkt_len);
+	memcpy(f->text - f->pkt_len, p, f->pkt_len);
 	return end;
 }
 
