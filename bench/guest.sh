@@ -20,6 +20,7 @@
 #  12  as 11, with the text "skbstamp monitor" as the collector
 #  17  as 11, with "skbstamp monitor raw FILE" (the records unformatted,
 #      a machine format) writing to tmpfs as the collector
+#  18  as 8 (receive stages too), with 17's collector
 #
 # and the cost ledger's configurations, on the request/response workloads
 # only, once per stage of SKS_BENCH_STAGES (each alone):
@@ -55,7 +56,7 @@ KO=$1 TOOL=$2 RES=$3 BPFTS=${4:-}
 SECS=${SKS_BENCH_SECS:-2}
 # sockperf and iperf3 take whole seconds (iperf3 -t 0 runs forever)
 ISECS=$(awk -v s="$SECS" 'BEGIN { t = int(s + 0.999); print t < 1 ? 1 : t }')
-CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7 8 9 10 11 12 17 13 14 15 16}
+CONFIGS=${SKS_BENCH_CONFIGS:-0 1 2 3 4 5 6 7 8 9 10 11 12 17 18 13 14 15 16}
 WORKLOADS=${SKS_BENCH_WORKLOADS:-tcp_rr udp_rr tcp_rr_app udp_rr_app tcp_stream tcp_churn}
 RATES=${SKS_BENCH_RATES-2000 5000 10000 20000 40000 80000}
 STAGES=${SKS_BENCH_STAGES:-sendmsg sched sw ack txdone}
@@ -388,6 +389,10 @@ setup()
 	11) insmod "$KO" && "$TOOL" start && start_collector "$SINK" ;;
 	12) insmod "$KO" && "$TOOL" start && start_collector "$TOOL" monitor ;;
 	17) insmod "$KO" && "$TOOL" start && start_collector "$TOOL" monitor raw "$T/raw.out" ;;
+	18)
+		insmod "$KO" && "$TOOL" start stages tx,rx &&
+			start_collector "$TOOL" monitor raw "$T/raw.out"
+		;;
 	13) insmod "$KO" && "$TOOL" start dport 1 stages "$st" ;;
 	14) insmod "$KO" && "$TOOL" start mode summary stages "$st" ;;
 	15) insmod "$KO" && "$TOOL" start stages "$st" && start_collector "$SINK" ;;

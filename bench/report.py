@@ -39,10 +39,11 @@ CONFIGS = {
     15: "(15) records, one stage, discarding collector",
     16: "(16) hooked calls counted (untimed)",
     17: "(17) records, every transmit stage, raw monitor (machine format)",
+    18: "(18) as (17), receive stages too",
 }
 # configurations whose collector reads the records multicast group
-NL_COLLECTOR = (3, 8, 11, 12, 15, 17)
-RECORDING = (3, 4, 8, 9, 11, 12, 14, 15, 17)
+NL_COLLECTOR = (3, 8, 11, 12, 15, 17, 18)
+RECORDING = (3, 4, 8, 9, 11, 12, 14, 15, 17, 18)
 LEDGER = (13, 14, 15, 16)
 WORKLOADS = {
     "tcp_rr": "TCP RR (sockperf, 14 B)",
@@ -464,7 +465,9 @@ def targets(an):
     line("(17) target <=3% bulk", [("tcp_stream", ov(17, "tcp_stream"))], 3)
     line("(3) (records, JSON collector) target <=10% on one-byte RR",
          [(w, ov(3, w)) for w in rr], 10)
-    line("(8) target <=20% on one-byte RR", [(w, ov(8, w)) for w in rr], 20)
+    line("(8) (JSON collector) target <=20% on one-byte RR", [(w, ov(8, w)) for w in rr], 20)
+    line("(18) (as (8), raw collector: a machine format) target <=20% on one-byte RR",
+         [(w, ov(18, w)) for w in rr], 20)
     for c, name in ((3, "skbstamp --json monitor"), (12, "skbstamp monitor"),
                     (17, "skbstamp monitor raw")):
         vs = [(w, (an.get((c, w)) or {}).get("collector_per_record")) for w in rr]
