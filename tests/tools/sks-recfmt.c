@@ -733,7 +733,8 @@ static void gen_pkt_times(uint64_t *ts, uint32_t *have)
 /*
  * The record before, with one field changed or none.  The JSON formatter
  * keeps the text of a flow and a packet, and a timestamp's high digits,
- * from record to record: a field its keeping overlooked would print stale text here.
+ * from record to record: a field its keeping overlooked would print
+ * stale text here.
  */
 static void gen_variant(struct skbstamp_record *r)
 {
