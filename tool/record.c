@@ -187,13 +187,16 @@ static char *sks_fmt_json_drop(char *p, const struct skbstamp_record *r)
 }
 
 /*
- * The middle of a record's JSON line, from ",\"sk\":" to the ifindex's
+ * The middle of a record's JSON line, from ",\"sk\":" to the dport's
  * value, repeats from record to record: a packet's five or more records
  * share its socket, key and length, and a flow's packets share the rest
- * (task, addresses, ports, device: the fields sks_json_same_flow()
- * compares).  So it is kept as it was formatted, in two parts, for the
- * last packet of each flow: over a third of a line's cost went there.
- * One slot per hash of the flow, so that interleaved flows keep theirs.
+ * (task, addresses, ports: the fields sks_json_same_flow() compares).  So
+ * it is kept as it was formatted, in two parts, for the last packet of
+ * each flow: over a third of a line's cost went there.  One slot per hash
+ * of the flow, so that interleaved flows keep theirs.  The device is not
+ * part of it: a packet's sendmsg and ack records name none, its other
+ * stages the device it left by, and a flow whose every other record
+ * missed its slot cost 729 instructions a record instead of 400.
  */
 #define SKS_JSON_FLOWS	64
 /* Room for the longest: a comm escaped byte by byte, two IPv6 addresses. */
@@ -207,7 +210,7 @@ struct sks_json_flow {
 	unsigned int pkt_len, len;
 	/*
 	 * sk, tskey and len of key's packet, ending where its flow's pid ..
-	 * ifindex begins (text), so that the two are one copy
+	 * dport begins (text), so that the two are one copy
 	 */
 	char pkt[SKS_JSON_PKT_MAX];
 	char text[SKS_JSON_FLOW_MAX];
@@ -226,8 +229,7 @@ static bool sks_json_same_flow(const struct skbstamp_record *a,
 	const size_t from = offsetof(struct skbstamp_record, sport),
 		     to = offsetof(struct skbstamp_record, comm) + sizeof(a->comm);
 
-	return a->pid == b->pid && a->ifindex == b->ifindex &&
-	       a->proto == b->proto && a->family == b->family &&
+	return a->pid == b->pid && a->proto == b->proto && a->family == b->family &&
 	       !memcmp((const char *)a + from, (const char *)b + from, to - from);
 }
 
@@ -258,8 +260,7 @@ static char *sks_fmt_json_flow_text(char *p, const struct skbstamp_record *r)
 	p = sks_fmt_lit(p, "\",\"daddr\":\"");
 	p = sks_fmt_addr(p, r, r->daddr);
 	p = sks_fmt_u64(sks_fmt_lit(p, "\",\"sport\":"), ntohs(r->sport));
-	p = sks_fmt_u64(sks_fmt_lit(p, ",\"dport\":"), ntohs(r->dport));
-	return sks_fmt_s32(sks_fmt_lit(p, ",\"ifindex\":"), r->ifindex);
+	return sks_fmt_u64(sks_fmt_lit(p, ",\"dport\":"), ntohs(r->dport));
 }
 
 static char *sks_fmt_json_middle(char *p, const struct skbstamp_record *r)
@@ -364,6 +365,7 @@ char *sks_fmt_json_record(char *p, const struct skbstamp_record *r)
 		p = sks_fmt_u64(sks_fmt_lit(p, ",\"hw_ns\":"), r->hw_ns);
 	p = sks_fmt_u64(sks_fmt_lit(p, ",\"cpu\":"), r->cpu);
 	p = sks_fmt_json_middle(p, r);
+	p = sks_fmt_s32(sks_fmt_lit(p, ",\"ifindex\":"), r->ifindex);
 	if (r->stage <= SKBSTAMP_STAGE_TXDONE)
 		p = sks_fmt_u64(sks_fmt_json_tx_flags(p, r->flags), r->offset);
 	else

@@ -16,7 +16,8 @@
  * "all" is a random corpus: every stage, both families, odd flags, comm
  * bytes that need escaping, drops, merges, values of every width, packets
  * that never complete.  "tx" is what the benchmark's configuration (3)
- * produces: TCP over IPv4, every transmit stage but hw.  The records are
+ * produces: TCP over IPv4, every transmit stage but hw, both ends of a
+ * one-byte request/response.  The records are
  * generated before the first batch is fed, so that a profiler collecting
  * in sks_feed() alone counts what monitor spends per record.
  *
@@ -42,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/skbstamp.h>
@@ -415,40 +417,81 @@ static void gen_packets(struct gen *g)
 	}
 }
 
-/* What the benchmark's configuration (3) sends: 1-byte TCP requests. */
-static void gen_bench_tx(struct gen *g)
+/*
+ * One side's packet of a one-byte request/response: its four stages up
+ * to txdone (sendmsg and ack name no device: the module records the
+ * device where the skb has one), @t its sendmsg time.
+ */
+static void gen_bench_pkt(struct gen *g, struct skbstamp_record *r,
+			  uint64_t t)
 {
 	static const uint8_t stages[] = {
 		SKBSTAMP_STAGE_SENDMSG, SKBSTAMP_STAGE_SCHED, SKBSTAMP_STAGE_SW,
-		SKBSTAMP_STAGE_TXDONE, SKBSTAMP_STAGE_ACK,
+		SKBSTAMP_STAGE_TXDONE,
 	};
-	static const uint64_t delta[] = { 0, 2100, 5300, 7700, 48000 };
-	struct skbstamp_record r;
-	uint64_t now = 10800123456789ull;
-	uint32_t key = 2862933555u;
+	static const uint64_t delta[] = { 0, 5400, 6200, 7500 };
 	unsigned int i;
 
-	memset(&r, 0, sizeof(r));
-	r.cookie = 4099;
-	r.len = 1;
-	r.pid = 2371;
-	r.ifindex = 3;
-	r.proto = IPPROTO_TCP;
-	r.family = AF_INET;
-	r.sport = htons(43918);
-	r.dport = htons(5001);
-	memcpy(r.saddr, "\x0a\x00\x00\x01", 4);
-	memcpy(r.daddr, "\x0a\x00\x00\x02", 4);
-	memcpy(r.comm, "sks-bench", 10);
+	for (i = 0; i < sizeof(stages); i++) {
+		r->stage = stages[i];
+		r->ts_ns = t + delta[i] + rnd_below(1000);
+		r->ifindex = r->stage == SKBSTAMP_STAGE_SENDMSG ? 0 : 3;
+		gen_emit(g, r);
+	}
+}
+
+static void gen_bench_ack(struct gen *g, struct skbstamp_record *r,
+			  uint64_t t)
+{
+	r->stage = SKBSTAMP_STAGE_ACK;
+	r->ts_ns = t + rnd_below(1000);
+	r->ifindex = 0;
+	gen_emit(g, r);
+}
+
+/*
+ * What the benchmark's configuration (3) records, in the order a guest's
+ * trace of sks-bench's TCP exchange has them: the client's request, the
+ * server's ack of its last response, the server's response, the client's
+ * ack of its request; two flows, ten records a transaction.
+ */
+static void gen_bench_tx(struct gen *g)
+{
+	struct skbstamp_record c, s;
+	uint64_t now = 10800123456789ull;
+	bool first = true;
+
+	memset(&c, 0, sizeof(c));
+	c.cookie = 4099;
+	c.tskey = 2862933555u;
+	c.len = 1;
+	c.pid = 2371;
+	c.proto = IPPROTO_TCP;
+	c.family = AF_INET;
+	c.sport = htons(43918);
+	c.dport = htons(5001);
+	memcpy(c.saddr, "\x0a\x00\x00\x01", 4);
+	memcpy(c.daddr, "\x0a\x00\x00\x02", 4);
+	memcpy(c.comm, "sks-bench", 10);
+	s = c;
+	s.cookie = 4100;
+	s.tskey = 1203374811u;
+	s.pid = 2370;
+	s.sport = c.dport;
+	s.dport = c.sport;
+	memcpy(s.saddr, c.daddr, 4);
+	memcpy(s.daddr, c.saddr, 4);
 	while (g->n < g->cap) {
-		for (i = 0; i < sizeof(stages); i++) {
-			r.stage = stages[i];
-			r.ts_ns = now + delta[i] + rnd_below(1000);
-			r.tskey = key;
-			gen_emit(g, &r);
+		gen_bench_pkt(g, &c, now);
+		if (!first) {
+			gen_bench_ack(g, &s, now + 9400);
+			s.tskey++;
 		}
-		key++;
-		now += 63000 + rnd_below(5000);
+		gen_bench_pkt(g, &s, now + 16800);
+		gen_bench_ack(g, &c, now + 26300);
+		first = false;
+		c.tskey++;
+		now += 34000 + rnd_below(5000);
 	}
 }
 
@@ -888,6 +931,30 @@ static int sks_write_raw(const struct skbstamp_record *recs, size_t n,
 	return fflush(stdout) ? 2 : 0;
 }
 
+/*
+ * With SKS_RECFMT_NS set in the environment, the time the formatting
+ * took, the output's write()s included, goes to stderr: under QEMU's
+ * "-icount shift=0" a guest's nanosecond is one instruction, so this is
+ * what a collector spends per record in the guest, kernel side of the
+ * writes included (bench/results/collector-ledger.md).
+ */
+static uint64_t sks_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static void sks_report_ns(uint64_t t0, size_t n)
+{
+	uint64_t ns = sks_now_ns() - t0;
+
+	if (getenv("SKS_RECFMT_NS"))
+		fprintf(stderr, "sks-recfmt: %zu records in %llu ns, %.1f ns per record\n",
+			n, (unsigned long long)ns, n ? (double)ns / n : 0.0);
+}
+
 static int sks_usage(void)
 {
 	fprintf(stderr, "usage: sks-recfmt json|text all|tx N [SEED]\n"
@@ -903,7 +970,7 @@ int main(int argc, char **argv)
 	struct gen g = { 0 };
 	struct sks_asm *as = NULL;
 	struct sks_obuf out;
-	uint64_t off;
+	uint64_t off, t0;
 	bool json, bench, raw = false, wide = false;
 	size_t i;
 	int ret;
@@ -946,7 +1013,9 @@ int main(int argc, char **argv)
 		gen_packets(&g);
 
 	if (raw) {
+		t0 = sks_now_ns();
 		ret = sks_write_raw(g.out, g.n, wide ? SKS_WIDE_EXTRA : 0);
+		sks_report_ns(t0, g.n);
 		free(g.out);
 		return ret;
 	}
@@ -958,8 +1027,11 @@ int main(int argc, char **argv)
 		if (!as)
 			return 1;
 	}
+	t0 = sks_now_ns();
 	for (i = 0; i < g.n; i += SKS_BATCH)
 		sks_feed(g.out + i, g.n - i < SKS_BATCH ? g.n - i : SKS_BATCH, as, &out);
+	fflush(stdout);
+	sks_report_ns(t0, g.n);
 	if (as) {
 		sks_asm_expire(as, true);
 		sks_asm_free(as);
