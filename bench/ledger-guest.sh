@@ -13,7 +13,10 @@
 # CONFIG: loaded (module loaded, not started; "warmup" is the same, run
 # first so that "loaded" does not pay for the first packets' neighbour
 # resolution and slab refills), unmatched (start dport 1),
-# summary, records (records mode, sks-sink discarding), or
+# summary, records (records mode, sks-sink discarding), json, text and
+# raw (records mode with skbstamp's own monitor as the collector:
+# --json monitor, monitor, monitor raw, each writing to a file in the
+# guest's tmpfs, as make bench's (3), (12) and (17)), or
 # summary:STAGES / records:STAGES / unmatched:STAGES for one set of stages;
 # on a kernel with BPF timestamping, with $SKS_BPFTS the loader that
 # bench/bpf/build.sh built: bpfhist (make bench's configuration 10: sock_ops
@@ -58,6 +61,21 @@ for cfg in "$@"; do
 		bg_pid=$!
 		bg_wait_ready /tmp/sink.err 'listening for records' ||
 			{ note "sks-sink did not start"; exit 1; }
+		;;
+	json|text|raw)
+		# The collector's own work, user and kernel, falls in the
+		# windows as it runs: a batch or so at each end moves between
+		# windows, under 1% of 3,000 transactions' records.
+		"$TOOL" start "${stages[@]}"
+		rm -f /tmp/ledger-mon.out
+		case $name in
+		json) "$TOOL" --json monitor >/tmp/ledger-mon.out 2>/tmp/mon.err & ;;
+		text) "$TOOL" monitor >/tmp/ledger-mon.out 2>/tmp/mon.err & ;;
+		raw) "$TOOL" monitor raw /tmp/ledger-mon.out 2>/tmp/mon.err & ;;
+		esac
+		bg_pid=$!
+		bg_wait_ready /tmp/mon.err 'listening for records' ||
+			{ note "$cfg: skbstamp monitor did not start"; cat /tmp/mon.err; exit 1; }
 		;;
 	bpfhist|bpfring)
 		[ -n "${SKS_BPFTS:-}" ] ||

@@ -122,7 +122,7 @@ def check(rundir, wins, per):
             problems.append('%s %s: no BPF program instructions' % (cfg, wl))
     for cfg in {c for _, c, _, _, _ in wins}:
         name = cfg.split(':')[0]
-        if name not in ('summary', 'records'):
+        if name not in ('summary', 'records', 'json', 'text', 'raw'):
             continue
         n = sum(w[3] for w in wins if w[1] == cfg)
         try:

@@ -10,7 +10,9 @@
 #
 # usage: bench/ledger.sh [KERNEL...]   (default: every kernel of the matrix)
 # Environment: SKS_LEDGER_N (transactions per window, default 4000),
-# SKS_LEDGER_CONFIGS (default "loaded unmatched summary records"; bpfhist
+# SKS_LEDGER_CONFIGS (default "loaded unmatched summary records"; json,
+# text and raw are records mode with skbstamp monitor as the collector;
+# bpfhist
 # and bpfring, BPF timestamping, need a 6.15+ kernel and clang, libbpf and
 # bpftool: bench/bpf/build.sh),
 # SKS_LEDGER_TAG (output in build/ledger-TAG instead).
