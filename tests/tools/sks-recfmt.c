@@ -17,9 +17,9 @@
  * bytes that need escaping, drops, merges, values of every width, packets
  * that never complete.  "tx" is what the benchmark's configuration (3)
  * produces: TCP over IPv4, every transmit stage but hw, both ends of a
- * one-byte request/response.  The records are
- * generated before the first batch is fed, so that a profiler collecting
- * in sks_feed() alone counts what monitor spends per record.
+ * one-byte request/response.  The records are generated before the
+ * first batch is fed, so that a profiler collecting in sks_feed() alone
+ * counts what monitor spends per record.
  *
  * raw-json and raw-text write the same corpus as json and text would
  * format, as the raw record stream "monitor raw" writes (rawfmt.c);
