@@ -195,8 +195,9 @@ static char *sks_fmt_json_drop(char *p, const struct skbstamp_record *r)
  * each flow: over a third of a line's cost went there.  One slot per hash
  * of the flow, so that interleaved flows keep theirs.  The device is not
  * part of it: a packet's sendmsg and ack records name none, its other
- * stages the device it left by, and a flow whose every other record
- * missed its slot cost 729 instructions a record instead of 400.
+ * stages the device it left by, and with the device kept three of a TCP
+ * packet's five records missed their slot (729 instructions a record
+ * instead of 450, bench/results/collector-ledger.md).
  */
 #define SKS_JSON_FLOWS	64
 /* Room for the longest: a comm escaped byte by byte, two IPv6 addresses. */

@@ -34,6 +34,9 @@
  * fmt.c, kept here), and numbers, every shape of IPv6 address and every
  * byte's JSON escape; make check runs it.
  *
+ * With SKS_RECFMT_NS in the environment, the formatting modes and the
+ * raw ones report on stderr how long formatting and writing took.
+ *
  * Exit codes: 0 ok, 1 usage, 2 a difference (each one on stderr).
  */
 #include <arpa/inet.h>
@@ -43,7 +46,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/skbstamp.h>
@@ -938,17 +940,9 @@ static int sks_write_raw(const struct skbstamp_record *recs, size_t n,
  * what a collector spends per record in the guest, kernel side of the
  * writes included (bench/results/collector-ledger.md).
  */
-static uint64_t sks_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
 static void sks_report_ns(uint64_t t0, size_t n)
 {
-	uint64_t ns = sks_now_ns() - t0;
+	uint64_t ns = sks_mono_ns() - t0;
 
 	if (getenv("SKS_RECFMT_NS"))
 		fprintf(stderr, "sks-recfmt: %zu records in %llu ns, %.1f ns per record\n",
@@ -1013,7 +1007,7 @@ int main(int argc, char **argv)
 		gen_packets(&g);
 
 	if (raw) {
-		t0 = sks_now_ns();
+		t0 = sks_mono_ns();
 		ret = sks_write_raw(g.out, g.n, wide ? SKS_WIDE_EXTRA : 0);
 		sks_report_ns(t0, g.n);
 		free(g.out);
@@ -1027,7 +1021,7 @@ int main(int argc, char **argv)
 		if (!as)
 			return 1;
 	}
-	t0 = sks_now_ns();
+	t0 = sks_mono_ns();
 	for (i = 0; i < g.n; i += SKS_BATCH)
 		sks_feed(g.out + i, g.n - i < SKS_BATCH ? g.n - i : SKS_BATCH, as, &out);
 	fflush(stdout);
