@@ -102,6 +102,13 @@ for cfg in "$@"; do
 		server_stop
 	done
 	"$TOOL" --json status >"$SKS_OUT/status-$cfg.json" 2>&1
+	# A monitor that died, or wrote nothing, measured no collector.
+	case $name in
+	json|text|raw)
+		kill -0 "$bg_pid" 2>/dev/null && [ -s /tmp/ledger-mon.out ] ||
+			{ note "$cfg: skbstamp monitor died or wrote nothing"; cat /tmp/mon.err; exit 1; }
+		;;
+	esac
 	if [ -n "$bg_pid" ]; then
 		kill "$bg_pid"
 		wait "$bg_pid" 2>/dev/null
