@@ -11,10 +11,11 @@
  *
  * The drain work copies whole runs of records into SKBSTAMP_CMD_RECORDS
  * messages, many records per message, and multicasts them on the "records"
- * group.  Every record is accounted for exactly once: generated at the
- * hook, then delivered, dropped_full (ring full) or dropped_send (netlink
- * failed); until then it is buffered.  In summary mode there are no
- * records, only counters: every stage event is generated and summarized.
+ * group; the records go into pages it reuses (batchpool.c).  Every record
+ * is accounted for exactly once: generated at the hook, then delivered,
+ * dropped_full (ring full) or dropped_send (netlink failed); until then it
+ * is buffered.  In summary mode there are no records, only counters:
+ * every stage event is generated and summarized.
  *
  * With drain "dump" no work item runs: a collector pulls batches with
  * SKBSTAMP_CMD_RECORDS dump requests (sks_ring_dump()), so records wait in
@@ -125,6 +126,7 @@ void sks_ring_free_bufs(void)
 		vfree(r->recs);
 		r->recs = NULL;
 	}
+	sks_pool_release();
 	mutex_unlock(&sks_drain_lock);
 }
 
@@ -136,6 +138,7 @@ void sks_ring_release(void)
 	mutex_lock(&sks_drain_lock);
 	rings = sks_rings;
 	sks_rings = NULL;
+	sks_pool_release();
 	mutex_unlock(&sks_drain_lock);
 	sks_rings_free(rings);
 }
@@ -212,11 +215,38 @@ void sks_rec_end(struct skbstamp_record *rec, int cpu, unsigned long flags)
  * Records per message: as many as fit a 32 KiB allocation.  Kernels with
  * init_on_alloc (the distributions' default) zero every allocation whole,
  * and one record more would make it 64 KiB: twice the bytes cleared for
- * each record delivered.
+ * each record delivered, when a batch cannot use the pool's pages (a dump
+ * reply, a pool slot still held).
  */
 #define SKS_BATCH_MAX	((SZ_32K - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) - \
 			  SMP_CACHE_BYTES - NLMSG_HDRLEN - GENL_HDRLEN - \
 			  SKS_BATCH_ROOM(0)) / SKS_REC_SIZE)
+
+/*
+ * Copy @len bytes of @r's unread records, from @off bytes past the first,
+ * to @dst.  The ring may wrap in between.
+ */
+static void sks_ring_read(const struct sks_ring *r, void *dst, size_t off,
+			  size_t len)
+{
+	size_t size = (size_t)(r->mask + 1) * SKS_REC_SIZE;
+	size_t from = ((size_t)(r->tail & r->mask) * SKS_REC_SIZE + off) % size;
+	size_t part = min(len, size - from);
+
+	memcpy(dst, (char *)r->recs + from, part);
+	memcpy((char *)dst + part, r->recs, len - part);
+}
+
+/* A batch's attributes before its records: CPU, SEQ and RECORD_SIZE. */
+static int sks_batch_head(struct sk_buff *msg, const struct sks_ring *r,
+			  int cpu)
+{
+	if (nla_put_u32(msg, SKBSTAMP_A_CPU, cpu) ||
+	    nla_put_u64_64bit(msg, SKBSTAMP_A_SEQ, r->seq + 1, SKBSTAMP_A_PAD) ||
+	    nla_put_u32(msg, SKBSTAMP_A_RECORD_SIZE, SKS_REC_SIZE))
+		return -EMSGSIZE;
+	return 0;
+}
 
 /*
  * Put the next @n records of @r, with CPU and SEQ, into @msg after its
@@ -225,41 +255,85 @@ void sks_rec_end(struct skbstamp_record *rec, int cpu, unsigned long flags)
 static int sks_batch_fill(struct sk_buff *msg, struct sks_ring *r, int cpu,
 			  u32 n)
 {
-	u32 first = r->tail & r->mask;
-	u32 part = min_t(u32, n, r->mask + 1 - first);
 	struct nlattr *attr;
 
-	if (nla_put_u32(msg, SKBSTAMP_A_CPU, cpu) ||
-	    nla_put_u64_64bit(msg, SKBSTAMP_A_SEQ, r->seq + 1, SKBSTAMP_A_PAD) ||
-	    nla_put_u32(msg, SKBSTAMP_A_RECORD_SIZE, SKS_REC_SIZE))
+	if (sks_batch_head(msg, r, cpu))
 		return -EMSGSIZE;
 	attr = nla_reserve(msg, SKBSTAMP_A_RECORDS, n * SKS_REC_SIZE);
 	if (!attr)
 		return -EMSGSIZE;
-	memcpy(nla_data(attr), &r->recs[first], part * SKS_REC_SIZE);
-	memcpy((char *)nla_data(attr) + part * SKS_REC_SIZE, r->recs,
-	       (n - part) * SKS_REC_SIZE);
+	sks_ring_read(r, nla_data(attr), 0, n * SKS_REC_SIZE);
 	r->seq++;
 	return 0;
+}
+
+/*
+ * A multicast batch of the next @n records of @r, on the pool's @pages:
+ * the message's linear part ends with the RECORDS attribute's header,
+ * and the records follow in the pages, as fragments.  A listener reads
+ * one message either way.
+ */
+static struct sk_buff *sks_batch_paged(struct sks_ring *r, int cpu, u32 n,
+				       struct page **pages)
+{
+	size_t len = (size_t)n * SKS_REC_SIZE, off, part;
+	struct sk_buff *msg;
+	struct nlattr *attr;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(SKS_BATCH_ROOM(0), GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	hdr = genlmsg_put(msg, 0, 0, &sks_genl_family, 0, SKBSTAMP_CMD_RECORDS);
+	if (!hdr || sks_batch_head(msg, r, cpu) ||
+	    skb_tailroom(msg) < NLA_HDRLEN) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	/* Records are a multiple of NLA_ALIGNTO long: no padding follows. */
+	attr = skb_put(msg, NLA_HDRLEN);
+	attr->nla_type = SKBSTAMP_A_RECORDS;
+	attr->nla_len = NLA_HDRLEN + len;
+	genlmsg_end(msg, hdr);
+	for (i = 0, off = 0; off < len; i++, off += part) {
+		part = min_t(size_t, len - off, PAGE_SIZE);
+		sks_ring_read(r, page_address(pages[i]), off, part);
+		get_page(pages[i]);
+		skb_add_rx_frag(msg, i, pages[i], 0, part, PAGE_SIZE);
+	}
+	/* genlmsg_end() counted the linear part only. */
+	nlmsg_hdr(msg)->nlmsg_len += len;
+	r->seq++;
+	return msg;
 }
 
 /* Send up to SKS_BATCH_MAX records of @r as one message; returns how many. */
 static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 {
 	u32 n = min_t(u32, avail, SKS_BATCH_MAX);
-	struct sk_buff *msg;
+	struct sk_buff *msg = NULL;
+	struct page **pages;
 	void *hdr;
 	int err;
 
 	BUILD_BUG_ON(SKS_BATCH_ALLOC(SKS_BATCH_MAX) > SZ_32K);
+	BUILD_BUG_ON(SKS_BATCH_MAX * SKS_REC_SIZE > SKS_BATCH_PAGES * PAGE_SIZE);
+	BUILD_BUG_ON(SKS_REC_SIZE % NLA_ALIGNTO);
 
-	msg = genlmsg_new(SKS_BATCH_ROOM(n), GFP_KERNEL);
-	if (!msg)
-		goto lost;
-	hdr = genlmsg_put(msg, 0, 0, &sks_genl_family, 0, SKBSTAMP_CMD_RECORDS);
-	if (!hdr || sks_batch_fill(msg, r, cpu, n))
-		goto free;
-	genlmsg_end(msg, hdr);
+	pages = sks_pool_take();
+	if (pages)
+		msg = sks_batch_paged(r, cpu, n, pages);
+	if (!msg) {
+		msg = genlmsg_new(SKS_BATCH_ROOM(n), GFP_KERNEL);
+		if (!msg)
+			goto lost;
+		hdr = genlmsg_put(msg, 0, 0, &sks_genl_family, 0,
+				  SKBSTAMP_CMD_RECORDS);
+		if (!hdr || sks_batch_fill(msg, r, cpu, n))
+			goto free;
+		genlmsg_end(msg, hdr);
+	}
 
 	/*
 	 * The records are copied: give the slots back to the producer, which
@@ -391,6 +465,9 @@ void sks_drain_start(void)
 	mutex_lock(&sks_drain_lock);
 	sks_draining = true;
 	WRITE_ONCE(sks_conf_drain, SKBSTAMP_DRAIN_MULTICAST);
+	/* Records mode: summary mode has no records to send. */
+	if (sks_ring_size)
+		sks_pool_fill();
 	mutex_unlock(&sks_drain_lock);
 	schedule_delayed_work(&sks_drain_work, msecs_to_jiffies(SKS_DRAIN_MS));
 }

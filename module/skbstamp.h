@@ -7,6 +7,7 @@
 
 #include <linux/bits.h>
 #include <linux/rcupdate.h>
+#include <linux/sizes.h>
 #include <linux/skbstamp.h>
 #include <linux/types.h>
 #include <linux/sock_diag.h>
@@ -114,6 +115,15 @@ void sks_drain_stop(void);
 /* @cpu: one CPU's counters, or -1 for the sum. */
 void sks_ring_counters(struct sks_counters *c, int cpu);
 int sks_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+/*
+ * batchpool.c: pages multicast batches are built on, reused.  A batch's
+ * records fit in 32 KiB (ring.c): this many pages.
+ */
+#define SKS_BATCH_PAGES	DIV_ROUND_UP(SZ_32K, PAGE_SIZE)
+void sks_pool_fill(void);
+void sks_pool_release(void);
+struct page **sks_pool_take(void);
 
 /* hook.c: finding and (un)registering hooks by name */
 int sks_hooks_probe(void);
