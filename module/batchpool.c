@@ -6,7 +6,10 @@
  * A batch allocated afresh costs a 32 KiB allocation that kernels with
  * init_on_alloc (the distributions' default) zero whole before the
  * records are copied over it: about as much work again as the copy.  The
- * pool's pages are allocated (and zeroed) once, when a run starts; a
+ * pool's pages are allocated (and zeroed) once, when a run starts: as
+ * many 32 KiB slots as batches hold one CPU's ring, so that a drain that
+ * empties a full ring finds a slot for each batch, at most
+ * SKS_POOL_SLOTS_MAX.  A
  * batch's records are copied into a free slot's pages, which the batch
  * carries as page fragments holding a reference each.  netlink shares
  * them between the listeners' clones; each listener's recvmsg() copies
@@ -26,18 +29,19 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 
 #include "skbstamp.h"
 
-/* Slots: enough for the batches one drain sends while listeners read. */
-#define SKS_POOL_SLOTS	8
+/* 2 MiB: a ring of more than 15,000 records is drained in turns. */
+#define SKS_POOL_SLOTS_MAX	64
 
-static struct page *sks_pool[SKS_POOL_SLOTS][SKS_BATCH_PAGES];
-static unsigned int sks_pool_next;
+static struct page *(*sks_pool)[SKS_BATCH_PAGES];
+static unsigned int sks_pool_slots, sks_pool_next;
 
 static void sks_pool_put_slot(struct page **slot)
 {
-	int i;
+	unsigned int i;
 
 	for (i = 0; i < SKS_BATCH_PAGES; i++) {
 		if (slot[i])
@@ -47,16 +51,22 @@ static void sks_pool_put_slot(struct page **slot)
 }
 
 /*
- * At a multicast run's start.  A slot whose pages cannot all be
- * allocated stays empty: its batches are allocated afresh.
+ * At a multicast run's start, for @batches batches.  Without memory the
+ * pool is smaller, or empty: batches are then allocated afresh.
  */
-void sks_pool_fill(void)
+void sks_pool_fill(unsigned int batches)
 {
-	int s, i;
+	unsigned int s, i;
 
 	BUILD_BUG_ON(SKS_BATCH_PAGES > MAX_SKB_FRAGS);
-	for (s = 0; s < SKS_POOL_SLOTS; s++) {
-		sks_pool_put_slot(sks_pool[s]);
+	sks_pool_release();
+	batches = clamp(batches, 1U, SKS_POOL_SLOTS_MAX);
+	sks_pool = kcalloc(batches, sizeof(*sks_pool), GFP_KERNEL | __GFP_NOWARN);
+	if (!sks_pool)
+		return;
+	sks_pool_slots = batches;
+	sks_pool_next = 0;
+	for (s = 0; s < sks_pool_slots; s++) {
 		for (i = 0; i < SKS_BATCH_PAGES; i++) {
 			sks_pool[s][i] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 			if (!sks_pool[s][i]) {
@@ -70,15 +80,18 @@ void sks_pool_fill(void)
 /* At a run's end: batches still queued to listeners keep their pages. */
 void sks_pool_release(void)
 {
-	int s;
+	unsigned int s;
 
-	for (s = 0; s < SKS_POOL_SLOTS; s++)
+	for (s = 0; s < sks_pool_slots; s++)
 		sks_pool_put_slot(sks_pool[s]);
+	kfree(sks_pool);
+	sks_pool = NULL;
+	sks_pool_slots = 0;
 }
 
 static bool sks_pool_slot_free(struct page **slot)
 {
-	int i;
+	unsigned int i;
 
 	if (!slot[0])
 		return false;
@@ -102,8 +115,8 @@ struct page **sks_pool_take(void)
 {
 	unsigned int i, s;
 
-	for (i = 0; i < SKS_POOL_SLOTS; i++) {
-		s = (sks_pool_next + i) % SKS_POOL_SLOTS;
+	for (i = 0; i < sks_pool_slots; i++) {
+		s = (sks_pool_next + i) % sks_pool_slots;
 		if (sks_pool_slot_free(sks_pool[s])) {
 			sks_pool_next = s + 1;
 			return sks_pool[s];

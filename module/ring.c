@@ -467,7 +467,7 @@ void sks_drain_start(void)
 	WRITE_ONCE(sks_conf_drain, SKBSTAMP_DRAIN_MULTICAST);
 	/* Records mode: summary mode has no records to send. */
 	if (sks_ring_size)
-		sks_pool_fill();
+		sks_pool_fill(DIV_ROUND_UP(sks_ring_size, SKS_BATCH_MAX));
 	mutex_unlock(&sks_drain_lock);
 	schedule_delayed_work(&sks_drain_work, msecs_to_jiffies(SKS_DRAIN_MS));
 }

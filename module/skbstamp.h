@@ -121,7 +121,7 @@ int sks_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
  * records fit in 32 KiB (ring.c): this many pages.
  */
 #define SKS_BATCH_PAGES	DIV_ROUND_UP(SZ_32K, PAGE_SIZE)
-void sks_pool_fill(void);
+void sks_pool_fill(unsigned int batches);
 void sks_pool_release(void);
 struct page **sks_pool_take(void);
 
