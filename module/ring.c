@@ -222,17 +222,14 @@ void sks_rec_end(struct skbstamp_record *rec, int cpu, unsigned long flags)
 			  SMP_CACHE_BYTES - NLMSG_HDRLEN - GENL_HDRLEN - \
 			  SKS_BATCH_ROOM(0)) / SKS_REC_SIZE)
 
-/*
- * Copy @len bytes of @r's unread records, from @off bytes past the first,
- * to @dst.  The ring may wrap in between.
- */
-static void sks_ring_read(const struct sks_ring *r, void *dst, size_t off,
-			  size_t len)
+/* Copy the first @len bytes of @r's unread records to @dst. */
+static void sks_ring_read(const struct sks_ring *r, void *dst, size_t len)
 {
 	size_t size = (size_t)(r->mask + 1) * SKS_REC_SIZE;
-	size_t from = ((size_t)(r->tail & r->mask) * SKS_REC_SIZE + off) % size;
+	size_t from = (size_t)(r->tail & r->mask) * SKS_REC_SIZE;
 	size_t part = min(len, size - from);
 
+	/* The ring may wrap in between. */
 	memcpy(dst, (char *)r->recs + from, part);
 	memcpy((char *)dst + part, r->recs, len - part);
 }
@@ -262,25 +259,24 @@ static int sks_batch_fill(struct sk_buff *msg, struct sks_ring *r, int cpu,
 	attr = nla_reserve(msg, SKBSTAMP_A_RECORDS, n * SKS_REC_SIZE);
 	if (!attr)
 		return -EMSGSIZE;
-	sks_ring_read(r, nla_data(attr), 0, n * SKS_REC_SIZE);
+	sks_ring_read(r, nla_data(attr), n * SKS_REC_SIZE);
 	r->seq++;
 	return 0;
 }
 
 /*
- * A multicast batch of the next @n records of @r, on the pool's @pages:
+ * A multicast batch of the next @n records of @r, on the pool's @page:
  * the message's linear part ends with the RECORDS attribute's header,
- * and the records follow in the pages, as fragments.  A listener reads
- * one message either way.
+ * and the records follow in the page, as its one fragment.  A listener
+ * reads one message either way.
  */
 static struct sk_buff *sks_batch_paged(struct sks_ring *r, int cpu, u32 n,
-				       struct page **pages)
+				       struct page *page)
 {
-	size_t len = (size_t)n * SKS_REC_SIZE, off, part;
+	size_t len = (size_t)n * SKS_REC_SIZE;
 	struct sk_buff *msg;
 	struct nlattr *attr;
 	void *hdr;
-	int i;
 
 	msg = genlmsg_new(SKS_BATCH_ROOM(0), GFP_KERNEL);
 	if (!msg)
@@ -296,12 +292,14 @@ static struct sk_buff *sks_batch_paged(struct sks_ring *r, int cpu, u32 n,
 	attr->nla_type = SKBSTAMP_A_RECORDS;
 	attr->nla_len = NLA_HDRLEN + len;
 	genlmsg_end(msg, hdr);
-	for (i = 0, off = 0; off < len; i++, off += part) {
-		part = min_t(size_t, len - off, PAGE_SIZE);
-		sks_ring_read(r, page_address(pages[i]), off, part);
-		get_page(pages[i]);
-		skb_add_rx_frag(msg, i, pages[i], 0, part, PAGE_SIZE);
-	}
+	sks_ring_read(r, page_address(page), len);
+	get_page(page);
+	/*
+	 * A listener's socket is charged for the pages the records take, as
+	 * for a linear batch of their size: a small batch does not fill its
+	 * buffer as a whole slot would.
+	 */
+	skb_add_rx_frag(msg, 0, page, 0, len, PAGE_ALIGN(len));
 	/* genlmsg_end() counted the linear part only. */
 	nlmsg_hdr(msg)->nlmsg_len += len;
 	r->seq++;
@@ -313,17 +311,17 @@ static u32 sks_drain_batch(struct sks_ring *r, int cpu, u32 avail)
 {
 	u32 n = min_t(u32, avail, SKS_BATCH_MAX);
 	struct sk_buff *msg = NULL;
-	struct page **pages;
+	struct page *page;
 	void *hdr;
 	int err;
 
 	BUILD_BUG_ON(SKS_BATCH_ALLOC(SKS_BATCH_MAX) > SZ_32K);
-	BUILD_BUG_ON(SKS_BATCH_MAX * SKS_REC_SIZE > SKS_BATCH_PAGES * PAGE_SIZE);
+	BUILD_BUG_ON(SKS_BATCH_MAX * SKS_REC_SIZE > PAGE_SIZE << SKS_BATCH_ORDER);
 	BUILD_BUG_ON(SKS_REC_SIZE % NLA_ALIGNTO);
 
-	pages = sks_pool_take();
-	if (pages)
-		msg = sks_batch_paged(r, cpu, n, pages);
+	page = sks_pool_take();
+	if (page)
+		msg = sks_batch_paged(r, cpu, n, page);
 	if (!msg) {
 		msg = genlmsg_new(SKS_BATCH_ROOM(n), GFP_KERNEL);
 		if (!msg)

@@ -118,12 +118,12 @@ int sks_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /*
  * batchpool.c: pages multicast batches are built on, reused.  A batch's
- * records fit in 32 KiB (ring.c): this many pages.
+ * records fit in 32 KiB (ring.c): a compound page of this order.
  */
-#define SKS_BATCH_PAGES	DIV_ROUND_UP(SZ_32K, PAGE_SIZE)
+#define SKS_BATCH_ORDER	get_order(SZ_32K)
 void sks_pool_fill(unsigned int batches);
 void sks_pool_release(void);
-struct page **sks_pool_take(void);
+struct page *sks_pool_take(void);
 
 /* hook.c: finding and (un)registering hooks by name */
 int sks_hooks_probe(void);
