@@ -282,15 +282,14 @@ static struct sk_buff *sks_batch_paged(struct sks_ring *r, int cpu, u32 n,
 	if (!msg)
 		return NULL;
 	hdr = genlmsg_put(msg, 0, 0, &sks_genl_family, 0, SKBSTAMP_CMD_RECORDS);
-	if (!hdr || sks_batch_head(msg, r, cpu) ||
-	    skb_tailroom(msg) < NLA_HDRLEN) {
+	attr = hdr && !sks_batch_head(msg, r, cpu) ?
+	       nla_reserve(msg, SKBSTAMP_A_RECORDS, 0) : NULL;
+	if (!attr) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	/* Records are a multiple of NLA_ALIGNTO long: no padding follows. */
-	attr = skb_put(msg, NLA_HDRLEN);
-	attr->nla_type = SKBSTAMP_A_RECORDS;
-	attr->nla_len = NLA_HDRLEN + len;
+	attr->nla_len += len;
 	genlmsg_end(msg, hdr);
 	sks_ring_read(r, page_address(page), len);
 	get_page(page);
